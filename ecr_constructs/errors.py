@@ -1,0 +1,83 @@
+"""One exception family: every error says where, what was given and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input.
+
+    ``where`` is a construct path (``Stack/MyRepo``) or a field path
+    (``registry.yaml:12 repositories[3].lifecycle[1].keep_last.count``).
+    """
+
+    where: str
+    message: str
+    given: Any = _UNSET
+    allowed: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        details = []
+        if self.given is not _UNSET:
+            details.append(f"given {self.given!r}")
+        if self.allowed:
+            details.append(f"allowed: {self.allowed}")
+        if details:
+            text += " (" + "; ".join(details) + ")"
+        return text
+
+
+class EcrConstructsError(ValueError):
+    """Bad input to ecr_constructs. ``problems`` lists every problem found, at least one."""
+
+    def __init__(
+        self,
+        where: str,
+        message: str,
+        *,
+        given: Any = _UNSET,
+        allowed: str | None = None,
+    ) -> None:
+        self.problems: tuple[Problem, ...] = (Problem(where, message, given, allowed),)
+        super().__init__(str(self.problems[0]))
+
+    @classmethod
+    def from_problems(cls, problems: Iterable[Problem]) -> EcrConstructsError:
+        """One error that reports several problems, one per line."""
+        collected = tuple(problems)
+        if not collected:
+            raise ValueError("from_problems needs at least one problem")
+        error = cls.__new__(cls)
+        error.problems = collected
+        ValueError.__init__(error, "\n".join(str(p) for p in collected))
+        return error
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class LifecyclePolicyError(EcrConstructsError):
+    """A lifecycle policy, rule or preset that ECR would reject."""
+
+
+class PolicyDocumentError(EcrConstructsError):
+    """A repository or registry policy that ECR would reject or that is unsafe."""
+
+
+class RepositoryPropsError(EcrConstructsError):
+    """Bad properties for a repository construct."""
+
+
+class RegistryError(EcrConstructsError):
+    """Bad input to a registry-wide construct (replication, cache, scanning, templates)."""
+
+
+class ConfigError(EcrConstructsError):
+    """Problems in a registry file; ``problems`` holds all of them, with locations."""
