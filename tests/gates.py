@@ -1,0 +1,91 @@
+"""The trusted tools, as test helpers: cfn-lint, checkov and cdk-nag on synthesized stacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import assertions
+from cfnlint.api import lint
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+def new_stack(region: str = REGION, account: str = ACCOUNT, name: str = "Test") -> cdk.Stack:
+    """A stack in its own app, with a concrete environment."""
+    app = cdk.App()
+    return cdk.Stack(app, name, env=cdk.Environment(account=account, region=region))
+
+
+def template_of(stack: cdk.Stack) -> dict[str, Any]:
+    return dict(assertions.Template.from_stack(stack).to_json())
+
+
+def cfn_lint_matches(template: dict[str, Any], region: str = REGION) -> list[str]:
+    """cfn-lint's errors and warnings for a template (informational rules excluded)."""
+    return [str(m) for m in lint(json.dumps(template), regions=[region])]
+
+
+def assert_cfn_lint_clean(template: dict[str, Any], region: str = REGION) -> None:
+    matches = cfn_lint_matches(template, region)
+    assert matches == [], "\n".join(matches)
+
+
+def checkov_executable() -> str:
+    found = os.environ.get("CHECKOV") or shutil.which("checkov")
+    if not found or not Path(found).exists():
+        raise RuntimeError(
+            "checkov not found: run the tests with `make test`, which installs it, "
+            "or set CHECKOV to its path"
+        )
+    return found
+
+
+def checkov_results(template: dict[str, Any]) -> dict[str, set[str]]:
+    """Run checkov on a template: {"passed": {check ids}, "failed": {check ids}}."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.json"
+        path.write_text(json.dumps(template))
+        completed = subprocess.run(
+            [
+                checkov_executable(),
+                "-f",
+                str(path),
+                "--framework",
+                "cloudformation",
+                "--skip-download",
+                "-o",
+                "json",
+                "--quiet",
+                "--compact",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    report = json.loads(completed.stdout) if completed.stdout.strip() else {}
+    results = report.get("results", {})
+    return {
+        "passed": {c["check_id"] for c in results.get("passed_checks", [])},
+        "failed": {c["check_id"] for c in results.get("failed_checks", [])},
+    }
+
+
+def cdk_nag_violations(scope: cdk.Stack) -> list[str]:
+    """AwsSolutions findings for a stack, as 'rule: construct paths' lines ([] when clean)."""
+    from cdk_nag import AwsSolutionsChecks
+
+    report = AwsSolutionsChecks().validate_scope(scope)
+    if report.success:
+        return []
+    return [
+        f"{v.rule_name}: {[r.construct_path for r in v.violating_resources]}"
+        for v in report.violations
+    ]
