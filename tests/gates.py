@@ -63,7 +63,6 @@ def checkov_results(template: dict[str, Any]) -> dict[str, set[str]]:
                 "--skip-download",
                 "-o",
                 "json",
-                "--quiet",
                 "--compact",
             ],
             capture_output=True,
