@@ -1,0 +1,43 @@
+"""`ecr-constructs`: validate and synthesize registry files, validate and simulate lifecycle policies.
+
+Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
+failure (for example AWS credentials or access).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..errors import EcrConstructsError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INVALID = 2
+
+# Each module defines `register(subparsers)`, adding its commands with `set_defaults(run=...)`;
+# `run(args) -> int` returns the exit code.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecr-constructs",
+        description="Amazon ECR registries as code: validate, synthesize, simulate.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except EcrConstructsError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INVALID
+    return code
