@@ -5,15 +5,13 @@ Presets (`RepositoryAccess`, `RegistryAccess`, `PublicRepositoryAccess`) return 
 `PublicRepositoryPolicyDocument`) composes them and checks every statement.
 """
 
+from ._check import MAX_POLICY_CHARACTERS, DocumentRules, check_statement
 from ._grant import AccessGrant
 from .documents import (
-    MAX_POLICY_CHARACTERS,
-    DocumentRules,
     PolicyDocument,
     PublicRepositoryPolicyDocument,
     RegistryPolicyDocument,
     RepositoryPolicyDocument,
-    check_statement,
 )
 from .presets import (
     LAMBDA_PULL_ACTIONS,
