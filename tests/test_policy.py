@@ -257,9 +257,9 @@ def test_tokens_pass_unvalidated() -> None:
         f"arn:{PARTITION_TOKEN}:iam::{TOKEN}:root",
     ]
     assert is_unresolved("#{Token[List.1]}") and not is_unresolved("${Tok}")
-    RepositoryPolicyDocument(
-        [RepositoryAccess.custom({"Effect": "Allow", "Principal": {"AWS": TOKEN}, "Action": TOKEN})]
-    )
+    for principal in ({"AWS": TOKEN}, TOKEN):
+        custom = {"Effect": "Allow", "Principal": principal, "Action": TOKEN}
+        assert repository_statements(RepositoryAccess.custom(custom))[0]["Principal"] == principal
 
 
 def test_grants_are_immutable_and_comparable() -> None:
@@ -456,6 +456,14 @@ BAD: list[tuple[str, Callable[[], object], str, str, object, str]] = [
         "^o-[a-z0-9]{10,32}$",
     ),
     (
+        "no-organizations",
+        lambda: RepositoryAccess.organization_pull([]),
+        "lists no organization IDs",
+        "RepositoryAccess.organization_pull",
+        [],
+        "one or more",
+    ),
+    (
         "lambda-account",
         lambda: RepositoryAccess.lambda_pull(["abc"]),
         "not an AWS account ID",
@@ -570,10 +578,18 @@ BAD: list[tuple[str, Callable[[], object], str, str, object, str]] = [
     (
         "federated-principal",
         _repo(Principal={"Federated": "cognito-identity.amazonaws.com"}),
-        "unsupported principal",
+        "unsupported principal type",
         "access[1].Principal.Federated",
         "cognito-identity.amazonaws.com",
         "AWS or Service",
+    ),
+    (
+        "empty-principal-list",
+        _repo(Principal={"AWS": []}),
+        "principals must be a string or a non-empty list",
+        "access[1].Principal.AWS",
+        [],
+        "12-digit",
     ),
     (
         "bad-service",

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..tokens import is_unresolved
-from ._values import principal_problem, service_problem
+from ._values import PRINCIPAL_ALLOWED, SERVICE_ALLOWED, principal_problem, service_problem
 
 MAX_POLICY_CHARACTERS = 10_240
 ELEMENT_ORDER = ("Sid", "Effect", "Principal", "Action", "Resource", "Condition")
@@ -130,6 +130,8 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
             )
         ]
     principal = statement["Principal"]
+    if is_unresolved(principal):
+        return []
     problems: list[Problem] = []
     anyone = principal == "*"
     if not anyone:
@@ -144,13 +146,23 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
             ]
         for key, value in principal.items():
             values = _strings(value)
-            if key not in ("AWS", "Service") or values is None:
+            if key not in ("AWS", "Service"):
                 problems.append(
                     Problem(
                         f"{where}.Principal.{key}",
-                        "unsupported principal",
+                        "unsupported principal type",
                         given=value,
-                        allowed="AWS or Service, with a string or a non-empty list",
+                        allowed="AWS or Service",
+                    )
+                )
+                continue
+            if values is None:
+                problems.append(
+                    Problem(
+                        f"{where}.Principal.{key}",
+                        "principals must be a string or a non-empty list",
+                        given=value,
+                        allowed=PRINCIPAL_ALLOWED if key == "AWS" else SERVICE_ALLOWED,
                     )
                 )
                 continue

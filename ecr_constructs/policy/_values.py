@@ -89,3 +89,16 @@ def check_each(
         if problem is not None:
             problems.append(problem)
     return tuple(str(item) for item in items), problems
+
+
+def check_some(
+    values: object,
+    where: str,
+    what: str,
+    problem_of: Callable[[object, str], Problem | None],
+) -> tuple[tuple[str, ...], list[Problem]]:
+    """`check_each`, and an empty list is a problem too."""
+    items, problems = check_each(values, where, what, problem_of)
+    if not problems and not items:
+        problems.append(Problem(where, f"lists no {what}", given=[], allowed=f"one or more {what}"))
+    return items, problems

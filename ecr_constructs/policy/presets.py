@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from ..errors import Problem
 from ._grant import AccessGrant, custom, describe, literal, principal_templates, raise_if
 from ._values import (
     account_problem,
     check_each,
+    check_some,
     organization_problem,
     principal_problem,
     region_problem,
@@ -41,7 +42,7 @@ PUBLIC_PUSH_ACTIONS = (
     "ecr-public:UploadLayerPart",
 )
 
-Strings = Sequence[str] | Iterable[str]
+Strings = Iterable[str]
 
 
 def _principal_grant(
@@ -83,11 +84,7 @@ def _principal_grant(
 def _organization_pull(
     organization_ids: object, where: str
 ) -> tuple[AccessGrant | None, list[Problem]]:
-    ids, problems = check_each(organization_ids, where, "organization IDs", organization_problem)
-    if not problems and not ids:
-        problems.append(
-            Problem(where, "names no organization", given=[], allowed="at least one o-... ID")
-        )
+    ids, problems = check_some(organization_ids, where, "organization IDs", organization_problem)
     if problems:
         return None, problems
     unique = tuple(sorted(set(ids)))
@@ -101,9 +98,7 @@ def _organization_pull(
 
 
 def _lambda_pull(accounts: object, where: str) -> tuple[AccessGrant | None, list[Problem]]:
-    ids, problems = check_each(accounts, where, "account IDs", account_problem)
-    if not problems and not ids:
-        problems.append(Problem(where, "names no account", given=[], allowed="at least one"))
+    ids, problems = check_some(accounts, where, "account IDs", account_problem)
     if problems:
         return None, problems
     unique = tuple(sorted(set(ids)))
@@ -253,21 +248,12 @@ class RegistryAccess:
 
         Default: REGION is the registry's own region; ``regions`` lists others instead.
         """
-        ids, problems = check_each(
+        ids, problems = check_some(
             accounts, "RegistryAccess.replication_from(accounts)", "account IDs", account_problem
         )
-        if not problems and not ids:
-            problems.append(
-                Problem(
-                    "RegistryAccess.replication_from(accounts)",
-                    "names no account",
-                    given=[],
-                    allowed="at least one account ID",
-                )
-            )
         region_templates: tuple[str, ...] = ("{region}",)
         if regions is not None:
-            names, more = check_each(
+            names, more = check_some(
                 regions, "RegistryAccess.replication_from(regions)", "regions", region_problem
             )
             problems += more
@@ -290,24 +276,15 @@ class RegistryAccess:
 
         Default: every repository (``repository/*``); so does the prefix ``ROOT``.
         """
-        who, problems = check_each(
+        who, problems = check_some(
             principals,
             "RegistryAccess.pull_through_cache(principals)",
             "IAM principals",
             principal_problem,
         )
-        if not problems and not who:
-            problems.append(
-                Problem(
-                    "RegistryAccess.pull_through_cache(principals)",
-                    "names nobody",
-                    given=[],
-                    allowed="at least one principal",
-                )
-            )
         paths: tuple[str, ...] = ("*",)
         if prefixes is not None:
-            names, more = check_each(
+            names, more = check_some(
                 prefixes,
                 "RegistryAccess.pull_through_cache(prefixes)",
                 "cache prefixes",
