@@ -12,11 +12,13 @@ from .model import (
     StorageClass,
     TagStatus,
 )
+from .presets import Lifecycle, TagStrategy
 
 __all__ = [
     "ActionType",
     "CountType",
     "CountUnit",
+    "Lifecycle",
     "LifecycleAction",
     "LifecyclePolicy",
     "LifecyclePolicyWarning",
@@ -24,4 +26,5 @@ __all__ = [
     "LifecycleRule",
     "StorageClass",
     "TagStatus",
+    "TagStrategy",
 ]

@@ -201,15 +201,17 @@ def _parse_rule(data: Any, where: str, problems: list[Problem]) -> LifecycleRule
     if not _check_object(data, where, _RULE_KEYS, problems):
         return None
     parts: list[Any] = []
+    broken: list[str] = []
     for key, keys in (("selection", _SELECTION_KEYS), ("action", _ACTION_KEYS)):
         part = data.get(key)
         if part is None:
             problems.append(Problem(f"{where}.{key}", f"{key} is required", None, "a JSON object"))
-        elif _check_object(part, f"{where}.{key}", keys, problems):
-            parts.append(part)
-    if len(parts) != 2:
-        return None
+        if part is None or not _check_object(part, f"{where}.{key}", keys, problems):
+            broken.append(f"{where}.{key}.")
+            part = {}
+        parts.append(part)
     selection, action = parts
+    rule = None
     try:
         rule = LifecycleRule(
             rule_priority=data.get("rulePriority"),
@@ -226,8 +228,8 @@ def _parse_rule(data: Any, where: str, problems: list[Problem]) -> LifecycleRule
             where=where,
         )
     except LifecyclePolicyError as error:
-        problems.extend(error.problems)
-        return None
+        # A missing or malformed part is reported once, not field by field.
+        problems.extend(p for p in error.problems if not any(p.where.startswith(b) for b in broken))
     return rule if len(problems) == start else None
 
 
@@ -280,7 +282,8 @@ def _enum_field(
     return None
 
 
-def _positive_int(value: Any, path: str, problems: list[Problem], *, minimum: int = 1) -> bool:
+def check_positive_int(value: Any, path: str, problems: list[Problem], *, minimum: int = 1) -> bool:
+    """True when ``value`` is an integer >= ``minimum``; otherwise record a problem."""
     if value is None:
         problems.append(Problem(path, "is required", None, f"an integer >= {minimum}"))
         return False
@@ -293,12 +296,10 @@ def _positive_int(value: Any, path: str, problems: list[Problem], *, minimum: in
     return True
 
 
-def _tag_list(
-    rule: LifecycleRule, attr: str, path: str, problems: list[Problem], *, pattern: bool
+def check_tag_list(
+    value: Any, path: str, problems: list[Problem], *, pattern: bool
 ) -> tuple[str, ...] | None:
-    value = getattr(rule, attr)
-    if value is None:
-        return None
+    """``value`` as a tuple of tag prefixes (or patterns); None and problems when invalid."""
     kind = "patterns" if pattern else "prefixes"
     allowed = f"a non-empty list of tag {kind} (1..{TAG_ENTRY_MAX_LENGTH} of A-Z a-z 0-9 _ . -" + (
         f", up to {MAX_WILDCARDS} '*' each)" if pattern else ")"
@@ -337,10 +338,7 @@ def _tag_list(
                 )
             )
             ok = False
-    if not ok:
-        return None
-    object.__setattr__(rule, attr, entries)
-    return entries
+    return entries if ok else None
 
 
 def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
@@ -348,7 +346,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
     problems: list[Problem] = []
     sel = f"{where}.selection"
     act = f"{where}.action"
-    _positive_int(rule.rule_priority, f"{where}.rulePriority", problems)
+    check_positive_int(rule.rule_priority, f"{where}.rulePriority", problems)
     if rule.description is not None and not isinstance(rule.description, str):
         problems.append(
             Problem(f"{where}.description", "must be a string", rule.description, "a string")
@@ -356,8 +354,15 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
     tag_status = _enum_field(
         rule, "tag_status", TagStatus, f"{sel}.tagStatus", problems, required=True
     )
-    _tag_list(rule, "tag_prefix_list", f"{sel}.tagPrefixList", problems, pattern=False)
-    _tag_list(rule, "tag_pattern_list", f"{sel}.tagPatternList", problems, pattern=True)
+    for attr, key, pattern in (
+        ("tag_prefix_list", "tagPrefixList", False),
+        ("tag_pattern_list", "tagPatternList", True),
+    ):
+        value = getattr(rule, attr)
+        if value is not None:
+            entries = check_tag_list(value, f"{sel}.{key}", problems, pattern=pattern)
+            if entries is not None:
+                object.__setattr__(rule, attr, entries)
     storage = _enum_field(
         rule, "storage_class", StorageClass, f"{sel}.storageClass", problems, required=False
     )
@@ -413,7 +418,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
                     )
                 )
 
-    count_ok = _positive_int(rule.count_number, f"{sel}.countNumber", problems)
+    count_ok = check_positive_int(rule.count_number, f"{sel}.countNumber", problems)
     if count_type is None:
         return problems
 
@@ -599,7 +604,8 @@ def _combination_problems(
                         f"{storage} storage class, but {label(top_index, '')} comes after it; "
                         "move it after every other rule",
                         r.rule_priority,
-                        f"a rulePriority above {top_rule.rule_priority}",
+                        f"the highest rulePriority in the {storage} storage class "
+                        f"(above {top_rule.rule_priority})",
                     )
                 )
         untagged = [(i, r) for i, r in members if r.tag_status is TagStatus.UNTAGGED]
