@@ -81,3 +81,7 @@ class RegistryError(EcrConstructsError):
 
 class ConfigError(EcrConstructsError):
     """Problems in a registry file; ``problems`` holds all of them, with locations."""
+
+
+class ComplianceError(EcrConstructsError):
+    """Bad input to the compliance check: an unknown rule, an acknowledgement without a reason."""
