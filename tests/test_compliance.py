@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import aws_cdk as cdk
@@ -602,7 +603,20 @@ def test_plugin_reports_acknowledged_findings_as_suppressed_with_reason(
     }
 
 
-def test_plugin_describes_itself() -> None:
+def test_plugin_describes_itself_and_checks_a_template_missing_from_the_manifest(
+    tmp_path: Path,
+) -> None:
     plugin = EcrCompliancePlugin(checks=EcrStandardChecks(rules=["ECR-CMK", "ECR-RETAIN"]))
     assert plugin.name == "EcrCompliance"
     assert plugin.rule_ids == ["ECR-CMK", "ECR-RETAIN"]
+    (tmp_path / "manifest.json").write_text(json.dumps({"version": "55.0.0", "artifacts": {}}))
+    template = tmp_path / "Loose.template.json"
+    template.write_text(json.dumps({"Resources": {"Repo": repository(remove=("DeletionPolicy",))}}))
+    report = plugin.validate(SimpleNamespace(template_paths=[str(template)]))
+    assert not report.success
+    (violation,) = report.violations
+    assert violation.rule_name == "ECR-RETAIN"
+    assert violation.description.startswith("[ECR-RETAIN] the repository must be retained")
+    (resource,) = violation.violating_resources
+    assert (resource.resource_logical_id, resource.template_path) == ("Repo", str(template))
+    assert resource.locations == ["DeletionPolicy"]

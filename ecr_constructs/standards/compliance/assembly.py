@@ -119,10 +119,16 @@ def is_acknowledged(finding: Finding, acknowledgements: Acknowledgements) -> boo
 
 
 def stack_findings(
-    stack: StackTemplates, checks: EcrStandardChecks
+    stack: StackTemplates, checks: EcrStandardChecks, *, within: str | None = None
 ) -> Iterator[tuple[Path, Finding]]:
-    """(template file, finding) for every finding of the stack and its nested stacks."""
+    """(template file, finding) for every finding of the stack and its nested stacks.
+
+    :param within: only the templates of the stack or nested stack at this construct path,
+        and of the stacks nested in it.
+    """
     for path, construct_paths in stack.templates.items():
+        if within is not None and within not in ancestors(stack.stack_paths.get(path, "")):
+            continue
         for finding in template_findings(_read_json(path), checks, construct_paths):
             yield path, finding
 
@@ -139,8 +145,7 @@ def assembly_findings(
 
     :param outer_acknowledgements: acknowledgements on the App and Stages, which the
         assembly doesn't record.
-    :param within: only the stack (or nested stack) with this construct path, and the
-        stacks nested in it.
+    :param within: see ``stack_findings``.
     """
     findings: list[Finding] = []
     for stack_directory, artifact in stack_artifacts(directory, recursive=recursive):
@@ -148,9 +153,8 @@ def assembly_findings(
         acknowledgements = {**(outer_acknowledgements or {}), **stack.acknowledgements}
         findings.extend(
             finding
-            for path, finding in stack_findings(stack, checks)
-            if (within is None or within in ancestors(stack.stack_paths.get(path, "")))
-            and not is_acknowledged(finding, acknowledgements)
+            for _, finding in stack_findings(stack, checks, within=within)
+            if not is_acknowledged(finding, acknowledgements)
         )
     return findings
 

@@ -55,6 +55,7 @@ class EcrCompliancePlugin:
 
     @property
     def rule_ids(self) -> list[str]:
+        """The IDs of the rules the pack runs."""
         return self._checks.rule_ids
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
@@ -168,12 +169,7 @@ def check_stack(stack: cdk.Stack, *, checks: EcrStandardChecks | None = None) ->
     :param checks: the rules to run. Default: ``EcrStandardChecks()``.
     """
     stage = cdk.Stage.of(stack)
-    if stage is None:
-        raise ComplianceError(
-            stack.node.path,
-            "the stack is not in an App or Stage, so it can't be synthesized",
-            allowed="a stack created in an App or Stage",
-        )
+    assert stage is not None, "CDK puts every stack in a Stage or App"
     outer = [scope for scope in stack.node.scopes if isinstance(scope, cdk.Stage)]
     return assembly_findings(
         Path(stage.synth().directory),
