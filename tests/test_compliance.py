@@ -620,3 +620,13 @@ def test_plugin_describes_itself_and_checks_a_template_missing_from_the_manifest
     (resource,) = violation.violating_resources
     assert (resource.resource_logical_id, resource.template_path) == ("Repo", str(template))
     assert resource.locations == ["DeletionPolicy"]
+
+
+def test_synth_passes_when_every_finding_is_acknowledged() -> None:
+    app = cdk.App()
+    repo = ecr.Repository(cdk.Stack(app, "Registry", env=ENV), "Legacy")
+    EcrCompliance.acknowledge(repo, "ECR-SCAN", "scanned at registry level")
+    checks = EcrStandardChecks(rules=["ECR-SCAN"])
+    cdk.Validations.of(app).add_plugins(EcrCompliancePlugin(checks=checks))
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+    assert check_app(app, checks=checks) == []
