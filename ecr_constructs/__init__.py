@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    ComplianceError,
     ConfigError,
     EcrConstructsError,
     LifecyclePolicyError,
@@ -42,11 +43,36 @@ from .policy import (
 
 if TYPE_CHECKING:
     from .repository import Repository, TagMutabilityExclusions
+    from .standards.compliance import (
+        EcrCompliance,
+        EcrCompliancePlugin,
+        EcrRule,
+        EcrStandardChecks,
+        Finding,
+        check_app,
+        check_assembly,
+        check_stack,
+        check_template,
+    )
 
 # Public names whose modules import aws-cdk-lib, loaded on first access.
 _CONSTRUCTS = {
     "Repository": ".repository",
     "TagMutabilityExclusions": ".repository",
+    **dict.fromkeys(
+        [
+            "EcrCompliance",
+            "EcrCompliancePlugin",
+            "EcrRule",
+            "EcrStandardChecks",
+            "Finding",
+            "check_app",
+            "check_assembly",
+            "check_stack",
+            "check_template",
+        ],
+        ".standards.compliance",
+    ),
 }
 
 
@@ -61,9 +87,15 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AccessGrant",
+    "ComplianceError",
     "ConfigError",
     "CountType",
+    "EcrCompliance",
+    "EcrCompliancePlugin",
     "EcrConstructsError",
+    "EcrRule",
+    "EcrStandardChecks",
+    "Finding",
     "Lifecycle",
     "LifecycleAction",
     "LifecyclePolicy",
@@ -86,4 +118,8 @@ __all__ = [
     "TagMutabilityExclusions",
     "TagStatus",
     "TagStrategy",
+    "check_app",
+    "check_assembly",
+    "check_stack",
+    "check_template",
 ]
