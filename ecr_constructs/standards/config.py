@@ -9,25 +9,35 @@ sections, inheritance, limits across lists) are checked by the loader
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PrivateAttr,
     StrictBool,
     StrictInt,
     StrictStr,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from ..errors import EcrConstructsError
-from ..naming import check_account_id, check_repository_name
+from ..naming import (
+    ACCOUNT_ID_PATTERN,
+    PRIVATE_NAME_LENGTH,
+    PUBLIC_NAME_LENGTH,
+    REPOSITORY_NAME_PATTERN,
+    check_account_id,
+    check_repository_name,
+)
 
 if TYPE_CHECKING:
     from .resolution import Resolution, ResolvedCreationTemplate, ResolvedRepository
@@ -76,7 +86,25 @@ def _invalid(message: str, allowed: str) -> PydanticCustomError:
     return PydanticCustomError("invalid", message, {"allowed": allowed})
 
 
-def _matching(pattern: str, message: str, allowed: str) -> Callable[[str], str]:
+@dataclass(frozen=True, eq=False)
+class _Rule:
+    """Annotation: validate a string with ``check``; describe it with ``schema``."""
+
+    check: Callable[[str], str]
+    schema: Mapping[str, Any]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), **self.schema}
+
+
+def _matching(pattern: str, message: str, allowed: str) -> _Rule:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
@@ -84,11 +112,11 @@ def _matching(pattern: str, message: str, allowed: str) -> Callable[[str], str]:
             raise _invalid(message, allowed)
         return value
 
-    return check
+    return _Rule(check, {"pattern": f"^(?:{pattern})$", "description": allowed})
 
 
-def _reuse(check: Callable[[str, str], str]) -> Callable[[str], str]:
-    """Run a check of ``ecr_constructs.naming`` as a pydantic validator."""
+def _reuse(check: Callable[[str, str], str], schema: Mapping[str, Any]) -> _Rule:
+    """A check of ``ecr_constructs.naming`` as a validator."""
 
     def validate(value: str) -> str:
         try:
@@ -97,121 +125,113 @@ def _reuse(check: Callable[[str, str], str]) -> Callable[[str], str]:
             problem = error.problems[0]
             raise _invalid(problem.message, problem.allowed or "") from None
 
-    return validate
+    return _Rule(validate, schema)
 
 
 def _public_name(value: str, where: str) -> str:
     return check_repository_name(value, where, public=True)
 
 
-AccountId = Annotated[StrictStr, AfterValidator(_reuse(check_account_id))]
-RepositoryName = Annotated[StrictStr, AfterValidator(_reuse(check_repository_name))]
-PublicRepositoryName = Annotated[StrictStr, AfterValidator(_reuse(_public_name))]
+def _name_schema(lengths: tuple[int, int]) -> dict[str, Any]:
+    low, high = lengths
+    return {
+        "pattern": f"^(?:{REPOSITORY_NAME_PATTERN.pattern})$",
+        "minLength": low,
+        "maxLength": high,
+    }
+
+
+AccountId = Annotated[
+    StrictStr, _reuse(check_account_id, {"pattern": f"^{ACCOUNT_ID_PATTERN.pattern}$"})
+]
+RepositoryName = Annotated[
+    StrictStr, _reuse(check_repository_name, _name_schema(PRIVATE_NAME_LENGTH))
+]
+PublicRepositoryName = Annotated[StrictStr, _reuse(_public_name, _name_schema(PUBLIC_NAME_LENGTH))]
 Region = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}", "not an AWS region", "for example us-east-1")
-    ),
+    _matching(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}", "not an AWS region", "for example us-east-1"),
 ]
 StandardName = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
-            "not a valid standard name",
-            "1..64 letters, digits, _ . - (starting with a letter or digit)",
-        )
+    _matching(
+        r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+        "not a valid standard name",
+        "1..64 letters, digits, _ . - (starting with a letter or digit)",
     ),
 ]
 ExclusionFilter = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"[0-9a-zA-Z._*-]{1,128}",
-            "not a valid tag mutability exclusion filter",
-            "1..128 of letters, digits, . _ - and the * wildcard",
-        )
+    _matching(
+        r"[0-9a-zA-Z._*-]{1,128}",
+        "not a valid tag mutability exclusion filter",
+        "1..128 of letters, digits, . _ - and the * wildcard",
     ),
 ]
 KmsKeyArn = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+",
-            "not a KMS key ARN",
-            "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
-        )
+    _matching(
+        r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+",
+        "not a KMS key ARN",
+        "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
     ),
 ]
 RoleArn = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+",
-            "not an IAM role ARN",
-            "arn:aws:iam::ACCOUNT:role/NAME",
-        )
+    _matching(
+        r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+",
+        "not an IAM role ARN",
+        "arn:aws:iam::ACCOUNT:role/NAME",
     ),
 ]
 SecretReference = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"(arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?"
-            r"ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+",
-            "not a pull-through cache secret",
-            "a Secrets Manager secret name or ARN starting with ecr-pullthroughcache/",
-        )
+    _matching(
+        r"(arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?"
+        r"ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+",
+        "not a pull-through cache secret",
+        "a Secrets Manager secret name or ARN starting with ecr-pullthroughcache/",
     ),
 ]
+_NAMESPACE = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*/?"
 CachePrefix = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"ROOT|(?=.{2,30}$)[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*/?",
-            "not a valid pull-through cache prefix",
-            "ROOT, or 2..30 characters of a repository namespace (lowercase, digits, . _ - /)",
-        )
+    _matching(
+        rf"ROOT|(?=.{{2,30}}$){_NAMESPACE}",
+        "not a valid pull-through cache prefix",
+        "ROOT, or 2..30 characters of a repository namespace (lowercase, digits, . _ - /)",
     ),
 ]
 TemplatePrefix = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"ROOT|(?=.{1,256}$)[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*/?",
-            "not a valid creation template prefix",
-            "ROOT, or a repository namespace (lowercase, digits, . _ - /) of 1..256 characters",
-        )
+    _matching(
+        rf"ROOT|(?=.{{1,256}}$){_NAMESPACE}",
+        "not a valid creation template prefix",
+        "ROOT, or a repository namespace (lowercase, digits, . _ - /) of 1..256 characters",
     ),
 ]
 ReplicationPrefix = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*",
-            "not a valid repository name prefix",
-            "2..256 characters: lowercase letters, digits, . _ - and /",
-        )
+    _matching(
+        r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*",
+        "not a valid repository name prefix",
+        "2..256 characters: lowercase letters, digits, . _ - and /",
     ),
 ]
 ScanFilter = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"(?=.{1,255}$)[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*",
-            "not a valid scanning filter",
-            "1..255 characters: lowercase letters, digits, . _ - / and the * wildcard",
-        )
+    _matching(
+        r"(?=.{1,255}$)[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*",
+        "not a valid scanning filter",
+        "1..255 characters: lowercase letters, digits, . _ - / and the * wildcard",
     ),
 ]
 StackName = Annotated[
     StrictStr,
-    AfterValidator(
-        _matching(
-            r"[A-Za-z][A-Za-z0-9-]{0,127}",
-            "not a valid CloudFormation stack name",
-            "1..128 letters, digits and -, starting with a letter",
-        )
+    _matching(
+        r"[A-Za-z][A-Za-z0-9-]{0,127}",
+        "not a valid CloudFormation stack name",
+        "1..128 letters, digits and -, starting with a letter",
     ),
 ]
 
@@ -230,8 +250,8 @@ def _tag_value(value: str) -> str:
     return value
 
 
-TagKey = Annotated[StrictStr, AfterValidator(_tag_key)]
-TagValue = Annotated[StrictStr, AfterValidator(_tag_value)]
+TagKey = Annotated[StrictStr, _Rule(_tag_key, {"minLength": 1, "maxLength": 128})]
+TagValue = Annotated[StrictStr, _Rule(_tag_value, {"maxLength": 256})]
 Tags = dict[TagKey, TagValue]
 LIFECYCLE_PRESETS: tuple[str, ...] = (
     "protect_tags",
@@ -529,10 +549,7 @@ class DeploymentConfig(_Model):
 class RegistryConfig(_Model):
     """An organisation's ECR registry, as one document."""
 
-    model_config = ConfigDict(
-        title="ecr-constructs registry file",
-        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
-    )
+    model_config = ConfigDict(title="ecr-constructs registry file")
 
     version: Version
     """Format version: 1."""
