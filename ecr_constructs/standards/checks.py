@@ -277,7 +277,9 @@ def _check_upstream(
             )
         )
     elif rule.credential_secret is not None:
-        _check_secret_location(rule.credential_secret, (*path, "credential_secret"), deployment, issues)
+        _check_secret_location(
+            rule.credential_secret, (*path, "credential_secret"), deployment, issues
+        )
     url_rule = _UPSTREAM_URLS.get(upstream)
     if url_rule is None and rule.upstream_url is not None:
         issues.append(
@@ -292,7 +294,11 @@ def _check_upstream(
         pattern, allowed = url_rule
         if rule.upstream_url is None:
             issues.append(
-                Issue((*path, "upstream_url"), f"upstream {upstream} needs an upstream_url", allowed=allowed)
+                Issue(
+                    (*path, "upstream_url"),
+                    f"upstream {upstream} needs an upstream_url",
+                    allowed=allowed,
+                )
             )
         elif not pattern.fullmatch(rule.upstream_url):
             issues.append(

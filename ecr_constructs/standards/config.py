@@ -347,9 +347,9 @@ class _Settings(_Model):
     """Scan each image when it is pushed. Default: true."""
     tag_mutability: TagMutability | None = None
     """Whether tags can be overwritten. Default: IMMUTABLE."""
-    tag_mutability_exclusions: Annotated[tuple[ExclusionFilter, ...], Field(max_length=5)] | None = (
-        None
-    )
+    tag_mutability_exclusions: (
+        Annotated[tuple[ExclusionFilter, ...], Field(max_length=5)] | None
+    ) = None
     """Wildcard tag filters (1..5) exempt from tag_mutability; required with and only with
     IMMUTABLE_WITH_EXCLUSION / MUTABLE_WITH_EXCLUSION. Default: none."""
     encryption: Encryption | None = None
@@ -522,9 +522,7 @@ class RegistrySettingsConfig(_Model):
     """Registry scanning. Default: ECR's default (BASIC, manual scans)."""
     replication: ReplicationConfig | None = None
     """Replication rules. Default: no replication."""
-    pull_through_cache: Annotated[tuple[PullThroughCacheRuleConfig, ...], Field(max_length=50)] = (
-        ()
-    )
+    pull_through_cache: Annotated[tuple[PullThroughCacheRuleConfig, ...], Field(max_length=50)] = ()
     """Pull-through cache rules (at most 50). Default: none."""
     creation_templates: tuple[CreationTemplateConfig, ...] = ()
     """Repository creation templates. Default: none."""

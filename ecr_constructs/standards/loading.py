@@ -91,9 +91,7 @@ class _Validator:
             )
             return None
         if not isinstance(data, dict):
-            self.issues.append(
-                Issue((), "expected a mapping at the top level", given=_given(data))
-            )
+            self.issues.append(Issue((), "expected a mapping at the top level", given=_given(data)))
             return None
         self.unknown_keys(RegistryConfig, data, ())
         if "version" not in data:
@@ -112,13 +110,16 @@ class _Validator:
             standards=self.field(RegistryConfig, "standards", data, ()) or {},
             defaults=self.field(RegistryConfig, "defaults", data, (), DefaultsConfig()),
             repositories=self.field(RegistryConfig, "repositories", data, ()) or [],
-            public_repositories=self.field(RegistryConfig, "public_repositories", data, ())
-            or [],
+            public_repositories=self.field(RegistryConfig, "public_repositories", data, ()) or [],
             scanning=self.field(RegistrySettingsConfig, "scanning", registry, at),
             replication=self.field(RegistrySettingsConfig, "replication", registry, at),
-            pull_through_cache=self.field(RegistrySettingsConfig, "pull_through_cache", registry, at)
+            pull_through_cache=self.field(
+                RegistrySettingsConfig, "pull_through_cache", registry, at
+            )
             or [],
-            creation_templates=self.field(RegistrySettingsConfig, "creation_templates", registry, at)
+            creation_templates=self.field(
+                RegistrySettingsConfig, "creation_templates", registry, at
+            )
             or [],
             deployment=deployment,
             deployment_failed=deployment_failed,
@@ -245,7 +246,9 @@ def _issue(item: Any, path: Path, annotation: Any, loc: Path) -> Issue:
     context: dict[str, Any] = item.get("ctx") or {}
     if kind == "extra_forbidden":
         keys = _keys_at(annotation, loc[:-1])
-        return Issue(path, unknown_name_message("key", str(loc[-1]), keys), allowed=describe_choices(keys))
+        return Issue(
+            path, unknown_name_message("key", str(loc[-1]), keys), allowed=describe_choices(keys)
+        )
     if kind == "missing":
         return Issue(path, "required key is missing")
     if "allowed" in context:
@@ -264,13 +267,24 @@ def _issue(item: Any, path: Path, annotation: Any, loc: Path) -> Issue:
     if kind in ("list_type", "tuple_type"):
         return Issue(path, "expected a list", _given(given))
     if kind == "too_long":
-        return Issue(path, "too many items", context.get("actual_length"), f"at most {context['max_length']}")
+        return Issue(
+            path, "too many items", context.get("actual_length"), f"at most {context['max_length']}"
+        )
     if kind == "too_short":
-        return Issue(path, "too few items", context.get("actual_length"), f"at least {context['min_length']}")
+        return Issue(
+            path, "too few items", context.get("actual_length"), f"at least {context['min_length']}"
+        )
     if kind == "string_too_long":
         size = len(given) if isinstance(given, str) else given
-        return Issue(path, "too long", f"{size} characters", f"at most {context['max_length']} characters")
-    bounds = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
+        return Issue(
+            path, "too long", f"{size} characters", f"at most {context['max_length']} characters"
+        )
+    bounds = {
+        "greater_than_equal": ">=",
+        "less_than_equal": "<=",
+        "greater_than": ">",
+        "less_than": "<",
+    }
     if kind in bounds:
         limit = next(iter(context.values()))
         return Issue(path, "out of range", _given(given), f"{bounds[kind]} {limit}")

@@ -57,9 +57,7 @@ def _parse_yaml(text: str, source_name: str) -> tuple[Any, SourceMap, list[Issue
 def _yaml_syntax_problem(error: yaml.MarkedYAMLError, source_name: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     where = source_name if mark is None else f"{source_name}:{mark.line + 1}:{mark.column + 1}"
-    message = "not valid YAML: " + " ".join(
-        part for part in (error.context, error.problem) if part
-    )
+    message = "not valid YAML: " + " ".join(part for part in (error.context, error.problem) if part)
     return Problem(where, message)
 
 
@@ -80,9 +78,7 @@ class _YamlWalker:
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
-                return [
-                    self.value(item, (*path, index)) for index, item in enumerate(node.value)
-                ]
+                return [self.value(item, (*path, index)) for index, item in enumerate(node.value)]
             assert isinstance(node, MappingNode)
             return self.mapping(node, path)
         finally:
@@ -180,9 +176,7 @@ def _parse_json(text: str, source_name: str) -> tuple[Any, SourceMap, list[Issue
 def _json_duplicates(data: Any, path: Path, issues: list[Issue]) -> None:
     if isinstance(data, _JsonObject):
         for key in data.duplicates:
-            issues.append(
-                Issue((*path, key), "duplicate key", allowed="each key once per object")
-            )
+            issues.append(Issue((*path, key), "duplicate key", allowed="each key once per object"))
         for key, value in data.items():
             _json_duplicates(value, (*path, key), issues)
     elif isinstance(data, list):

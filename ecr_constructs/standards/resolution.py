@@ -15,9 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import PolicyDocumentError, Problem
+from ..policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
 from .checks import Parts, check_parts
 from .config import (
     ACCESS_KEYS,
+    SETTING_KEYS,
     WITH_EXCLUSION_MODES,
     AppliedFor,
     Encryption,
@@ -27,7 +30,7 @@ from .config import (
     TagMutability,
     _Settings,
 )
-from .locations import Issue, Path, SourceMap, format_path, is_under
+from .locations import Issue, Path, SourceMap, format_path, is_under, parse_path
 
 MAX_TAGS = 50
 
@@ -62,7 +65,8 @@ class ResolvedSettings:
     empty_on_delete: bool
     lifecycle: tuple[LifecycleItemConfig, ...] | None
     """Presets in order of precedence; None: the Repository construct's default policy."""
-    access: Mapping[str, tuple[str, ...]]
+    access: tuple[AccessGrant, ...]
+    """Grants of the repository policy, checked as one document; empty: no policy."""
     tags: Mapping[str, str]
 
 
@@ -100,7 +104,7 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
     for name in parts.standards:
         layer = resolver.standard(name)
         if layer is not None:
-            resolver.check(layer, ("standards", name))
+            resolver.standard_values[name] = resolver.settings(layer, ("standards", name))
     repositories = []
     for index, repository in enumerate(parts.repositories):
         if repository is None:
@@ -109,23 +113,23 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
         if base is None:
             continue
         path: Path = ("repositories", index)
-        layer = _overlay(base, repository, path)
-        resolver.check(layer, path)
-        repositories.append(
-            ResolvedRepository(
-                name=repository.name,
-                standard=resolver.standard_name(repository.standard),
-                **_settings(layer),
+        values = resolver.settings(_overlay(base, repository, path), path)
+        if values is not None:
+            repositories.append(
+                ResolvedRepository(
+                    name=repository.name,
+                    standard=resolver.standard_name(repository.standard),
+                    **values,
+                )
             )
-        )
     templates = []
     for index, template in enumerate(parts.creation_templates):
         if template is None:
             continue
-        base = resolver.base(template.standard)
-        if base is None:
+        values = resolver.base_values(template.standard)
+        if values is None:
             continue
-        settings = ResolvedSettings(**_settings(base))
+        settings = ResolvedSettings(**values)
         if template.custom_role_arn is None and (settings.encryption == "KMS" or settings.tags):
             uses = "KMS encryption" if settings.encryption == "KMS" else "resource tags"
             issues.append(
@@ -160,7 +164,7 @@ def resolve_config(config: RegistryConfig) -> Resolution:
 def _overlay(base: Layer, settings: _Settings, prefix: Path) -> Layer:
     layer = dict(base)
     for key in settings.model_fields_set:
-        if key not in BUILTIN_DEFAULTS:
+        if key not in SETTING_KEYS:
             continue
         value = getattr(settings, key)
         path = (*prefix, key)
@@ -177,27 +181,13 @@ def _overlay(base: Layer, settings: _Settings, prefix: Path) -> Layer:
     return layer
 
 
-def _settings(layer: Layer) -> dict[str, Any]:
-    values = {key: value for key, (value, _) in layer.items()}
-    return {
-        "scan_on_push": values["scan_on_push"],
-        "tag_mutability": values["tag_mutability"],
-        "tag_mutability_exclusions": values["tag_mutability_exclusions"],
-        "encryption": values["encryption"],
-        "kms_key_arn": values["kms_key_arn"],
-        "removal_policy": values["removal_policy"],
-        "empty_on_delete": values["empty_on_delete"],
-        "lifecycle": values["lifecycle"],
-        "access": {key: values[f"access.{key}"] for key in ACCESS_KEYS},
-        "tags": values["tags"],
-    }
-
-
 class _Resolver:
     def __init__(self, parts: Parts, issues: list[Issue]) -> None:
         self.parts = parts
         self.issues = issues
         self.layers: dict[str, Layer | None] = {}
+        self.grants: dict[tuple[Path | None, ...], tuple[AccessGrant, ...] | None] = {}
+        self.standard_values: dict[str, dict[str, Any] | None] = {}
         self.region = parts.deployment.region
 
     def standard_name(self, name: str | None) -> str | None:
@@ -211,6 +201,16 @@ class _Resolver:
             return None
         effective = self.standard_name(name)
         return _BUILTIN_LAYER if effective is None else self.standard(effective)
+
+    def base_values(self, name: str | None) -> dict[str, Any] | None:
+        """The settings a template (or a repository without overrides) gets from ``name``
+        or defaults.standard; None when that standard is broken."""
+        if name is None and self.parts.defaults is None:
+            return None
+        effective = self.standard_name(name)
+        if effective is None:
+            return self.settings(_BUILTIN_LAYER, ())
+        return self.standard_values.get(effective)
 
     def standard(self, name: str) -> Layer | None:
         """A standard with its extends chain applied; None if it or an ancestor is broken."""
@@ -227,15 +227,63 @@ class _Resolver:
         self.layers[name] = layer
         return layer
 
-    def check(self, layer: Layer, owner: Path) -> None:
-        """Rules on combined values, reported where ``owner`` introduced the problem."""
+    def settings(self, layer: Layer, owner: Path) -> dict[str, Any] | None:
+        """The ``ResolvedSettings`` values of ``layer``, or None when they break a rule.
+
+        Problems are reported where ``owner`` (a standard or repository path) introduced
+        them.
+        """
+        found = len(self.issues)
         _LayerCheck(layer, owner, self.region, self.issues).run()
+        access = self.access(layer, owner)
+        if access is None or len(self.issues) > found:
+            return None
+        values = {key: value for key, (value, _) in layer.items()}
+        return {
+            "scan_on_push": values["scan_on_push"],
+            "tag_mutability": values["tag_mutability"],
+            "tag_mutability_exclusions": values["tag_mutability_exclusions"],
+            "encryption": values["encryption"],
+            "kms_key_arn": values["kms_key_arn"],
+            "removal_policy": values["removal_policy"],
+            "empty_on_delete": values["empty_on_delete"],
+            "lifecycle": values["lifecycle"],
+            "access": access,
+            "tags": values["tags"],
+        }
+
+    def access(self, layer: Layer, owner: Path) -> tuple[AccessGrant, ...] | None:
+        """The grants of the layer's access lists, built and checked once per combination
+        of their origins; None when they break a rule."""
+        origins = tuple(layer[f"access.{key}"][1] for key in ACCESS_KEYS)
+        if origins in self.grants:
+            return self.grants[origins]
+        settings = {key: layer[f"access.{key}"][0] for key in ACCESS_KEYS}
+        result: tuple[AccessGrant, ...] | None
+        try:
+            result = tuple(RepositoryAccess.from_settings(**settings, where="access"))
+            if result:
+                RepositoryPolicyDocument(result, where="access")
+        except PolicyDocumentError as error:
+            self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
+            result = None
+        self.grants[origins] = result
+        return result
+
+
+def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
+    """A policy layer problem (``access.pull_accounts[1]``...) at the path that set it."""
+    path = parse_path(problem.where) or ()
+    key = path[1] if len(path) > 1 else None
+    origin = layer[f"access.{key}"][1] if isinstance(key, str) and key in ACCESS_KEYS else None
+    at = (*origin, *path[2:]) if origin is not None else (*owner, "access")
+    return Issue(at, problem.message, problem.given, problem.allowed)
 
 
 class _LayerCheck:
-    def __init__(
-        self, layer: Layer, owner: Path, region: str | None, issues: list[Issue]
-    ) -> None:
+    """Rules on values that may come from different layers (standard, repository)."""
+
+    def __init__(self, layer: Layer, owner: Path, region: str | None, issues: list[Issue]) -> None:
         self.layer = layer
         self.owner = owner
         self.region = region
@@ -244,28 +292,28 @@ class _LayerCheck:
     def value(self, key: str) -> Any:
         return self.layer[key][0]
 
-    def owned(self, *keys: str) -> Path | None:
-        """The path of the first of ``keys`` that the owner sets itself."""
-        for key in keys:
-            origin = self.layer[key][1]
-            if is_under(origin, self.owner):
-                return origin
-        return None
-
     def shown(self, key: str) -> str:
         """``encryption AES256 (from standards.base)``."""
+        value = self.value(key)
+        text = f"{key} [{', '.join(value)}]" if isinstance(value, tuple) else f"{key} {value}"
         origin = self.layer[key][1]
-        text = f"{key} {self.value(key)}"
         if origin is None:
             return text + " (the default)"
         if not is_under(origin, self.owner):
             return text + f" (from {format_path(origin[:-1])})"
         return text
 
-    def report(self, keys: tuple[str, ...], message: str, given: Any, allowed: str) -> None:
-        path = self.owned(*keys)
-        if path is not None:
-            self.issues.append(Issue(path, message, given=given, allowed=allowed))
+    def report(self, keys: tuple[str, ...], message: str, allowed: str, given: Any = None) -> None:
+        """Report at the first of ``keys`` the owner sets itself (nothing when it sets
+        none: the layer that did reports it). Given: ``given``, or the other key's value."""
+        for key in keys:
+            origin = self.layer[key][1]
+            if is_under(origin, self.owner):
+                assert origin is not None
+                others = [self.shown(other) for other in keys if other != key]
+                shown = given if given is not None else "; ".join(others)
+                self.issues.append(Issue(origin, message, given=shown, allowed=allowed))
+                return
 
     def run(self) -> None:
         mode = self.value("tag_mutability")
@@ -273,23 +321,20 @@ class _LayerCheck:
         if mode in WITH_EXCLUSION_MODES and not exclusions:
             self.report(
                 ("tag_mutability_exclusions", "tag_mutability"),
-                f"tag_mutability {mode} needs tag_mutability_exclusions",
-                list(exclusions),
-                "1..5 wildcard filters, for example [latest, 'release-*']",
+                f"tag_mutability {mode} needs 1 to 5 tag_mutability_exclusions",
+                "wildcard filters, for example [latest, 'release-*']",
             )
         elif mode not in WITH_EXCLUSION_MODES and exclusions:
             self.report(
                 ("tag_mutability_exclusions", "tag_mutability"),
                 "tag_mutability_exclusions only apply with IMMUTABLE_WITH_EXCLUSION "
                 "or MUTABLE_WITH_EXCLUSION",
-                self.shown("tag_mutability"),
                 "an *_WITH_EXCLUSION tag_mutability, or no exclusions",
             )
         if self.value("empty_on_delete") and self.value("removal_policy") != "DESTROY":
             self.report(
                 ("empty_on_delete", "removal_policy"),
                 "empty_on_delete needs removal_policy DESTROY",
-                self.shown("removal_policy"),
                 "removal_policy DESTROY, or empty_on_delete false",
             )
         key_arn = self.value("kms_key_arn")
@@ -297,7 +342,6 @@ class _LayerCheck:
             self.report(
                 ("kms_key_arn", "encryption"),
                 "kms_key_arn needs encryption KMS",
-                self.shown("encryption"),
                 "encryption KMS, or no kms_key_arn",
             )
         if key_arn is not None and self.region is not None:
@@ -306,14 +350,14 @@ class _LayerCheck:
                 self.report(
                     ("kms_key_arn",),
                     "the KMS key must be in the repository's region",
-                    key_region,
                     f"a key in deployment.region {self.region}",
+                    given=key_region,
                 )
         tags = self.value("tags")
         if len(tags) > MAX_TAGS:
             self.report(
                 ("tags",),
                 "too many tags (after merging the inherited ones)",
-                len(tags),
                 f"at most {MAX_TAGS}",
+                given=len(tags),
             )
