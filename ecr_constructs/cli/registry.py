@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from typing import Any
 
 from ..errors import ConfigError
+from ..lifecycle import LifecyclePolicyWarning
 from ..standards.config import RegistryConfig
 from ..standards.loading import load_registry_config
 from ..standards.schema import registry_json_schema
@@ -34,13 +36,17 @@ def register(subparsers: Any) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     try:
-        config = load_registry_config(args.file)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LifecyclePolicyWarning)
+            config = load_registry_config(args.file)
     except ConfigError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         count = len(error.problems)
         print(f"{args.file}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
         return EXIT_INVALID
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.file}: valid: {summary(config)}")
     return EXIT_OK
 

@@ -25,11 +25,12 @@ from pydantic import (
     StrictInt,
     StrictStr,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from ..errors import EcrConstructsError
+from ..errors import EcrConstructsError, Problem
 from ..naming import (
     ACCOUNT_ID_PATTERN,
     PRIVATE_NAME_LENGTH,
@@ -38,6 +39,7 @@ from ..naming import (
     check_account_id,
     check_repository_name,
 )
+from .presets import PRESET_NAMES, preset_arguments_schema
 
 if TYPE_CHECKING:
     from .resolution import Resolution, ResolvedCreationTemplate, ResolvedRepository
@@ -253,15 +255,17 @@ def _tag_value(value: str) -> str:
 TagKey = Annotated[StrictStr, _Rule(_tag_key, {"minLength": 1, "maxLength": 128})]
 TagValue = Annotated[StrictStr, _Rule(_tag_value, {"maxLength": 256})]
 Tags = dict[TagKey, TagValue]
-LIFECYCLE_PRESETS: tuple[str, ...] = (
-    "protect_tags",
-    "expire_untagged",
-    "expire_tagged",
-    "keep_last",
-    "archive_unpulled",
-    "expire_archived",
-    "raw",
-)
+
+
+def _lifecycle_item_schema(schema: dict[str, Any]) -> None:
+    """Exactly one preset per item; each preset's settings described by its signature."""
+    schema["minProperties"] = 1
+    schema["maxProperties"] = 1
+    for name, prop in schema["properties"].items():
+        arguments = preset_arguments_schema(name)
+        prop.pop("anyOf", None)
+        prop.pop("default", None)
+        prop.update({**arguments, "description": prop.get("description", "")})
 
 
 def _version_is_an_integer(value: Any) -> Any:
@@ -314,30 +318,53 @@ ACCESS_KEYS: tuple[str, ...] = tuple(AccessConfig.model_fields)
 
 
 class LifecycleItemConfig(_Model):
-    """One lifecycle preset: a mapping with exactly one key, the preset's name."""
+    """One lifecycle preset: a mapping with exactly one key, the preset's name, whose
+    value holds the preset's settings (``keep_last: {count: 10}``)."""
 
-    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+    model_config = ConfigDict(json_schema_extra=_lifecycle_item_schema)
 
     protect_tags: dict[str, Any] | None = None
     """Never expire images with these tags: {prefixes: [...]} or {patterns: [...]}."""
     expire_untagged: dict[str, Any] | None = None
-    """Expire untagged images: {after_days: N}."""
+    """Expire untagged images: {after_days: N} or {keep_last: N}."""
     expire_tagged: dict[str, Any] | None = None
-    """Expire tagged images: {prefixes|patterns: [...], after_days: N}."""
+    """Expire tagged images: {prefixes|patterns: [...], after_days|keep_last: N}."""
     keep_last: dict[str, Any] | None = None
-    """Keep only the newest images: {count: N}."""
+    """Keep only the newest images: {count: N, prefixes|patterns: [...]}."""
     archive_unpulled: dict[str, Any] | None = None
-    """Archive images not pulled for a while: {after_days: N, prefixes|patterns: [...]}."""
+    """Archive images not pulled for a while: {after_days: N, prefixes|patterns: [...],
+    untagged: true|false}."""
+    archive_old: dict[str, Any] | None = None
+    """Archive images pushed long ago: {after_days: N, prefixes|patterns: [...],
+    untagged: true|false}."""
     expire_archived: dict[str, Any] | None = None
     """Expire archived images: {after_days: N} (N >= 90)."""
     raw: dict[str, Any] | None = None
     """An ECR lifecycle rule verbatim: {rulePriority, description, selection, action}."""
 
+    @field_validator(*PRESET_NAMES, mode="before")
+    @classmethod
+    def _settings_are_a_mapping(cls, value: Any) -> Any:
+        if value is None:
+            raise _invalid(
+                "give the preset's settings as a mapping", "for example keep_last: {count: 10}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one_preset(self) -> LifecycleItemConfig:
+        if len(self.model_fields_set) != 1:
+            raise _invalid(
+                f"each lifecycle item names exactly one preset; found {len(self.model_fields_set)}",
+                "one of " + ", ".join(PRESET_NAMES),
+            )
+        return self
+
     def preset(self) -> tuple[str, dict[str, Any]]:
-        """The preset's name and its arguments."""
+        """The preset's name and its settings."""
         (name,) = self.model_fields_set
-        arguments: dict[str, Any] = getattr(self, name)
-        return name, arguments
+        settings: dict[str, Any] = getattr(self, name)
+        return name, settings
 
 
 class _Settings(_Model):
@@ -565,6 +592,7 @@ class RegistryConfig(_Model):
     """How the result is deployed."""
 
     _resolution: Resolution | None = PrivateAttr(default=None)
+    _warnings: tuple[Problem, ...] | None = PrivateAttr(default=None)
 
     def _resolved(self) -> Resolution:
         if self._resolution is None:
@@ -584,3 +612,13 @@ class RegistryConfig(_Model):
     def resolved_creation_templates(self) -> tuple[ResolvedCreationTemplate, ...]:
         """Every creation template with the settings of its standard resolved."""
         return self._resolved().creation_templates
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Valid but probably unintended choices (a raw lifecycle rule with several tag
+        prefixes selects only images matching all of them), with their locations."""
+        if self._warnings is None:
+            from .locations import SourceMap
+
+            self._warnings = tuple(SourceMap("RegistryConfig").problems(self._resolved().warnings))
+        return self._warnings

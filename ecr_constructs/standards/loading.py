@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import types
 import typing
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from os import PathLike
@@ -21,6 +22,7 @@ from typing import Annotated, Any, TypeVar, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..errors import _UNSET, ConfigError
+from ..lifecycle import LifecyclePolicyWarning
 from .checks import Parts
 from .config import (
     DefaultsConfig,
@@ -75,6 +77,9 @@ def parse_registry_config(text: str, source_name: str = "registry.yaml") -> Regi
         raise source_map.error(issues)
     config = RegistryConfig.model_validate(data)
     config._resolution = resolution
+    config._warnings = tuple(source_map.problems(resolution.warnings))
+    for warning in config._warnings:
+        warnings.warn(str(warning), LifecyclePolicyWarning, stacklevel=2)
     return config
 
 

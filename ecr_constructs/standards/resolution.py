@@ -11,11 +11,13 @@ reported once, at the layer that introduced it (a standard, or a repository's ov
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PolicyDocumentError, Problem
+from ..errors import LifecyclePolicyError, PolicyDocumentError, Problem
+from ..lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
 from ..policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
 from .checks import Parts, check_parts
 from .config import (
@@ -31,6 +33,7 @@ from .config import (
     _Settings,
 )
 from .locations import Issue, Path, SourceMap, format_path, is_under, parse_path
+from .presets import build_preset
 
 MAX_TAGS = 50
 
@@ -63,8 +66,12 @@ class ResolvedSettings:
     kms_key_arn: str | None
     removal_policy: RemovalPolicy
     empty_on_delete: bool
-    lifecycle: tuple[LifecycleItemConfig, ...] | None
-    """Presets in order of precedence; None: the Repository construct's default policy."""
+    lifecycle: tuple[LifecyclePreset, ...] | None
+    """Presets in order of precedence (first = highest); None when no standard or
+    repository sets ``lifecycle``: the Repository construct's default policy applies."""
+    lifecycle_policy: LifecyclePolicy | None
+    """The presets composed into one checked policy (one object shared by every
+    repository with the same ``lifecycle``); None with ``lifecycle`` None."""
     access: tuple[AccessGrant, ...]
     """Grants of the repository policy, checked as one document; empty: no policy."""
     tags: Mapping[str, str]
@@ -95,6 +102,8 @@ class ResolvedCreationTemplate:
 class Resolution:
     repositories: tuple[ResolvedRepository, ...]
     creation_templates: tuple[ResolvedCreationTemplate, ...]
+    warnings: tuple[Issue, ...]
+    """Valid but probably unintended choices (from the lifecycle layer)."""
 
 
 def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
@@ -150,7 +159,7 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
                 settings=settings,
             )
         )
-    return Resolution(tuple(repositories), tuple(templates)), issues
+    return Resolution(tuple(repositories), tuple(templates), tuple(resolver.warnings)), issues
 
 
 def resolve_config(config: RegistryConfig) -> Resolution:
@@ -188,6 +197,8 @@ class _Resolver:
         self.layers: dict[str, Layer | None] = {}
         self.grants: dict[tuple[Path | None, ...], tuple[AccessGrant, ...] | None] = {}
         self.standard_values: dict[str, dict[str, Any] | None] = {}
+        self.policies: dict[Path, _Lifecycle | None] = {}
+        self.warnings: list[Issue] = []
         self.region = parts.deployment.region
 
     def standard_name(self, name: str | None) -> str | None:
@@ -236,7 +247,8 @@ class _Resolver:
         found = len(self.issues)
         _LayerCheck(layer, owner, self.region, self.issues).run()
         access = self.access(layer, owner)
-        if access is None or len(self.issues) > found:
+        lifecycle = self.lifecycle(layer)
+        if access is None or lifecycle is None or len(self.issues) > found:
             return None
         values = {key: value for key, (value, _) in layer.items()}
         return {
@@ -247,10 +259,21 @@ class _Resolver:
             "kms_key_arn": values["kms_key_arn"],
             "removal_policy": values["removal_policy"],
             "empty_on_delete": values["empty_on_delete"],
-            "lifecycle": values["lifecycle"],
+            "lifecycle": lifecycle[0],
+            "lifecycle_policy": lifecycle[1],
             "access": access,
             "tags": values["tags"],
         }
+
+    def lifecycle(self, layer: Layer) -> _Lifecycle | None:
+        """The presets and policy of the layer's lifecycle list, built and checked once per
+        list; None when they break a rule."""
+        items, origin = layer["lifecycle"]
+        if origin is None:
+            return (None, None)
+        if origin not in self.policies:
+            self.policies[origin] = _compose(items, origin, self.issues, self.warnings)
+        return self.policies[origin]
 
     def access(self, layer: Layer, owner: Path) -> tuple[AccessGrant, ...] | None:
         """The grants of the layer's access lists, built and checked once per combination
@@ -269,6 +292,68 @@ class _Resolver:
             result = None
         self.grants[origins] = result
         return result
+
+
+_Lifecycle = tuple[tuple[LifecyclePreset, ...] | None, LifecyclePolicy | None]
+
+
+def _compose(
+    items: tuple[LifecycleItemConfig, ...],
+    origin: Path,
+    issues: list[Issue],
+    found_warnings: list[Issue],
+) -> _Lifecycle | None:
+    """Presets from the items at ``origin`` (a ``lifecycle`` key), composed into a policy."""
+    presets: list[LifecyclePreset] = []
+    failed = False
+    for index, item in enumerate(items):
+        name, arguments = item.preset()
+        at: Path = (*origin, index, name)
+        try:
+            preset, problems = build_preset(name, arguments, at)
+        except LifecyclePolicyError as error:
+            preset = None
+            problems = [_lifecycle_issue(problem, (*origin, index)) for problem in error.problems]
+        issues.extend(problems)
+        if preset is None:
+            failed = True
+        else:
+            presets.append(preset)
+    if failed:
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LifecyclePolicyWarning)
+        try:
+            policy = LifecyclePolicy.from_presets(presets, where="lifecycle")
+        except LifecyclePolicyError as error:
+            issues.extend(_lifecycle_issue(problem, origin[:-1]) for problem in error.problems)
+            return None
+    for caught_warning in caught:
+        if issubclass(caught_warning.category, LifecyclePolicyWarning):
+            found_warnings.append(_warning_issue(str(caught_warning.message), presets, origin))
+    return tuple(presets), policy
+
+
+def _warning_issue(message: str, presets: list[LifecyclePreset], origin: Path) -> Issue:
+    """``lifecycle[1] raw(...).selection.tagPrefixList has 2 entries...`` at
+    ``<origin>[1].raw.selection.tagPrefixList``: ``has 2 entries...``."""
+    for index, preset in enumerate(presets):
+        label = f"lifecycle[{index}] {preset.name}"
+        if message.startswith(label):
+            key, _, text = message[len(label) :].partition(" ")
+            name = preset.name.split("(", 1)[0]
+            return Issue((*origin, index, name, *(parse_path(key.lstrip(".")) or ())), text)
+    return Issue(origin, message)
+
+
+def _lifecycle_issue(problem: Problem, base: Path) -> Issue:
+    """A lifecycle layer problem at its path in the file.
+
+    Preset problems (``keep_last.count``) are placed under the item ``base``; policy
+    problems (``lifecycle[1] keep_last(10)``, ``lifecycle``) under the key's parent ``base``.
+    """
+    path = parse_path(problem.where.split(" ", 1)[0]) or ()
+    return Issue((*base, *path), problem.message, problem.given, problem.allowed)
 
 
 def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
