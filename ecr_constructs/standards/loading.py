@@ -110,22 +110,20 @@ class _Validator:
             self.field(RegistryConfig, "registry", data, ())
             registry = {}
         at: Path = ("registry",)
+        sections = {
+            name: self.field(RegistrySettingsConfig, name, registry, at)
+            for name in RegistrySettingsConfig.model_fields
+        }
         deployment, deployment_failed = self.section(DeploymentConfig, "deployment", data)
         return Parts(
             standards=self.field(RegistryConfig, "standards", data, ()) or {},
             defaults=self.field(RegistryConfig, "defaults", data, (), DefaultsConfig()),
             repositories=self.field(RegistryConfig, "repositories", data, ()) or [],
             public_repositories=self.field(RegistryConfig, "public_repositories", data, ()) or [],
-            scanning=self.field(RegistrySettingsConfig, "scanning", registry, at),
-            replication=self.field(RegistrySettingsConfig, "replication", registry, at),
-            pull_through_cache=self.field(
-                RegistrySettingsConfig, "pull_through_cache", registry, at
-            )
-            or [],
-            creation_templates=self.field(
-                RegistrySettingsConfig, "creation_templates", registry, at
-            )
-            or [],
+            scanning=sections["scanning"],
+            replication=sections["replication"],
+            pull_through_cache=sections["pull_through_cache"] or [],
+            creation_templates=sections["creation_templates"] or [],
             deployment=deployment,
             deployment_failed=deployment_failed,
         )
@@ -201,13 +199,46 @@ class _Validator:
         return None if result is _FAILED else cast(_Model, result)
 
     def one(self, annotation: Any, value: Any, path: Path) -> Any:
+        """The validated value, or ``_FAILED`` (its issues recorded).
+
+        When unknown keys are all that is wrong, they are reported and the value without
+        them is returned, so a typo does not hide the problems the other rules find.
+        """
         try:
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                return annotation.model_validate(value)
-            return _adapter(annotation).validate_python(value)
+            return _validate(annotation, value)
         except ValidationError as error:
             self.issues.extend(translate(error, annotation, path))
+            errors = error.errors()
+            if any(item["type"] != "extra_forbidden" for item in errors):
+                return _FAILED
+        for item in errors:
+            value = _without(value, item["loc"])
+        try:
+            return _validate(annotation, value)
+        except ValidationError:
             return _FAILED
+
+
+def _validate(annotation: Any, value: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.model_validate(value)
+    return _adapter(annotation).validate_python(value)
+
+
+def _without(value: Any, loc: Sequence[str | int]) -> Any:
+    """A copy of ``value`` without the key at ``loc`` (the rest shared)."""
+    if not loc:
+        return value
+    head, rest = loc[0], loc[1:]
+    if isinstance(value, dict):
+        if not rest:
+            return {key: item for key, item in value.items() if key != head}
+        return {**value, head: _without(value.get(head), rest)}
+    if isinstance(value, list) and isinstance(head, int) and head < len(value):
+        copy = list(value)
+        copy[head] = _without(copy[head], rest)
+        return copy
+    return value
 
 
 def _field_annotation(model: type[BaseModel], key: str) -> Any:
@@ -238,8 +269,12 @@ def _item_model(annotation: Any) -> type[BaseModel] | None:
 
 def translate(error: ValidationError, annotation: Any, path: Path) -> list[Issue]:
     """Pydantic's errors as issues at full field paths, worded for people."""
+    items = error.errors(include_url=False)
+    failed_inside = {tuple(item["loc"][:end]) for item in items for end in range(len(item["loc"]))}
     issues = []
-    for item in error.errors(include_url=False):
+    for item in items:
+        if item["type"] == "too_short" and tuple(item["loc"]) in failed_inside:
+            continue  # pydantic counts only the valid items; the invalid ones are reported
         loc = tuple(segment for segment in item["loc"] if segment != "[key]")
         issues.append(_issue(item, (*path, *loc), annotation, loc))
     return issues

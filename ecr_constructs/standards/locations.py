@@ -111,8 +111,12 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
     """The valid choice closest to a misspelt ``word``, if one is close enough."""
     import difflib
 
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    listed = list(choices)
+    matches = difflib.get_close_matches(word, listed, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    longer = [choice for choice in listed if len(word) >= 3 and choice.startswith(word)]
+    return longer[0] if len(longer) == 1 else None
 
 
 def unknown_name_message(kind: str, word: str, choices: Iterable[str]) -> str:
