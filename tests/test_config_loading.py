@@ -1076,7 +1076,7 @@ def test_every_mistake_of_a_file_is_reported_at_once() -> None:
         "registry.yaml:8: defaults.standard: unknown standard; did you mean 'production'? "
         "(given 'produciton'; allowed: production)",
         "registry.yaml:11: repositories[1].name: repository name is not valid (given "
-        "'Bad_Name'; allowed: lowercase letters, digits and . _ - between them, path segments "
+        "'Bad_Name'; allowed: lowercase letters and digits, . _ - between them, segments "
         "separated by /)",
         "registry.yaml:12: repositories[2].name: duplicate repository name (first at "
         "repositories[0], line 10) (given 'my-app'; allowed: each name once)",
