@@ -1476,3 +1476,28 @@ def test_a_thousand_repositories_load_quickly() -> None:
     config = parse_registry_config(text)
     assert len(config.resolved_repositories()) == 1000
     assert time.perf_counter() - started < 5
+
+
+def test_the_complete_file_of_the_documentation_loads() -> None:
+    docs = (EXAMPLE.parent.parent / "docs" / "registry-file.md").read_text()
+    example = docs.split("## A complete file", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = parse_registry_config(example, "docs.yaml")
+    names = [repository.name for repository in config.resolved_repositories()]
+    assert names == ["my-app", "team-a/service-x"]
+    assert config.registry.creation_templates[0].standard == "cache"
+
+
+def test_null_clears_an_inherited_kms_key() -> None:
+    text = textwrap.dedent(
+        """\
+        version: 1
+        standards:
+          keyed: {kms_key_arn: "arn:aws:kms:us-east-1:123456789012:key/abc"}
+        repositories:
+          - {name: with-key, standard: keyed}
+          - {name: without-key, standard: keyed, kms_key_arn: null}
+        """
+    )
+    with_key, without_key = parse_registry_config(text).resolved_repositories()
+    assert with_key.kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/abc"
+    assert (without_key.kms_key_arn, without_key.encryption) == (None, "KMS")

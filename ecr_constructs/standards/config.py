@@ -392,7 +392,8 @@ class _Settings(_Model):
     Default: false."""
     lifecycle: tuple[LifecycleItemConfig, ...] | None = None
     """Lifecycle presets in order of precedence (first = highest). A list set here
-    replaces the inherited list. Default: the Repository construct's default policy."""
+    replaces the inherited list. Default: Lifecycle.DEFAULT (untagged images not pulled for
+    90 days move to the archive storage class; nothing is deleted)."""
     access: AccessConfig | None = None
     """Who may pull and push. Each list set here replaces the inherited list of the same
     name. Default: no repository policy."""

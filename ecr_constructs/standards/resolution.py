@@ -68,7 +68,8 @@ class ResolvedSettings:
     empty_on_delete: bool
     lifecycle: tuple[LifecyclePreset, ...] | None
     """Presets in order of precedence (first = highest); None when no standard or
-    repository sets ``lifecycle``: the Repository construct's default policy applies."""
+    repository sets ``lifecycle``: the Repository construct's default (``Lifecycle.DEFAULT``)
+    applies."""
     lifecycle_policy: LifecyclePolicy | None
     """The presets composed into one checked policy (one object shared by every
     repository with the same ``lifecycle``); None with ``lifecycle`` None."""
