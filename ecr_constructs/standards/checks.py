@@ -124,7 +124,7 @@ def _check_references(parts: Parts, issues: list[Issue]) -> None:
             _reference(template.standard, path, names, issues)
 
 
-def extends_of(parts: Parts, name: str) -> str | None:
+def _extends_of(parts: Parts, name: str) -> str | None:
     standard = parts.standards.get(name)
     return None if standard is None else standard.extends
 
@@ -136,7 +136,7 @@ def _check_extends_cycles(parts: Parts, issues: list[Issue]) -> None:
         current: str | None = start
         while current is not None and current in parts.standards and current not in chain:
             chain.append(current)
-            current = extends_of(parts, current)
+            current = _extends_of(parts, current)
         if current is None or current not in chain:
             continue
         cycle = chain[chain.index(current) :]
@@ -272,8 +272,8 @@ def _check_upstream(
                 (*path, "credential_secret"),
                 f"upstream {upstream} takes no credential_secret",
                 given=rule.credential_secret,
-                allowed="no credential_secret for "
-                + ", ".join(sorted({"ecr-public", "k8s", "quay", "ecr"})),
+                allowed="credential_secret only for "
+                + ", ".join(sorted(UPSTREAMS_WITH_CREDENTIALS)),
             )
         )
     elif rule.credential_secret is not None:
