@@ -1,5 +1,13 @@
 """Registry-wide constructs: replication, pull-through cache, creation templates, registry policy."""
 
+from .pull_through_cache import PullThroughCache, PullThroughCacheCredentials, Upstream
 from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
 
-__all__ = ["RegistryReplication", "ReplicationDestination", "ReplicationRule"]
+__all__ = [
+    "PullThroughCache",
+    "PullThroughCacheCredentials",
+    "RegistryReplication",
+    "ReplicationDestination",
+    "ReplicationRule",
+    "Upstream",
+]
