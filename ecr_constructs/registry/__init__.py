@@ -1,4 +1,4 @@
-"""Registry-wide constructs: replication, pull-through cache, creation templates, registry policy."""
+"""Registry-wide constructs: replication, pull-through cache, templates, registry policy."""
 
 from .pull_through_cache import PullThroughCache, PullThroughCacheCredentials, Upstream
 from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
