@@ -87,7 +87,9 @@ class RegistryIndex(Construct):
     def singleton(self, kind: str, stack: cdk.Stack) -> Construct | None:
         return self.singletons.get((kind, registry_key(stack)))
 
-    def claim_prefix(self, kind: str, owner: Construct, prefix: str, *, limit: int) -> None:
+    def claim_prefix(
+        self, kind: str, owner: Construct, prefix: str, *, limit: int | None = None
+    ) -> None:
         """Record that ``owner`` uses ``prefix`` for ``kind``; refuse duplicates and overflow."""
         registry = registry_key(cdk.Stack.of(owner))
         normalized = prefix.rstrip("/")
@@ -102,7 +104,7 @@ class RegistryIndex(Construct):
                 allowed=f"one {kind} per prefix and registry",
             )
         used = sum(1 for k in self.prefixes if k[0] == kind and k[1] == registry)
-        if used >= limit:
+        if limit is not None and used >= limit:
             raise RegistryError(
                 owner.node.path,
                 f"registry {registry} already has {used} {kind} prefixes",
