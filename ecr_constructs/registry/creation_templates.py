@@ -16,6 +16,7 @@ from constructs import Construct
 
 from ..errors import RegistryError
 from ..naming import is_token
+from ..policy import AccessGrant, RepositoryPolicyDocument
 from ._registry import (
     RegistryIndex,
     acknowledge_wildcard_resources,
@@ -61,6 +62,8 @@ class RepositoryCreationTemplate(Construct):
     :param encryption: Default: KMS (the AWS-managed ``aws/ecr`` key unless
         ``encryption_key`` is given).
     :param encryption_key: a customer-managed KMS key. Default: the AWS-managed key.
+    :param access: ``RepositoryAccess`` grants: the repository policy of every created
+        repository (checked by ``RepositoryPolicyDocument``). Default: no repository policy.
     :param resource_tags: tags for every created repository (at most 50). Default: none.
     :param custom_role: the role ECR assumes to create repositories with KMS encryption or
         tags. Default: when the template uses KMS or tags, a role allowed only to create
@@ -81,6 +84,7 @@ class RepositoryCreationTemplate(Construct):
         image_tag_mutability_exclusions: Sequence[str] = (),
         encryption: ecr.RepositoryEncryption | None = None,
         encryption_key: kms.IKey | None = None,
+        access: Sequence[AccessGrant] = (),
         resource_tags: Mapping[str, str] | None = None,
         custom_role: iam.IRole | None = None,
     ) -> None:
@@ -106,6 +110,10 @@ class RepositoryCreationTemplate(Construct):
         props["EncryptionConfiguration"] = {"EncryptionType": encryption_type}
         if encryption_key is not None:
             props["EncryptionConfiguration"]["KmsKey"] = encryption_key.key_arn
+        if access:
+            props["RepositoryPolicy"] = RepositoryPolicyDocument(
+                access, where=f"{where} access", partition=self._stack.partition
+            ).to_json()
         tags = _check_tags(resource_tags or {}, f"{where} resource_tags")
         if tags:
             props["ResourceTags"] = tags
