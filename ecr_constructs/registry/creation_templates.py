@@ -14,7 +14,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ..errors import RegistryError
+from ..errors import RegistryError, located_at
+from ..lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset
 from ..naming import is_token
 from ..policy import AccessGrant, RepositoryPolicyDocument
 from ._registry import (
@@ -62,6 +63,9 @@ class RepositoryCreationTemplate(Construct):
     :param encryption: Default: KMS (the AWS-managed ``aws/ecr`` key unless
         ``encryption_key`` is given).
     :param encryption_key: a customer-managed KMS key. Default: the AWS-managed key.
+    :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``: the
+        lifecycle policy of every created repository. Default: ``Lifecycle.DEFAULT``, which
+        archives untagged images not pulled for 90 days and deletes nothing.
     :param access: ``RepositoryAccess`` grants: the repository policy of every created
         repository (checked by ``RepositoryPolicyDocument``). Default: no repository policy.
     :param resource_tags: tags for every created repository (at most 50). Default: none.
@@ -84,6 +88,7 @@ class RepositoryCreationTemplate(Construct):
         image_tag_mutability_exclusions: Sequence[str] = (),
         encryption: ecr.RepositoryEncryption | None = None,
         encryption_key: kms.IKey | None = None,
+        lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None,
         access: Sequence[AccessGrant] = (),
         resource_tags: Mapping[str, str] | None = None,
         custom_role: iam.IRole | None = None,
@@ -110,6 +115,8 @@ class RepositoryCreationTemplate(Construct):
         props["EncryptionConfiguration"] = {"EncryptionType": encryption_type}
         if encryption_key is not None:
             props["EncryptionConfiguration"]["KmsKey"] = encryption_key.key_arn
+        with located_at(self):
+            props["LifecyclePolicy"] = lifecycle_policy(lifecycle).to_json()
         if access:
             props["RepositoryPolicy"] = RepositoryPolicyDocument(
                 access, where=f"{where} access", partition=self._stack.partition
@@ -192,6 +199,25 @@ class RepositoryCreationTemplate(Construct):
             ),
         )
         return role, key_grant
+
+
+def lifecycle_policy(
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None,
+) -> LifecyclePolicy:
+    """The policy for ``lifecycle`` (presets, a policy, or None for ``Lifecycle.DEFAULT``);
+    errors name ``lifecycle[i]``."""
+    if lifecycle is None:
+        return LifecyclePolicy.from_presets(Lifecycle.DEFAULT, where="lifecycle")
+    if isinstance(lifecycle, LifecyclePolicy):
+        return lifecycle
+    if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
+        raise RegistryError(
+            "lifecycle",
+            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
+            given=lifecycle,
+            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
+        )
+    return LifecyclePolicy.from_presets(lifecycle, where="lifecycle")
 
 
 def _check_applied_for(applied_for: Sequence[AppliedFor], where: str) -> tuple[AppliedFor, ...]:

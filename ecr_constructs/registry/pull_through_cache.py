@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from ..errors import RegistryError
+from ..lifecycle import LifecyclePolicy, LifecyclePreset
 from ..naming import (
     check_account_id,
     check_repository_name,
@@ -21,6 +24,7 @@ from ..naming import (
     is_token,
     registry_domain,
 )
+from ..policy import AccessGrant
 from ._registry import (
     ROOT,
     RegistryIndex,
@@ -30,6 +34,7 @@ from ._registry import (
     concrete_environment,
     repository_arn_pattern,
 )
+from .creation_templates import AppliedFor, RepositoryCreationTemplate
 
 MAX_RULES = 50
 PREFIX_LENGTH = (2, 30)
@@ -176,6 +181,33 @@ _FIXED = (
 )
 
 
+@dataclass(frozen=True)
+class CacheRepositoryTemplate:
+    """Settings for the repositories a pull-through cache creates: a
+    ``RepositoryCreationTemplate`` with the cache's prefix, applied for
+    ``PULL_THROUGH_CACHE``. Fields are the template's; defaults differ only in
+    ``image_tag_mutability``.
+
+    :param image_tag_mutability: Default: MUTABLE (immutable tags would stop the cache from
+        refreshing a tag that moved upstream).
+    :param lifecycle: Default: ``Lifecycle.DEFAULT`` (archives untagged images not pulled for
+        90 days; deletes nothing).
+    :param encryption: Default: KMS with the AWS-managed ``aws/ecr`` key
+        (``encryption_key`` for a customer-managed key).
+    :param description: Default: ``Images cached from <upstream URL>``.
+    """
+
+    description: str | None = None
+    image_tag_mutability: ecr.TagMutability = ecr.TagMutability.MUTABLE
+    image_tag_mutability_exclusions: Sequence[str] = ()
+    encryption: ecr.RepositoryEncryption | None = None
+    encryption_key: kms.IKey | None = None
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None
+    access: Sequence[AccessGrant] = ()
+    resource_tags: Mapping[str, str] | None = None
+    custom_role: iam.IRole | None = None
+
+
 class PullThroughCacheCredentials:
     """The Secrets Manager secret that ECR signs in to an upstream with.
 
@@ -315,6 +347,9 @@ def _check_secret_name(name: str, where: str) -> None:
         )
 
 
+_DEFAULT_TEMPLATE = CacheRepositoryTemplate()
+
+
 class PullThroughCache(Construct):
     """One pull-through cache rule: ``docker pull ACCOUNT.dkr.ecr.REGION.amazonaws.com/
     PREFIX/library/nginx`` fetches ``library/nginx`` from the upstream on first use and caches
@@ -328,6 +363,10 @@ class PullThroughCache(Construct):
     :param upstream: where images come from, e.g. ``Upstream.DOCKER_HUB``.
     :param credentials: the upstream sign-in secret: required for Docker Hub, GitHub, GitLab,
         Azure and Chainguard, refused for the others. Default: none.
+    :param repository_template: settings for the cached repositories, as a creation template
+        with the same prefix. Default: ``CacheRepositoryTemplate()``: MUTABLE tags, KMS
+        encryption, ``Lifecycle.DEFAULT``. ``None``: no template (cached repositories get
+        ECR's defaults, or a template of your own for the prefix).
     """
 
     KIND = "pull-through cache rule"
@@ -340,6 +379,7 @@ class PullThroughCache(Construct):
         prefix: str,
         upstream: Upstream,
         credentials: PullThroughCacheCredentials | None = None,
+        repository_template: CacheRepositoryTemplate | None = _DEFAULT_TEMPLATE,
     ) -> None:
         super().__init__(scope, construct_id)
         where = self.node.path
@@ -383,6 +423,26 @@ class PullThroughCache(Construct):
             custom_role_arn=self.role.role_arn if self.role is not None else None,
             upstream_repository_prefix=upstream.repository_prefix,
         )
+        self.repository_template: RepositoryCreationTemplate | None = None
+        """The creation template of the cached repositories, unless turned off."""
+        if repository_template is not None:
+            self.repository_template = RepositoryCreationTemplate(
+                self,
+                "RepositoryTemplate",
+                prefix=self.prefix,
+                applied_for=[AppliedFor.PULL_THROUGH_CACHE],
+                description=repository_template.description or f"Images cached from {upstream.url}",
+                image_tag_mutability=repository_template.image_tag_mutability,
+                image_tag_mutability_exclusions=repository_template.image_tag_mutability_exclusions,
+                encryption=repository_template.encryption,
+                encryption_key=repository_template.encryption_key,
+                lifecycle=repository_template.lifecycle,
+                access=repository_template.access,
+                resource_tags=repository_template.resource_tags,
+                custom_role=repository_template.custom_role,
+            )
+            # The template must exist before the first pull creates a repository.
+            self.resource.node.add_dependency(self.repository_template.resource)
 
     @property
     def repository_arn_pattern(self) -> str:
@@ -418,13 +478,17 @@ class PullThroughCache(Construct):
         :param dual_stack: Default: false (IPv4 endpoint); true gives the IPv6 dual-stack
             endpoint ``ACCOUNT.dkr-ecr.REGION.on.aws``.
         """
+        stack = self._stack
+        region = stack.region
+        commercial = not is_token(region) and not region.startswith(("cn-", "us-iso"))
         return image_uri(
-            self._stack.account,
-            self._stack.region,
+            stack.account,
+            region,
             self.repository_name(upstream_path),
             tag=tag,
             digest=digest,
             dual_stack=dual_stack,
+            url_suffix="amazonaws.com" if commercial else stack.url_suffix,
         )
 
     def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
