@@ -70,34 +70,37 @@ class RegistryIndex(Construct):
             return found
         return cls(root)  # type: ignore[arg-type]
 
-    def claim_singleton(self, kind: str, owner: Construct) -> None:
-        """Record ``owner`` as its registry's only ``kind``; refuse a second one."""
-        key = (kind, registry_key(cdk.Stack.of(owner)))
-        existing = self.singletons.get(key)
-        if existing is not None and existing is not owner:
+    def check_singleton(self, kind: str, stack: cdk.Stack, path: str) -> None:
+        """Refuse a second ``kind`` for ``stack``'s registry (call before creating it)."""
+        registry = registry_key(stack)
+        existing = self.singletons.get((kind, registry))
+        if existing is not None:
             raise RegistryError(
-                owner.node.path,
+                path,
                 f"a registry has one {kind}; {existing.node.path} already configures registry "
-                f"{key[1]}",
-                given=owner.node.path,
+                f"{registry}",
+                given=path,
                 allowed=f"one {kind} per account and region: get it with {kind}.of(stack)",
             )
-        self.singletons[key] = owner
+
+    def add_singleton(self, kind: str, owner: Construct) -> None:
+        self.singletons[(kind, registry_key(cdk.Stack.of(owner)))] = owner
 
     def singleton(self, kind: str, stack: cdk.Stack) -> Construct | None:
         return self.singletons.get((kind, registry_key(stack)))
 
     def claim_prefix(
-        self, kind: str, owner: Construct, prefix: str, *, limit: int | None = None
+        self, kind: str, stack: cdk.Stack, path: str, prefix: str, *, limit: int | None = None
     ) -> None:
-        """Record that ``owner`` uses ``prefix`` for ``kind``; refuse duplicates and overflow."""
-        registry = registry_key(cdk.Stack.of(owner))
+        """Record that the construct at ``path`` uses ``prefix`` for ``kind`` in ``stack``'s
+        registry; refuse duplicates and overflow (call before creating the construct)."""
+        registry = registry_key(stack)
         normalized = prefix.rstrip("/")
         key = (kind, registry, normalized)
         existing = self.prefixes.get(key)
         if existing is not None:
             raise RegistryError(
-                owner.node.path,
+                path,
                 f"{kind} prefix {normalized!r} is already used by {existing} in registry "
                 f"{registry}",
                 given=prefix,
@@ -106,12 +109,18 @@ class RegistryIndex(Construct):
         used = sum(1 for k in self.prefixes if k[0] == kind and k[1] == registry)
         if limit is not None and used >= limit:
             raise RegistryError(
-                owner.node.path,
+                path,
                 f"registry {registry} already has {used} {kind} prefixes",
                 given=prefix,
                 allowed=f"at most {limit} per registry",
             )
-        self.prefixes[key] = owner.node.path
+        self.prefixes[key] = path
+
+
+def child_path(scope: IConstruct, construct_id: str) -> str:
+    """The path a construct will have, before it is created (to name it in errors)."""
+    path = scope.node.path
+    return f"{path}/{construct_id}" if path else construct_id
 
 
 def check_repository_prefix(

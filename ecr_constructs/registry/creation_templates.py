@@ -22,6 +22,7 @@ from ._registry import (
     RegistryIndex,
     acknowledge_wildcard_resources,
     check_repository_prefix,
+    child_path,
     repository_arn_pattern,
 )
 
@@ -30,6 +31,7 @@ MAX_DESCRIPTION = 256
 MAX_TAGS = 50
 MAX_EXCLUSIONS = 5
 _EXCLUSION_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
+_Cfn = ecr.CfnRepositoryCreationTemplate
 _WITH_EXCLUSION = {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
 
 
@@ -93,39 +95,45 @@ class RepositoryCreationTemplate(Construct):
         resource_tags: Mapping[str, str] | None = None,
         custom_role: iam.IRole | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
-        where = self.node.path
-        self._stack = cdk.Stack.of(self)
-        self.prefix = check_repository_prefix(
+        stack = cdk.Stack.of(scope)
+        where = child_path(scope, construct_id)
+        checked_prefix = check_repository_prefix(
             prefix,
             f"{where} prefix",
             what="a creation template prefix",
             min_length=PREFIX_LENGTH[0],
             max_length=PREFIX_LENGTH[1],
         )
-        self.applied_for = _check_applied_for(applied_for, f"{where} applied_for")
+        checked_applied_for = _check_applied_for(applied_for, f"{where} applied_for")
         props: dict[str, Any] = {
-            "Prefix": self.prefix,
-            "AppliedFor": [a.value for a in self.applied_for],
+            "prefix": checked_prefix,
+            "applied_for": [a.value for a in checked_applied_for],
         }
         if description is not None:
-            props["Description"] = _check_description(description, f"{where} description")
+            props["description"] = _check_description(description, f"{where} description")
         props.update(_mutability(image_tag_mutability, image_tag_mutability_exclusions, where))
         encryption_type = _encryption_type(encryption, encryption_key, f"{where} encryption")
-        props["EncryptionConfiguration"] = {"EncryptionType": encryption_type}
-        if encryption_key is not None:
-            props["EncryptionConfiguration"]["KmsKey"] = encryption_key.key_arn
-        with located_at(self):
-            props["LifecyclePolicy"] = lifecycle_policy(lifecycle).to_json()
+        props["encryption_configuration"] = _Cfn.EncryptionConfigurationProperty(
+            encryption_type=encryption_type,
+            kms_key=encryption_key.key_arn if encryption_key is not None else None,
+        )
+        with located_at(scope, construct_id):
+            props["lifecycle_policy"] = lifecycle_policy(lifecycle).to_json()
         if access:
-            props["RepositoryPolicy"] = RepositoryPolicyDocument(
-                access, where=f"{where} access", partition=self._stack.partition
+            props["repository_policy"] = RepositoryPolicyDocument(
+                access, where=f"{where} access", partition=stack.partition
             ).to_json()
         tags = _check_tags(resource_tags or {}, f"{where} resource_tags")
         if tags:
-            props["ResourceTags"] = tags
-        RegistryIndex.of(self).claim_prefix(self.KIND, self, self.prefix)
+            props["resource_tags"] = tags
+        RegistryIndex.of(scope).claim_prefix(self.KIND, stack, where, checked_prefix)
 
+        super().__init__(scope, construct_id)
+        self._stack = stack
+        self.prefix = checked_prefix
+        """The repository namespace the template applies to."""
+        self.applied_for = checked_applied_for
+        """When ECR applies the template."""
         uses_kms = encryption_type != "AES256"
         self.role: iam.IRole | None = custom_role
         """The role ECR assumes to create repositories, when there is one."""
@@ -135,11 +143,9 @@ class RepositoryCreationTemplate(Construct):
                 encryption_key=encryption_key, uses_kms=uses_kms, tags=bool(tags)
             )
         if self.role is not None:
-            props["CustomRoleArn"] = self.role.role_arn
+            props["custom_role_arn"] = self.role.role_arn
 
-        self.resource = cdk.CfnResource(
-            self, "Resource", type="AWS::ECR::RepositoryCreationTemplate", properties=props
-        )
+        self.resource = ecr.CfnRepositoryCreationTemplate(self, "Resource", **props)
         if key_grant is not None:
             # ECR checks the role's access to the key when the template is created.
             key_grant.apply_before(self.resource)
@@ -260,7 +266,7 @@ def _mutability(
         raise RegistryError(
             f"{where} image_tag_mutability", "not a tag mutability", given=mode, allowed=modes
         )
-    props: dict[str, Any] = {"ImageTagMutability": mode}
+    props: dict[str, Any] = {"image_tag_mutability": mode}
     if isinstance(exclusions, str):
         raise RegistryError(
             f"{where} image_tag_mutability_exclusions",
@@ -284,11 +290,11 @@ def _mutability(
                     given=pattern,
                     allowed="1..128 of letters, digits, . _ - and the wildcard *",
                 )
-        props["ImageTagMutabilityExclusionFilters"] = [
-            {
-                "ImageTagMutabilityExclusionFilterType": "WILDCARD",
-                "ImageTagMutabilityExclusionFilterValue": pattern,
-            }
+        props["image_tag_mutability_exclusion_filters"] = [
+            _Cfn.ImageTagMutabilityExclusionFilterProperty(
+                image_tag_mutability_exclusion_filter_type="WILDCARD",
+                image_tag_mutability_exclusion_filter_value=pattern,
+            )
             for pattern in exclusions
         ]
     elif exclusions:
@@ -317,7 +323,7 @@ def _encryption_type(
     return value
 
 
-def _check_tags(tags: Mapping[str, str], where: str) -> list[dict[str, str]]:
+def _check_tags(tags: Mapping[str, str], where: str) -> list[cdk.CfnTag]:
     if len(tags) > MAX_TAGS:
         raise RegistryError(
             where,
@@ -341,5 +347,5 @@ def _check_tags(tags: Mapping[str, str], where: str) -> list[dict[str, str]]:
                 given=f"{len(value)} characters",
                 allowed="0..256 characters",
             )
-        rendered.append({"Key": key, "Value": value})
+        rendered.append(cdk.CfnTag(key=key, value=value))
     return rendered

@@ -31,6 +31,7 @@ from ._registry import (
     acknowledge_wildcard_resources,
     check_region,
     check_repository_prefix,
+    child_path,
     concrete_environment,
     repository_arn_pattern,
 )
@@ -267,41 +268,11 @@ class PullThroughCacheCredentials:
             create=True, name=secret_name, removal_policy=removal_policy
         )
 
-    def _bind(
-        self, cache: PullThroughCache, prefix: str
-    ) -> tuple[str, secretsmanager.ISecret | None]:
-        """(credential ARN, secret object if any) for ``cache``; checks the name."""
-        where = f"{cache.node.path} credentials"
-        if self._create:
-            name = self._name or f"{SECRET_NAME_PREFIX}{prefix.rstrip('/')}"
-            _check_secret_name(name, where)
-            secret = secretsmanager.Secret(
-                cache,
-                "Credentials",
-                secret_name=name,
-                description=(
-                    f"Upstream credentials of the ECR pull-through cache {prefix!r}: "
-                    'set {"username": ..., "accessToken": ...}'
-                ),
-                generate_secret_string=secretsmanager.SecretStringGenerator(
-                    secret_string_template=json.dumps({"username": "REPLACE_ME"}),
-                    generate_string_key="accessToken",
-                    exclude_punctuation=True,
-                ),
-                removal_policy=self._removal_policy,
-            )
-            cdk.Validations.of(secret).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-SMG4",
-                    reason=(
-                        "Holds an access token issued by the upstream registry (Docker Hub, "
-                        "GitHub, ...); only the upstream can issue a new one, so a Secrets "
-                        "Manager rotation Lambda cannot rotate it. Rotate it at the upstream "
-                        "and update the secret."
-                    ),
-                )
-            )
-            return secret.secret_arn, secret
+    def _secret_name(self, prefix: str) -> str:
+        return self._name or f"{SECRET_NAME_PREFIX}{prefix.rstrip('/')}"
+
+    def _check(self, where: str, prefix: str) -> None:
+        """Refuse a secret that ECR can't use (before anything is created)."""
         if self._secret is not None:
             if self._secret.encryption_key is not None:
                 raise RegistryError(
@@ -311,27 +282,64 @@ class PullThroughCacheCredentials:
                     given=self._secret.encryption_key.node.path,
                     allowed="a secret without encryption_key",
                 )
-            name = self._secret.secret_name
-            if not is_token(name):
-                _check_secret_name(name, where)
+            _check_secret_name(self._secret.secret_name, where)
+        elif self._arn is not None:
+            if is_token(self._arn):
+                return
+            match = _SECRET_ARN.fullmatch(self._arn)
+            if match is None:
+                raise RegistryError(
+                    where,
+                    "not a Secrets Manager secret ARN",
+                    given=self._arn,
+                    allowed="arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME",
+                )
+            _check_secret_name(match["name"], where)
+        else:
+            _check_secret_name(self._secret_name(prefix), where)
+
+    def _bind(
+        self, cache: PullThroughCache, prefix: str
+    ) -> tuple[str, secretsmanager.ISecret | None]:
+        """(credential ARN, secret object if any) for ``cache``, creating the secret if asked."""
+        if self._secret is not None:
             return self._secret.secret_arn, self._secret
         if self._arn is not None:
-            if not is_token(self._arn):
-                match = _SECRET_ARN.fullmatch(self._arn)
-                if match is None:
-                    raise RegistryError(
-                        where,
-                        "not a Secrets Manager secret ARN",
-                        given=self._arn,
-                        allowed="arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME",
-                    )
-                _check_secret_name(match["name"], where)
             return self._arn, None
-        name = self._name or ""
-        _check_secret_name(name, where)
-        stack = cdk.Stack.of(cache)
-        arn = f"arn:{stack.partition}:secretsmanager:{stack.region}:{stack.account}:secret:{name}"
-        return arn, None
+        name = self._secret_name(prefix)
+        if not self._create:
+            stack = cdk.Stack.of(cache)
+            arn = (
+                f"arn:{stack.partition}:secretsmanager:{stack.region}:{stack.account}:secret:{name}"
+            )
+            return arn, None
+        secret = secretsmanager.Secret(
+            cache,
+            "Credentials",
+            secret_name=name,
+            description=(
+                f"Upstream credentials of the ECR pull-through cache {prefix!r}: "
+                'set {"username": ..., "accessToken": ...}'
+            ),
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({"username": "REPLACE_ME"}),
+                generate_string_key="accessToken",
+                exclude_punctuation=True,
+            ),
+            removal_policy=self._removal_policy,
+        )
+        cdk.Validations.of(secret).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SMG4",
+                reason=(
+                    "Holds an access token issued by the upstream registry (Docker Hub, "
+                    "GitHub, ...); only the upstream can issue a new one, so a Secrets "
+                    "Manager rotation Lambda cannot rotate it. Rotate it at the upstream "
+                    "and update the secret."
+                ),
+            )
+        )
+        return secret.secret_arn, secret
 
 
 def _check_secret_name(name: str, where: str) -> None:
@@ -381,10 +389,9 @@ class PullThroughCache(Construct):
         credentials: PullThroughCacheCredentials | None = None,
         repository_template: CacheRepositoryTemplate | None = _DEFAULT_TEMPLATE,
     ) -> None:
-        super().__init__(scope, construct_id)
-        where = self.node.path
-        self._stack = cdk.Stack.of(self)
-        self.prefix = check_repository_prefix(
+        stack = cdk.Stack.of(scope)
+        where = child_path(scope, construct_id)
+        checked_prefix = check_repository_prefix(
             prefix,
             f"{where} prefix",
             what="a pull-through cache prefix",
@@ -398,11 +405,16 @@ class PullThroughCache(Construct):
                 given=upstream,
                 allowed="Upstream.DOCKER_HUB, Upstream.ECR_PUBLIC, Upstream.azure(...), ...",
             )
-        self.upstream = upstream
-        self._check_credentials_match(credentials, where)
-        self._check_ecr_upstream(where)
-        RegistryIndex.of(self).claim_prefix(self.KIND, self, self.prefix, limit=MAX_RULES)
+        _check_credentials(upstream, credentials, checked_prefix, f"{where} credentials")
+        _check_ecr_upstream(upstream, checked_prefix, stack, f"{where} upstream")
+        RegistryIndex.of(scope).claim_prefix(
+            self.KIND, stack, where, checked_prefix, limit=MAX_RULES
+        )
 
+        super().__init__(scope, construct_id)
+        self._stack = stack
+        self.prefix = checked_prefix
+        self.upstream = upstream
         credential_arn: str | None = None
         self.secret: secretsmanager.ISecret | None = None
         """The upstream credentials, when the upstream needs them."""
@@ -504,53 +516,6 @@ class PullThroughCache(Construct):
             resource_arns=[self.repository_arn_pattern],
         )
 
-    def _check_credentials_match(
-        self, credentials: PullThroughCacheCredentials | None, where: str
-    ) -> None:
-        if credentials is not None and not isinstance(credentials, PullThroughCacheCredentials):
-            raise RegistryError(
-                f"{where} credentials",
-                "not PullThroughCacheCredentials",
-                given=credentials,
-                allowed="PullThroughCacheCredentials.create() / .from_secret(...) / ...",
-            )
-        if self.upstream.needs_credentials and credentials is None:
-            raise RegistryError(
-                f"{where} credentials",
-                f"upstream {self.upstream.registry} needs credentials",
-                given=None,
-                allowed="PullThroughCacheCredentials.create() or an existing "
-                "ecr-pullthroughcache/ secret",
-            )
-        if not self.upstream.needs_credentials and credentials is not None:
-            raise RegistryError(
-                f"{where} credentials",
-                f"upstream {self.upstream.registry} takes no credentials"
-                + (" (ECR upstreams use an IAM role)" if self.upstream.is_ecr else ""),
-                given="credentials",
-                allowed="no credentials",
-            )
-
-    def _check_ecr_upstream(self, where: str) -> None:
-        upstream = self.upstream
-        if not upstream.is_ecr:
-            return
-        if upstream.repository_prefix not in (None, ROOT) and self.prefix == ROOT:
-            raise RegistryError(
-                f"{where} upstream",
-                "an upstream repository prefix needs a cache prefix other than ROOT",
-                given=upstream.repository_prefix,
-                allowed="a cache prefix such as 'team-a', or no upstream repository_prefix",
-            )
-        here = concrete_environment(self._stack)
-        if here is not None and (upstream.account, upstream.region) == here:
-            raise RegistryError(
-                f"{where} upstream",
-                "a registry can't cache from itself",
-                given=f"account {upstream.account}, region {upstream.region}",
-                allowed="another region, or another account",
-            )
-
     def _create_upstream_role(self) -> iam.Role:
         upstream = self.upstream
         stack = self._stack
@@ -607,3 +572,56 @@ class PullThroughCache(Construct):
             ),
         )
         return role
+
+
+def _check_credentials(
+    upstream: Upstream,
+    credentials: PullThroughCacheCredentials | None,
+    prefix: str,
+    where: str,
+) -> None:
+    if credentials is not None and not isinstance(credentials, PullThroughCacheCredentials):
+        raise RegistryError(
+            where,
+            "not PullThroughCacheCredentials",
+            given=credentials,
+            allowed="PullThroughCacheCredentials.create() / .from_secret(...) / ...",
+        )
+    if upstream.needs_credentials and credentials is None:
+        raise RegistryError(
+            where,
+            f"upstream {upstream.registry} needs credentials",
+            given=None,
+            allowed="PullThroughCacheCredentials.create() or an existing "
+            "ecr-pullthroughcache/ secret",
+        )
+    if not upstream.needs_credentials and credentials is not None:
+        raise RegistryError(
+            where,
+            f"upstream {upstream.registry} takes no credentials"
+            + (" (ECR upstreams use an IAM role)" if upstream.is_ecr else ""),
+            given="credentials",
+            allowed="no credentials",
+        )
+    if credentials is not None:
+        credentials._check(where, prefix)
+
+
+def _check_ecr_upstream(upstream: Upstream, prefix: str, stack: cdk.Stack, where: str) -> None:
+    if not upstream.is_ecr:
+        return
+    if upstream.repository_prefix not in (None, ROOT) and prefix == ROOT:
+        raise RegistryError(
+            where,
+            "an upstream repository prefix needs a cache prefix other than ROOT",
+            given=upstream.repository_prefix,
+            allowed="a cache prefix such as 'team-a', or no upstream repository_prefix",
+        )
+    here = concrete_environment(stack)
+    if here is not None and (upstream.account, upstream.region) == here:
+        raise RegistryError(
+            where,
+            "a registry can't cache from itself",
+            given=f"account {upstream.account}, region {upstream.region}",
+            allowed="another region, or another account",
+        )

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct
 
 from ..policy import AccessGrant, RegistryAccess, RegistryPolicyDocument
-from ._registry import RegistryIndex, lazy
+from ._registry import RegistryIndex, child_path, lazy
 
 
 class RegistryPolicy(Construct):
@@ -30,11 +31,14 @@ class RegistryPolicy(Construct):
     KIND = "RegistryPolicy"
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
+        stack = cdk.Stack.of(scope)
+        index = RegistryIndex.of(scope)
+        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        RegistryIndex.of(self).claim_singleton(self.KIND, self)
-        self._stack = cdk.Stack.of(self)
+        index.add_singleton(self.KIND, self)
+        self._stack = stack
         self._document: RegistryPolicyDocument | None = None
-        self._resource: cdk.CfnResource | None = None
+        self._resource: ecr.CfnRegistryPolicy | None = None
 
     @classmethod
     def of(cls, scope: IConstruct) -> RegistryPolicy:
@@ -52,7 +56,7 @@ class RegistryPolicy(Construct):
         return self._document
 
     @property
-    def resource(self) -> cdk.CfnResource | None:
+    def resource(self) -> ecr.CfnRegistryPolicy | None:
         """The ``AWS::ECR::RegistryPolicy``, once a grant was added."""
         return self._resource
 
@@ -72,12 +76,7 @@ class RegistryPolicy(Construct):
         )
         self._document = document
         if self._resource is None:
-            self._resource = cdk.CfnResource(
-                self,
-                "Resource",
-                type="AWS::ECR::RegistryPolicy",
-                properties={"PolicyText": lazy(self._render)},
-            )
+            self._resource = ecr.CfnRegistryPolicy(self, "Resource", policy_text=lazy(self._render))
         return document
 
     def add_statements(self, *statements: Mapping[str, Any]) -> RegistryPolicyDocument:

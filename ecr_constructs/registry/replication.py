@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct
 
 from ..errors import RegistryError
 from ..naming import check_account_id, is_token
-from ._registry import RegistryIndex, check_region, concrete_environment, lazy
+from ._registry import RegistryIndex, check_region, child_path, concrete_environment, lazy
 
 MAX_RULES = 10
 MAX_DESTINATIONS = 25
@@ -45,15 +46,16 @@ class ReplicationRule:
     destinations: tuple[tuple[str, str], ...]
     repository_prefixes: tuple[str, ...]
 
-    def to_cloudformation(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """The rule in ECR's API shape (``destinations``, ``repositoryFilters``)."""
         rule: dict[str, Any] = {
-            "Destinations": [
-                {"Region": region, "RegistryId": account} for account, region in self.destinations
+            "destinations": [
+                {"region": region, "registryId": account} for account, region in self.destinations
             ]
         }
         if self.repository_prefixes:
-            rule["RepositoryFilters"] = [
-                {"Filter": prefix, "FilterType": "PREFIX_MATCH"}
+            rule["repositoryFilters"] = [
+                {"filter": prefix, "filterType": "PREFIX_MATCH"}
                 for prefix in self.repository_prefixes
             ]
         return rule
@@ -81,11 +83,14 @@ class RegistryReplication(Construct):
     KIND = "RegistryReplication"
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
+        stack = cdk.Stack.of(scope)
+        index = RegistryIndex.of(scope)
+        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        RegistryIndex.of(self).claim_singleton(self.KIND, self)
-        self._stack = cdk.Stack.of(self)
+        index.add_singleton(self.KIND, self)
+        self._stack = stack
         self._rules: list[ReplicationRule] = []
-        self._resource: cdk.CfnResource | None = None
+        self._resource: ecr.CfnReplicationConfiguration | None = None
 
     @classmethod
     def of(cls, scope: IConstruct) -> RegistryReplication:
@@ -115,7 +120,7 @@ class RegistryReplication(Construct):
         return tuple(accounts)
 
     @property
-    def resource(self) -> cdk.CfnResource | None:
+    def resource(self) -> ecr.CfnReplicationConfiguration | None:
         """The ``AWS::ECR::ReplicationConfiguration``, once a rule was added."""
         return self._resource
 
@@ -160,15 +165,12 @@ class RegistryReplication(Construct):
             )
         self._rules.append(rule)
         if self._resource is None:
-            self._resource = cdk.CfnResource(
+            self._resource = ecr.CfnReplicationConfiguration(
                 self,
                 "Resource",
-                type="AWS::ECR::ReplicationConfiguration",
-                properties={
-                    "ReplicationConfiguration": lazy(
-                        lambda: {"Rules": [r.to_cloudformation() for r in self._rules]}
-                    )
-                },
+                replication_configuration=lazy(
+                    lambda: {"rules": [r.to_dict() for r in self._rules]}
+                ),
             )
         return rule
 
