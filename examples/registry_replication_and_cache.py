@@ -50,11 +50,16 @@ REPLICA_LIFECYCLE = [
 
 
 def replica_settings(stack: cdk.Stack) -> RepositoryCreationTemplate:
-    """What repositories created by replication get in ``stack``'s registry."""
+    """What repositories created by replication get in ``stack``'s registry.
+
+    ROOT, not "prod": the replication filter "prod" is a plain name prefix (it matches
+    prod-api too), while a template prefix is a namespace ("prod" only matches prod/...).
+    Applied for REPLICATION only, ROOT covers every replica and nothing else.
+    """
     return RepositoryCreationTemplate(
         stack,
-        "ProdReplicas",
-        prefix="prod",
+        "Replicas",
+        prefix="ROOT",
         applied_for=[AppliedFor.REPLICATION],
         description="Replicas of the prod repositories of 123456789012/eu-west-1",
         lifecycle=REPLICA_LIFECYCLE,

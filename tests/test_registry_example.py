@@ -11,6 +11,8 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.gates import assert_cfn_lint_clean, cdk_nag_violations, template_of
 
@@ -79,7 +81,7 @@ def test_destinations_accept_replication_and_set_replica_settings(stacks: Any) -
     assert statement["Principal"]["AWS"]["Fn::Join"][1][-1] == ":iam::123456789012:root"
     for name in ("DisasterRecovery", "Replicas-us-east-1"):
         (replicas,) = _of_type(stacks[name][1], "AWS::ECR::RepositoryCreationTemplate")
-        assert replicas["Prefix"] == "prod"
+        assert replicas["Prefix"] == "ROOT"
         assert replicas["AppliedFor"] == ["REPLICATION"]
         assert replicas["ImageTagMutability"] == "IMMUTABLE"
     # Same account, other region: no registry policy needed.
@@ -91,3 +93,11 @@ def test_every_stack_passes_cfn_lint_and_cdk_nag(stacks: Any, name: str) -> None
     stack, template = stacks[name]
     assert_cfn_lint_clean(template, stack.region)
     assert cdk_nag_violations(stack) == []
+
+
+@pytest.mark.parametrize("name", ["Registry", "Replicas-us-east-1", "DisasterRecovery"])
+def test_template_snapshot(stacks: Any, name: str, snapshot: SnapshotAssertion) -> None:
+    """Logical IDs are part of the snapshot: a change that would replace a deployed
+    registry resource shows up here."""
+    _, template = stacks[name]
+    assert template == snapshot.use_extension(JSONSnapshotExtension)
