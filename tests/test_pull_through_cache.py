@@ -3,6 +3,8 @@ default creation template of cached repositories."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +22,7 @@ from ecr_constructs.registry import (
     CacheRepositoryTemplate,
     PullThroughCache,
     PullThroughCacheCredentials,
+    RepositoryCreationTemplate,
     Upstream,
 )
 from tests.gates import (
@@ -582,3 +585,29 @@ def test_bad_input_is_refused_with_a_clear_message(
     message = str(raised.value)
     for fragment in fragments:
         assert fragment in message, message
+
+
+def test_cache_template_settings_mirror_the_creation_template() -> None:
+    settings = {f.name for f in dataclasses.fields(CacheRepositoryTemplate)}
+    parameters = set(inspect.signature(RepositoryCreationTemplate.__init__).parameters)
+    assert settings | {"self", "scope", "construct_id", "prefix", "applied_for"} == parameters
+
+
+def test_environment_agnostic_stack_passes_cfn_lint_and_cdk_nag() -> None:
+    # The acknowledged wildcard resources hold Refs to the account and region here.
+    stack = cdk.Stack(cdk.App(), "Agnostic")
+    PullThroughCache(
+        stack,
+        "Central",
+        prefix="central",
+        upstream=Upstream.ecr(account=UPSTREAM_ACCOUNT, region="us-east-1"),
+    )
+    PullThroughCache(
+        stack,
+        "DockerHub",
+        prefix="docker-hub",
+        upstream=Upstream.DOCKER_HUB,
+        credentials=PullThroughCacheCredentials.create(),
+    )
+    assert_cfn_lint_clean(template_of(stack))
+    assert cdk_nag_violations(stack) == []
