@@ -189,7 +189,7 @@ _CFN_PREFIX = re.compile(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     st.one_of(
         st.from_regex(_CFN_PREFIX, fullmatch=True),
