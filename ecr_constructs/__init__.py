@@ -47,6 +47,18 @@ from .standards.loading import load_registry_config, parse_registry_config
 from .standards.resolution import ResolvedRepository
 
 if TYPE_CHECKING:
+    from .registry import (
+        AppliedFor,
+        CacheRepositoryTemplate,
+        PullThroughCache,
+        PullThroughCacheCredentials,
+        RegistryPolicy,
+        RegistryReplication,
+        ReplicationDestination,
+        ReplicationRule,
+        RepositoryCreationTemplate,
+        Upstream,
+    )
     from .repository import Repository, TagMutabilityExclusions
     from .standards.compliance.plugin import (
         EcrCompliance,
@@ -60,6 +72,18 @@ __getattr__ = lazy_exports(
     globals(),
     {
         ".repository": ["Repository", "TagMutabilityExclusions"],
+        ".registry": [
+            "AppliedFor",
+            "CacheRepositoryTemplate",
+            "PullThroughCache",
+            "PullThroughCacheCredentials",
+            "RegistryPolicy",
+            "RegistryReplication",
+            "ReplicationDestination",
+            "ReplicationRule",
+            "RepositoryCreationTemplate",
+            "Upstream",
+        ],
         ".standards.compliance.plugin": [
             "EcrCompliance",
             "EcrCompliancePlugin",
@@ -71,6 +95,8 @@ __getattr__ = lazy_exports(
 
 __all__ = [
     "AccessGrant",
+    "AppliedFor",
+    "CacheRepositoryTemplate",
     "ComplianceError",
     "ConfigError",
     "CountType",
@@ -91,12 +117,19 @@ __all__ = [
     "Problem",
     "PublicRepositoryAccess",
     "PublicRepositoryPolicyDocument",
+    "PullThroughCache",
+    "PullThroughCacheCredentials",
     "RegistryAccess",
     "RegistryConfig",
     "RegistryError",
+    "RegistryPolicy",
     "RegistryPolicyDocument",
+    "RegistryReplication",
+    "ReplicationDestination",
+    "ReplicationRule",
     "Repository",
     "RepositoryAccess",
+    "RepositoryCreationTemplate",
     "RepositoryPolicyDocument",
     "RepositoryPropsError",
     "ResolvedRepository",
@@ -104,6 +137,7 @@ __all__ = [
     "TagMutabilityExclusions",
     "TagStatus",
     "TagStrategy",
+    "Upstream",
     "check_app",
     "check_assembly",
     "check_stack",

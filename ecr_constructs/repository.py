@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
-from .lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset, TagStrategy
+from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy, resolve_lifecycle
 from .naming import check_repository_name, image_uri, is_token, url_suffix
 from .policy import AccessGrant, RepositoryPolicyDocument
 
@@ -81,7 +81,7 @@ class Repository(Construct):
                 image_tag_mutability, image_tag_mutability_exclusions
             )
             encryption_configuration = _encryption(encryption, encryption_key)
-            policy = _lifecycle_policy(lifecycle)
+            policy = resolve_lifecycle(lifecycle)
             document = (
                 RepositoryPolicyDocument(access, where="access", partition=_PARTITION)
                 if access
@@ -306,23 +306,6 @@ def _encryption(
             )
         return {"encryptionType": resolved.value, "kmsKey": key.key_arn}
     return {"encryptionType": resolved.value}
-
-
-def _lifecycle_policy(
-    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None,
-) -> LifecyclePolicy:
-    if lifecycle is None:
-        return LifecyclePolicy.from_presets(list(Lifecycle.DEFAULT), where="lifecycle")
-    if isinstance(lifecycle, LifecyclePolicy):
-        return lifecycle
-    if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
-        raise RepositoryPropsError(
-            "lifecycle",
-            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
-            given=lifecycle,
-            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
-        )
-    return LifecyclePolicy.from_presets(list(lifecycle), where="lifecycle")
 
 
 def _check_removal(removal_policy: cdk.RemovalPolicy, empty_on_delete: bool) -> None:

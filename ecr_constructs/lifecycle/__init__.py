@@ -12,7 +12,7 @@ from .model import (
     StorageClass,
     TagStatus,
 )
-from .presets import Lifecycle, TagStrategy
+from .presets import Lifecycle, TagStrategy, resolve_lifecycle
 
 __all__ = [
     "ActionType",
@@ -27,4 +27,5 @@ __all__ = [
     "StorageClass",
     "TagStatus",
     "TagStrategy",
+    "resolve_lifecycle",
 ]

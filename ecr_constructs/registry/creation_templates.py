@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..errors import RegistryError, located_at
-from ..lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset
+from ..lifecycle import LifecyclePolicy, LifecyclePreset, resolve_lifecycle
 from ..naming import is_token
 from ..policy import AccessGrant, RepositoryPolicyDocument
 from ._registry import (
@@ -118,7 +118,7 @@ class RepositoryCreationTemplate(Construct):
             kms_key=encryption_key.key_arn if encryption_key is not None else None,
         )
         with located_at(scope, construct_id):
-            props["lifecycle_policy"] = lifecycle_policy(lifecycle).to_json()
+            props["lifecycle_policy"] = resolve_lifecycle(lifecycle).to_json()
         if access:
             props["repository_policy"] = RepositoryPolicyDocument(
                 access, where=f"{where} access", partition=stack.partition
@@ -205,25 +205,6 @@ class RepositoryCreationTemplate(Construct):
             ),
         )
         return role, key_grant
-
-
-def lifecycle_policy(
-    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None,
-) -> LifecyclePolicy:
-    """The policy for ``lifecycle`` (presets, a policy, or None for ``Lifecycle.DEFAULT``);
-    errors name ``lifecycle[i]``."""
-    if lifecycle is None:
-        return LifecyclePolicy.from_presets(Lifecycle.DEFAULT, where="lifecycle")
-    if isinstance(lifecycle, LifecyclePolicy):
-        return lifecycle
-    if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
-        raise RegistryError(
-            "lifecycle",
-            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
-            given=lifecycle,
-            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
-        )
-    return LifecyclePolicy.from_presets(lifecycle, where="lifecycle")
 
 
 def _check_applied_for(applied_for: Sequence[AppliedFor], where: str) -> tuple[AppliedFor, ...]:
