@@ -1,0 +1,836 @@
+"""ECR lifecycle policy documents: a typed model that enforces every rule ECR applies.
+
+Pure Python (no CDK). Both directions validate: building a :class:`LifecycleRule` or
+:class:`LifecyclePolicy` in code and parsing one from JSON reject anything ECR would reject,
+and report every problem at once in one :class:`~ecr_constructs.errors.LifecyclePolicyError`.
+``LifecyclePolicy.to_json()`` is the exact text CloudFormation's ``LifecyclePolicyText`` gets.
+
+Rules enforced (ECR User Guide, "Lifecycle policy properties" and "Lifecycle policy
+evaluation rules"):
+
+- ``rulePriority``: positive integer, unique in the policy.
+- ``tagStatus`` ``tagged`` needs exactly one non-empty ``tagPrefixList`` or ``tagPatternList``;
+  ``untagged`` and ``any`` take neither. At most 4 ``*`` per pattern.
+- ``countUnit`` is ``days``, required with ``sinceImagePushed``, ``sinceImagePulled`` and
+  ``sinceImageTransitioned``, forbidden with ``imageCountMoreThan``.
+- ``countNumber``: positive integer; at least 90 with ``sinceImageTransitioned`` (archived
+  images have a 90-day minimum storage duration).
+- ``storageClass``: ``standard`` (the default when omitted) with ``imageCountMoreThan``,
+  ``sinceImagePushed`` and ``sinceImagePulled``; ``archive`` required with
+  ``sinceImageTransitioned``.
+- ``action.type``: ``expire``, or ``transition`` with ``targetStorageClass: archive``
+  (``targetStorageClass`` only with ``transition``). ``sinceImagePulled`` only transitions;
+  ``sinceImageTransitioned`` only expires.
+- Per storage class: at most one ``any`` rule and it has the highest ``rulePriority``; at most
+  one ``untagged`` rule; no two rules with the same set of prefixes (or of patterns).
+- 1 to 50 rules; rendered text 100 to 30,720 characters.
+
+Beyond ECR (library checks): tag prefixes and patterns use Docker's tag characters
+(``A-Z a-z 0-9 _ . -``, patterns also ``*``), at most 128 characters; anything else could
+never match a tag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings as _warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import InitVar, dataclass, field, replace
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from ..errors import LifecyclePolicyError, Problem
+
+MAX_RULES = 50
+POLICY_TEXT_LENGTH = (100, 30_720)
+MAX_WILDCARDS = 4
+MIN_ARCHIVE_DAYS = 90
+TAG_ENTRY_MAX_LENGTH = 128
+_PREFIX_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
+_PATTERN_CHARS = re.compile(r"[A-Za-z0-9_.*-]+")
+
+
+class TagStatus(StrEnum):
+    """Which images a rule selects by tag."""
+
+    TAGGED = "tagged"
+    UNTAGGED = "untagged"
+    ANY = "any"
+
+
+class CountType(StrEnum):
+    """What a rule counts: images beyond a number, or days since an event."""
+
+    IMAGE_COUNT_MORE_THAN = "imageCountMoreThan"
+    SINCE_IMAGE_PUSHED = "sinceImagePushed"
+    SINCE_IMAGE_PULLED = "sinceImagePulled"
+    SINCE_IMAGE_TRANSITIONED = "sinceImageTransitioned"
+
+
+class CountUnit(StrEnum):
+    """Unit of the day-based count types (ECR knows only days)."""
+
+    DAYS = "days"
+
+
+class StorageClass(StrEnum):
+    """ECR image storage classes."""
+
+    STANDARD = "standard"
+    ARCHIVE = "archive"
+
+
+class LifecycleAction(StrEnum):
+    """What a rule does to the images it marks."""
+
+    EXPIRE = "expire"
+    TRANSITION = "transition"
+
+
+ActionType = LifecycleAction
+
+DAY_COUNT_TYPES = frozenset(
+    {CountType.SINCE_IMAGE_PUSHED, CountType.SINCE_IMAGE_PULLED, CountType.SINCE_IMAGE_TRANSITIONED}
+)
+
+_RULE_KEYS = ("rulePriority", "description", "selection", "action")
+_SELECTION_KEYS = (
+    "tagStatus",
+    "tagPrefixList",
+    "tagPatternList",
+    "storageClass",
+    "countType",
+    "countUnit",
+    "countNumber",
+)
+_ACTION_KEYS = ("type", "targetStorageClass")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class LifecyclePolicyWarning(UserWarning):
+    """A valid lifecycle policy that probably does not do what its author meant."""
+
+
+def _choices(enum: type[StrEnum]) -> str:
+    return " | ".join(member.value for member in enum)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LifecycleRule:
+    """One rule of an ECR lifecycle policy, in ECR's own terms.
+
+    Validated on construction: a rule ECR would reject raises
+    :class:`~ecr_constructs.errors.LifecyclePolicyError` listing every problem, each named by
+    its JSON path under ``where`` (``rules[2].selection.countNumber``). Enum fields also
+    accept their string values (``tag_status="tagged"``); tag lists are stored as tuples.
+
+    Default: ``action_type`` EXPIRE; ``storage_class`` omitted (ECR reads it as standard).
+    """
+
+    rule_priority: int
+    tag_status: TagStatus
+    count_type: CountType
+    count_number: int
+    action_type: LifecycleAction = LifecycleAction.EXPIRE
+    description: str | None = None
+    tag_prefix_list: tuple[str, ...] | None = None
+    tag_pattern_list: tuple[str, ...] | None = None
+    storage_class: StorageClass | None = None
+    count_unit: CountUnit | None = None
+    target_storage_class: StorageClass | None = None
+    where: InitVar[str] = "rule"
+
+    def __post_init__(self, where: str) -> None:
+        problems = _normalise_and_check(self, where)
+        if problems:
+            raise LifecyclePolicyError.from_problems(problems)
+
+    @property
+    def effective_storage_class(self) -> StorageClass:
+        """The storage class the rule selects from (standard when omitted)."""
+        return self.storage_class or StorageClass.STANDARD
+
+    @property
+    def tag_list(self) -> tuple[str, ...]:
+        """The prefixes or patterns of a tagged rule (empty for untagged/any)."""
+        return self.tag_prefix_list or self.tag_pattern_list or ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Valid but probably unintended choices (several tag entries mean AND)."""
+        return _and_trap_messages(self, "rule")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as ECR's JSON object, keys in a fixed order."""
+        selection: dict[str, Any] = {"tagStatus": self.tag_status.value}
+        if self.tag_prefix_list is not None:
+            selection["tagPrefixList"] = list(self.tag_prefix_list)
+        if self.tag_pattern_list is not None:
+            selection["tagPatternList"] = list(self.tag_pattern_list)
+        if self.storage_class is not None:
+            selection["storageClass"] = self.storage_class.value
+        selection["countType"] = self.count_type.value
+        if self.count_unit is not None:
+            selection["countUnit"] = self.count_unit.value
+        selection["countNumber"] = self.count_number
+        action: dict[str, Any] = {"type": self.action_type.value}
+        if self.target_storage_class is not None:
+            action["targetStorageClass"] = self.target_storage_class.value
+        rule: dict[str, Any] = {"rulePriority": self.rule_priority}
+        if self.description is not None:
+            rule["description"] = self.description
+        rule["selection"] = selection
+        rule["action"] = action
+        return rule
+
+    @classmethod
+    def from_dict(cls, data: Any, *, where: str = "rule") -> LifecycleRule:
+        """Parse one ECR rule object; unknown keys and wrong types are errors."""
+        problems: list[Problem] = []
+        rule = _parse_rule(data, where, problems)
+        if rule is None:
+            raise LifecyclePolicyError.from_problems(problems)
+        return rule
+
+
+def _parse_rule(data: Any, where: str, problems: list[Problem]) -> LifecycleRule | None:
+    """Parse a rule, appending every problem found; None when it is not valid."""
+    start = len(problems)
+    if not _check_object(data, where, _RULE_KEYS, problems):
+        return None
+    parts: list[Any] = []
+    broken: list[str] = []
+    for key, keys in (("selection", _SELECTION_KEYS), ("action", _ACTION_KEYS)):
+        part = data.get(key)
+        if part is None:
+            problems.append(Problem(f"{where}.{key}", f"{key} is required", None, "a JSON object"))
+        if part is None or not _check_object(part, f"{where}.{key}", keys, problems):
+            broken.append(f"{where}.{key}.")
+            part = {}
+        parts.append(part)
+    selection, action = parts
+    rule = None
+    try:
+        rule = LifecycleRule(
+            rule_priority=data.get("rulePriority"),
+            description=data.get("description"),
+            tag_status=selection.get("tagStatus"),
+            tag_prefix_list=selection.get("tagPrefixList"),
+            tag_pattern_list=selection.get("tagPatternList"),
+            storage_class=selection.get("storageClass"),
+            count_type=selection.get("countType"),
+            count_unit=selection.get("countUnit"),
+            count_number=selection.get("countNumber"),
+            action_type=action.get("type"),
+            target_storage_class=action.get("targetStorageClass"),
+            where=where,
+        )
+    except LifecyclePolicyError as error:
+        # A missing or malformed part is reported once, not field by field.
+        problems.extend(p for p in error.problems if not any(p.where.startswith(b) for b in broken))
+    return rule if len(problems) == start else None
+
+
+def _check_object(data: Any, where: str, keys: Sequence[str], problems: list[Problem]) -> bool:
+    """False when ``data`` is not an object; unknown keys are recorded as problems."""
+    if not isinstance(data, Mapping):
+        problems.append(
+            Problem(
+                where or "policy",
+                "must be a JSON object",
+                data,
+                "an object with keys " + ", ".join(keys),
+            )
+        )
+        return False
+    for key in data:
+        if key not in keys:
+            problems.append(
+                Problem(_path(where, key), f"unknown key {key!r}", data[key], ", ".join(keys))
+            )
+    return True
+
+
+def _enum_field(
+    rule: LifecycleRule,
+    attr: str,
+    enum: type[E],
+    path: str,
+    problems: list[Problem],
+    *,
+    required: bool,
+) -> E | None:
+    """Normalise ``rule.attr`` to ``enum`` (strings accepted); record a problem when invalid."""
+    value = getattr(rule, attr)
+    if value is None:
+        if required:
+            problems.append(Problem(path, "is required", None, _choices(enum)))
+        return None
+    if isinstance(value, enum):
+        return value
+    if isinstance(value, str):
+        try:
+            member = enum(value)
+        except ValueError:
+            pass
+        else:
+            object.__setattr__(rule, attr, member)
+            return member
+    problems.append(Problem(path, "is not a valid value", value, _choices(enum)))
+    return None
+
+
+def check_positive_int(value: Any, path: str, problems: list[Problem], *, minimum: int = 1) -> bool:
+    """True when ``value`` is an integer >= ``minimum``; otherwise record a problem."""
+    if value is None:
+        problems.append(Problem(path, "is required", None, f"an integer >= {minimum}"))
+        return False
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(Problem(path, "must be an integer", value, f"an integer >= {minimum}"))
+        return False
+    if value < minimum:
+        problems.append(Problem(path, f"must be at least {minimum}", value, f">= {minimum}"))
+        return False
+    return True
+
+
+def check_tag_list(
+    value: Any, path: str, problems: list[Problem], *, pattern: bool
+) -> tuple[str, ...] | None:
+    """``value`` as a tuple of tag prefixes (or patterns); None and problems when invalid."""
+    kind = "patterns" if pattern else "prefixes"
+    allowed = f"a non-empty list of tag {kind} (1..{TAG_ENTRY_MAX_LENGTH} of A-Z a-z 0-9 _ . -" + (
+        f", up to {MAX_WILDCARDS} '*' each)" if pattern else ")"
+    )
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        problems.append(Problem(path, "must be a list of strings", value, allowed))
+        return None
+    entries = tuple(value)
+    if not entries:
+        problems.append(Problem(path, "must not be empty", list(entries), allowed))
+        return None
+    ok = True
+    chars = _PATTERN_CHARS if pattern else _PREFIX_CHARS
+    for index, entry in enumerate(entries):
+        entry_path = f"{path}[{index}]"
+        if not isinstance(entry, str):
+            problems.append(Problem(entry_path, "must be a string", entry, allowed))
+            ok = False
+        elif not 1 <= len(entry) <= TAG_ENTRY_MAX_LENGTH or not chars.fullmatch(entry):
+            hint = (
+                " ('*' is a wildcard only in tagPatternList)"
+                if not pattern and "*" in entry
+                else ""
+            )
+            problems.append(
+                Problem(entry_path, f"cannot match any Docker tag{hint}", entry, allowed)
+            )
+            ok = False
+        elif pattern and entry.count("*") > MAX_WILDCARDS:
+            problems.append(
+                Problem(
+                    entry_path,
+                    f"has {entry.count('*')} wildcards; ECR allows at most {MAX_WILDCARDS}",
+                    entry,
+                    f"at most {MAX_WILDCARDS} '*' per pattern",
+                )
+            )
+            ok = False
+    return entries if ok else None
+
+
+def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
+    """Normalise enum strings and lists in place, return every problem of the rule."""
+    problems: list[Problem] = []
+    sel = f"{where}.selection"
+    act = f"{where}.action"
+    check_positive_int(rule.rule_priority, f"{where}.rulePriority", problems)
+    if rule.description is not None and not isinstance(rule.description, str):
+        problems.append(
+            Problem(f"{where}.description", "must be a string", rule.description, "a string")
+        )
+    tag_status = _enum_field(
+        rule, "tag_status", TagStatus, f"{sel}.tagStatus", problems, required=True
+    )
+    for attr, key, pattern in (
+        ("tag_prefix_list", "tagPrefixList", False),
+        ("tag_pattern_list", "tagPatternList", True),
+    ):
+        value = getattr(rule, attr)
+        if value is not None:
+            entries = check_tag_list(value, f"{sel}.{key}", problems, pattern=pattern)
+            if entries is not None:
+                object.__setattr__(rule, attr, entries)
+    storage = _enum_field(
+        rule, "storage_class", StorageClass, f"{sel}.storageClass", problems, required=False
+    )
+    count_type = _enum_field(
+        rule, "count_type", CountType, f"{sel}.countType", problems, required=True
+    )
+    count_unit = _enum_field(
+        rule, "count_unit", CountUnit, f"{sel}.countUnit", problems, required=False
+    )
+    action = _enum_field(
+        rule, "action_type", LifecycleAction, f"{act}.type", problems, required=True
+    )
+    target = _enum_field(
+        rule,
+        "target_storage_class",
+        StorageClass,
+        f"{act}.targetStorageClass",
+        problems,
+        required=False,
+    )
+
+    if tag_status is TagStatus.TAGGED:
+        if rule.tag_prefix_list is None and rule.tag_pattern_list is None:
+            problems.append(
+                Problem(
+                    sel,
+                    "tagStatus tagged needs tagPrefixList or tagPatternList",
+                    None,
+                    "exactly one of tagPrefixList, tagPatternList",
+                )
+            )
+        elif rule.tag_prefix_list is not None and rule.tag_pattern_list is not None:
+            problems.append(
+                Problem(
+                    f"{sel}.tagPatternList",
+                    "a rule takes tagPrefixList or tagPatternList, not both",
+                    rule.tag_pattern_list,
+                    "exactly one of tagPrefixList, tagPatternList",
+                )
+            )
+    elif tag_status is not None:
+        for attr, key in (
+            ("tag_prefix_list", "tagPrefixList"),
+            ("tag_pattern_list", "tagPatternList"),
+        ):
+            if getattr(rule, attr) is not None:
+                problems.append(
+                    Problem(
+                        f"{sel}.{key}",
+                        f"tagStatus {tag_status.value} takes no {key}",
+                        getattr(rule, attr),
+                        f"{key} only with tagStatus tagged",
+                    )
+                )
+
+    count_ok = check_positive_int(rule.count_number, f"{sel}.countNumber", problems)
+    if count_type is None:
+        return problems
+
+    if count_type in DAY_COUNT_TYPES:
+        if count_unit is None and rule.count_unit is None:
+            problems.append(
+                Problem(
+                    f"{sel}.countUnit",
+                    f"countType {count_type.value} needs countUnit",
+                    None,
+                    "days",
+                )
+            )
+    elif rule.count_unit is not None:
+        problems.append(
+            Problem(
+                f"{sel}.countUnit",
+                "countUnit is only for day-based count types, not imageCountMoreThan",
+                rule.count_unit,
+                "omit countUnit with imageCountMoreThan",
+            )
+        )
+
+    if count_type is CountType.SINCE_IMAGE_TRANSITIONED:
+        if count_ok and rule.count_number < MIN_ARCHIVE_DAYS:
+            problems.append(
+                Problem(
+                    f"{sel}.countNumber",
+                    f"archived images have a {MIN_ARCHIVE_DAYS}-day minimum storage duration",
+                    rule.count_number,
+                    f">= {MIN_ARCHIVE_DAYS} with sinceImageTransitioned",
+                )
+            )
+        if rule.storage_class is None or storage is StorageClass.STANDARD:
+            problems.append(
+                Problem(
+                    f"{sel}.storageClass",
+                    "sinceImageTransitioned selects archived images: storageClass archive is "
+                    "required",
+                    rule.storage_class,
+                    "archive",
+                )
+            )
+        if action is LifecycleAction.TRANSITION:
+            problems.append(
+                Problem(
+                    f"{act}.type",
+                    "sinceImageTransitioned rules can only expire archived images",
+                    action.value,
+                    "expire",
+                )
+            )
+    elif storage is StorageClass.ARCHIVE:
+        problems.append(
+            Problem(
+                f"{sel}.storageClass",
+                f"countType {count_type.value} selects from the standard storage class only; "
+                "rules on archived images use sinceImageTransitioned",
+                storage.value,
+                "standard (or omit)",
+            )
+        )
+
+    if count_type is CountType.SINCE_IMAGE_PULLED and action is LifecycleAction.EXPIRE:
+        problems.append(
+            Problem(
+                f"{act}.type",
+                "sinceImagePulled can only transition images to archive, not expire them "
+                "(archive first, then expire with sinceImageTransitioned)",
+                action.value,
+                "transition",
+            )
+        )
+
+    if action is LifecycleAction.TRANSITION:
+        if target is None and rule.target_storage_class is None:
+            problems.append(
+                Problem(
+                    f"{act}.targetStorageClass",
+                    "transition needs targetStorageClass",
+                    None,
+                    "archive",
+                )
+            )
+        elif target is StorageClass.STANDARD:
+            problems.append(
+                Problem(
+                    f"{act}.targetStorageClass",
+                    "lifecycle rules can only transition images to archive",
+                    target.value,
+                    "archive",
+                )
+            )
+    elif action is LifecycleAction.EXPIRE and rule.target_storage_class is not None:
+        problems.append(
+            Problem(
+                f"{act}.targetStorageClass",
+                "targetStorageClass is only for transition actions",
+                rule.target_storage_class,
+                "omit with expire",
+            )
+        )
+    return problems
+
+
+def _and_trap_messages(rule: LifecycleRule, label: str) -> tuple[str, ...]:
+    for key, entries in (
+        ("tagPrefixList", rule.tag_prefix_list),
+        ("tagPatternList", rule.tag_pattern_list),
+    ):
+        if entries is not None and len(entries) > 1:
+            listed = " AND ".join(repr(entry) for entry in entries)
+            return (
+                f"{label}.selection.{key} has {len(entries)} entries: ECR selects an image only "
+                f"if its tags match ALL of them ({listed}), not any one of them. To select "
+                "images matching any entry, use one rule per entry (the Lifecycle presets do "
+                "this for you).",
+            )
+    return ()
+
+
+@dataclass(frozen=True)
+class LifecyclePreset:
+    """A named building block of a lifecycle policy: one or more rule templates.
+
+    The rules' priorities are placeholders; :meth:`LifecyclePolicy.from_presets` assigns
+    real ones from the presets' order. ``name`` reads like the call that made it
+    (``keep_last(10)``) and appears in errors.
+    """
+
+    name: str
+    summary: str
+    rules: tuple[LifecycleRule, ...] = field(repr=False)
+
+    def describe(self) -> str:
+        """``name: summary``, as used in documentation and messages."""
+        return f"{self.name}: {self.summary}"
+
+
+Label = Callable[[int, str], str]
+
+
+def _combination_problems(
+    rules: Sequence[tuple[int, LifecycleRule]], label: Label
+) -> list[Problem]:
+    """Rules across the policy: unique priorities, the per-storage-class limits."""
+    problems: list[Problem] = []
+    seen_priority: dict[int, tuple[int, int]] = {}
+    for ordinal, (index, rule) in enumerate(rules):
+        first = seen_priority.setdefault(rule.rule_priority, (ordinal, index))
+        if first[0] != ordinal:
+            problems.append(
+                Problem(
+                    label(index, "rulePriority"),
+                    f"rulePriority {rule.rule_priority} is already used by {label(first[1], '')}",
+                    rule.rule_priority,
+                    "a rulePriority unique in the policy",
+                )
+            )
+    by_class: dict[StorageClass, list[tuple[int, LifecycleRule]]] = {}
+    for index, rule in rules:
+        by_class.setdefault(rule.effective_storage_class, []).append((index, rule))
+    for storage, members in by_class.items():
+        top_index, top_rule = max(members, key=lambda item: item[1].rule_priority)
+        any_rules = [(i, r) for i, r in members if r.tag_status is TagStatus.ANY]
+        for i, r in any_rules[1:]:
+            problems.append(
+                Problem(
+                    label(i, "selection.tagStatus"),
+                    f"only one rule with tagStatus any is allowed per storage class ({storage}); "
+                    f"{label(any_rules[0][0], '')} is one already",
+                    r.tag_status.value,
+                    "one tagStatus any rule per storage class",
+                )
+            )
+        if any_rules:
+            i, r = any_rules[0]
+            if r.rule_priority != top_rule.rule_priority:
+                problems.append(
+                    Problem(
+                        label(i, "rulePriority"),
+                        f"selects every image (tagStatus any), so it must be applied last in the "
+                        f"{storage} storage class, but {label(top_index, '')} comes after it; "
+                        "move it after every other rule",
+                        r.rule_priority,
+                        f"the highest rulePriority in the {storage} storage class "
+                        f"(above {top_rule.rule_priority})",
+                    )
+                )
+        untagged = [(i, r) for i, r in members if r.tag_status is TagStatus.UNTAGGED]
+        for i, _ in untagged[1:]:
+            problems.append(
+                Problem(
+                    label(i, "selection.tagStatus"),
+                    f"only one rule per storage class ({storage}) may select untagged images; "
+                    f"{label(untagged[0][0], '')} already does",
+                    TagStatus.UNTAGGED.value,
+                    "one tagStatus untagged rule per storage class",
+                )
+            )
+        for attr, key in (
+            ("tag_prefix_list", "tagPrefixList"),
+            ("tag_pattern_list", "tagPatternList"),
+        ):
+            first_with: dict[frozenset[str], tuple[int, int]] = {}
+            for ordinal, (i, r) in enumerate(members):
+                entries = getattr(r, attr)
+                if entries is None:
+                    continue
+                first = first_with.setdefault(frozenset(entries), (ordinal, i))
+                if first[0] != ordinal:
+                    problems.append(
+                        Problem(
+                            label(i, f"selection.{key}"),
+                            f"the same {key} is already used by {label(first[1], '')} in the "
+                            f"{storage} storage class",
+                            list(entries),
+                            f"a {key} unique per storage class",
+                        )
+                    )
+    return problems
+
+
+def _count_problems(count: int, where: str) -> list[Problem]:
+    if 1 <= count <= MAX_RULES:
+        return []
+    return [
+        Problem(where, f"a lifecycle policy has 1 to {MAX_RULES} rules", count, f"1..{MAX_RULES}")
+    ]
+
+
+def _length_problems(text: str, where: str) -> list[Problem]:
+    problems: list[Problem] = []
+    low, high = POLICY_TEXT_LENGTH
+    if not low <= len(text) <= high:
+        problems.append(
+            Problem(
+                where,
+                f"the policy text is {len(text)} characters; ECR accepts {low:,} to {high:,}",
+                len(text),
+                f"{low:,}..{high:,} characters",
+            )
+        )
+    return problems
+
+
+def _render(rules: Sequence[LifecycleRule]) -> str:
+    ordered = sorted(rules, key=lambda rule: rule.rule_priority)
+    return json.dumps(
+        {"rules": [rule.to_dict() for rule in ordered]}, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+class LifecyclePolicy:
+    """A complete ECR lifecycle policy, valid by construction.
+
+    ``rules`` are kept sorted by ``rulePriority``. ``warnings`` lists valid but probably
+    unintended choices; each is also issued as a :class:`LifecyclePolicyWarning` when the
+    policy is built. Errors name each rule as ``rules[i]`` (its position in the input),
+    prefixed by ``where`` when given.
+    """
+
+    __slots__ = ("_text", "rules", "warnings")
+
+    rules: tuple[LifecycleRule, ...]
+    warnings: tuple[str, ...]
+
+    def __init__(self, rules: Iterable[LifecycleRule], *, where: str = "") -> None:
+        given = list(rules)
+        base = f"{where}.rules" if where else "rules"
+        problems: list[Problem] = []
+        valid: list[tuple[int, LifecycleRule]] = []
+        for index, rule in enumerate(given):
+            if isinstance(rule, LifecycleRule):
+                valid.append((index, rule))
+            else:
+                problems.append(
+                    Problem(f"{base}[{index}]", "is not a LifecycleRule", rule, "LifecycleRule")
+                )
+        self._build(valid, len(given), lambda i, key: _path(f"{base}[{i}]", key), where, problems)
+
+    def _build(
+        self,
+        rules: Sequence[tuple[int, LifecycleRule]],
+        count: int,
+        label: Label,
+        where: str,
+        problems: list[Problem],
+    ) -> None:
+        plain = [rule for _, rule in rules]
+        text = _render(plain)
+        # The text length is only meaningful when every rule is in it.
+        length = _length_problems(text, where or "policy") if not problems else []
+        problems.extend(_combination_problems(rules, label))
+        problems.extend(_count_problems(count, where or "policy"))
+        problems.extend(length)
+        if problems:
+            raise LifecyclePolicyError.from_problems(problems)
+        self.rules = tuple(sorted(plain, key=lambda rule: rule.rule_priority))
+        self._text = text
+        self.warnings = tuple(
+            message
+            for index, rule in rules
+            for message in _and_trap_messages(rule, label(index, ""))
+        )
+        for message in self.warnings:
+            _warnings.warn(message, LifecyclePolicyWarning, stacklevel=3)
+
+    @classmethod
+    def from_dict(cls, data: Any, *, where: str = "") -> LifecyclePolicy:
+        """Parse ECR's policy object ``{"rules": [...]}``; every problem is reported at once."""
+        base = f"{where}.rules" if where else "rules"
+        problems: list[Problem] = []
+        if not _check_object(data, where, ("rules",), problems):
+            raise LifecyclePolicyError.from_problems(problems)
+        raw_rules = data.get("rules")
+        if not isinstance(raw_rules, list):
+            problems.append(
+                Problem(
+                    base, "must be a list of rules", raw_rules, f"a list of 1..{MAX_RULES} rules"
+                )
+            )
+            raise LifecyclePolicyError.from_problems(problems)
+        parsed: list[tuple[int, LifecycleRule]] = []
+        for index, raw in enumerate(raw_rules):
+            rule = _parse_rule(raw, f"{base}[{index}]", problems)
+            if rule is not None:
+                parsed.append((index, rule))
+        policy = cls.__new__(cls)
+        policy._build(
+            parsed, len(raw_rules), lambda i, key: _path(f"{base}[{i}]", key), where, problems
+        )
+        return policy
+
+    @classmethod
+    def from_json(cls, text: str, *, where: str = "") -> LifecyclePolicy:
+        """Parse lifecycle policy JSON text (as ECR or CloudFormation holds it)."""
+        try:
+            data = json.loads(text)
+        except (TypeError, json.JSONDecodeError) as error:
+            raise LifecyclePolicyError(
+                where or "policy",
+                f"is not valid JSON: {error}",
+                given=text if isinstance(text, str) and len(text) <= 200 else type(text).__name__,
+                allowed='a JSON object {"rules": [...]}',
+            ) from None
+        return cls.from_dict(data, where=where)
+
+    @classmethod
+    def from_presets(
+        cls, presets: Iterable[LifecyclePreset], *, where: str = "lifecycle"
+    ) -> LifecyclePolicy:
+        """Compose presets into one policy: list order is precedence (first = applied first).
+
+        Priorities 1, 2, 3... are assigned across the presets' rules in order. A combination
+        ECR would reject raises an error naming the presets by position and name
+        (``lifecycle[0] keep_last(10)``).
+        """
+        items = list(presets)
+        problems: list[Problem] = []
+        expanded: list[tuple[int, LifecycleRule]] = []
+        priority = 0
+        for position, preset in enumerate(items):
+            if not isinstance(preset, LifecyclePreset):
+                problems.append(
+                    Problem(
+                        f"{where}[{position}]",
+                        "is not a lifecycle preset",
+                        preset,
+                        "a LifecyclePreset from Lifecycle.<preset>(...)",
+                    )
+                )
+                continue
+            for rule in preset.rules:
+                priority += 1
+                expanded.append((position, replace(rule, rule_priority=priority)))
+        names = {
+            position: preset.name
+            for position, preset in enumerate(items)
+            if isinstance(preset, LifecyclePreset)
+        }
+        policy = cls.__new__(cls)
+        policy._build(
+            expanded,
+            len(expanded),
+            lambda i, _key: f"{where}[{i}] {names[i]}",
+            where,
+            problems,
+        )
+        return policy
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as ECR's JSON object (rules sorted by priority)."""
+        result: dict[str, Any] = json.loads(self._text)
+        return result
+
+    def to_json(self) -> str:
+        """The exact, compact, deterministic text for CloudFormation's LifecyclePolicyText."""
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LifecyclePolicy):
+            return NotImplemented
+        return self.rules == other.rules
+
+    def __hash__(self) -> int:
+        return hash(self.rules)
+
+    def __repr__(self) -> str:
+        return f"LifecyclePolicy({self._text})"
+
+
+def _path(base: str, key: str) -> str:
+    """Join a JSON path: ``_path("rules[0]", "action")`` is ``rules[0].action``."""
+    return f"{base}.{key}" if base and key else base or key
