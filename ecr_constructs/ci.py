@@ -7,6 +7,8 @@ job on a branch, or ``repo:OWNER/REPO:environment:NAME`` for a job that names an
 Permissions are AWS's documented minimum for ``docker push`` (ECR User Guide, "IAM permissions
 for pushing an image"): five layer/image actions and ``ecr:BatchGetImage`` on the given
 repositories, and ``ecr:GetAuthorizationToken``, which has no resource-level permissions, on ``*``.
+For ECR Public: the five ``ecr-public:`` push actions on the given public repositories, and
+``ecr-public:GetAuthorizationToken`` with ``sts:GetServiceBearerToken`` on ``*``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .errors import EcrConstructsError
+from .errors import EcrConstructsError, located_at
 from .naming import check_repository_name, is_token
+from .policy import PUBLIC_PUSH_ACTIONS
+from .public import PublicRepository
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
@@ -46,8 +50,9 @@ PUSH_ACTIONS = (
 )
 IAM5_WILDCARD_FINDING = "AwsSolutions-IAM5[Resource::*]"
 IAM5_REASON = (
-    "ecr:GetAuthorizationToken has no resource-level permissions: AWS documents Resource * "
-    "for it; every other action is limited to the listed repositories"
+    "ecr:GetAuthorizationToken, ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken "
+    "have no resource-level permissions: AWS documents Resource * for them; every push action "
+    "is limited to the listed repositories"
 )
 
 ProviderLike = iam.IOidcProvider | iam.IOpenIdConnectProvider | str
@@ -57,7 +62,8 @@ class GitHubActionsPushRole(Construct):
     """An IAM role that workflows of one GitHub repository assume to push to ECR.
 
     What is created: an IAM role trusting GitHub's OIDC provider for ``repository`` on the
-    given branches and environments only, with push permissions on ``repositories`` only;
+    given branches and environments only, with push permissions on ``repositories`` and
+    ``public_repositories`` only;
     and, unless ``oidc_provider`` is given, the account's GitHub OIDC provider
     (``AWS::IAM::OIDCProvider`` for ``token.actions.githubusercontent.com``). An account
     has that provider at most once: when it exists already (another stack, the console),
@@ -70,8 +76,10 @@ class GitHubActionsPushRole(Construct):
     organisation that customised it must match its own format.
 
     :param repository: the GitHub repository, ``OWNER/REPO`` with GitHub's exact casing.
-    :param repositories: the ECR repositories to push to, ``IRepository`` or names in this
-        stack's account and region.
+    :param repositories: the private ECR repositories to push to, ``IRepository`` or names
+        in this stack's account and region. Default: none.
+    :param public_repositories: the ECR Public repositories to push to. Default: none. At
+        least one repository, private or public, is required.
     :param branches: branches whose workflows may push, names or ``StringLike`` patterns
         such as ``release/*``. Default: ``["main"]`` when ``environments`` is not given
         either, otherwise none.
@@ -87,38 +95,66 @@ class GitHubActionsPushRole(Construct):
         construct_id: str,
         *,
         repository: str,
-        repositories: Sequence[ecr.IRepository | str],
+        repositories: Sequence[ecr.IRepository | str] = (),
+        public_repositories: Sequence[PublicRepository] = (),
         branches: Sequence[str] | None = None,
         environments: Sequence[str] | None = None,
         oidc_provider: ProviderLike | None = None,
         role_name: str | None = None,
         max_session_duration: cdk.Duration | None = None,
     ) -> None:
+        with located_at(scope, construct_id):
+            _check_github_repository(repository)
+            if branches is None and environments is None:
+                branches = ["main"]
+            subjects = [
+                f"repo:{repository}:ref:refs/heads/{branch}"
+                for branch in _check_refs(branches, "branches", _check_branch)
+            ] + [
+                f"repo:{repository}:environment:{name}"
+                for name in _check_refs(environments, "environments", _check_environment)
+            ]
+            if not subjects:
+                raise EcrConstructsError(
+                    "branches",
+                    "the role would trust no workflow",
+                    given={"branches": branches, "environments": environments},
+                    allowed="at least one branch or environment",
+                )
+            _check_repositories(repositories, public_repositories)
+            provider_arn = None if oidc_provider is None else _provider_arn(oidc_provider)
+
         super().__init__(scope, construct_id)
-        where = self.node.path
-        _check_github_repository(repository, f"{where}.repository")
-        if branches is None and environments is None:
-            branches = ["main"]
-        subjects = [
-            f"repo:{repository}:ref:refs/heads/{branch}"
-            for branch in _check_refs(branches, f"{where}.branches", _check_branch)
-        ] + [
-            f"repo:{repository}:environment:{name}"
-            for name in _check_refs(environments, f"{where}.environments", _check_environment)
-        ]
-        if not subjects:
-            raise EcrConstructsError(
-                where,
-                "the role would trust no workflow",
-                given={"branches": branches, "environments": environments},
-                allowed="at least one branch or environment",
+        stack = cdk.Stack.of(self)
+        repository_arns = list(
+            dict.fromkeys(
+                stack.format_arn(service="ecr", resource="repository", resource_name=repo)
+                if isinstance(repo, str)
+                else repo.repository_arn
+                for repo in repositories
             )
-        repository_arns = self._repository_arns(repositories, f"{where}.repositories")
-        if oidc_provider is None:
-            oidc_provider = iam.OidcProviderNative(
+        )
+        statements = []
+        unscoped: list[str] = []
+        if repository_arns:
+            statements.append(
+                iam.PolicyStatement(actions=list(PUSH_ACTIONS), resources=repository_arns)
+            )
+            unscoped.append("ecr:GetAuthorizationToken")
+        if public_repositories:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=list(PUBLIC_PUSH_ACTIONS),
+                    resources=[repo.repository_arn for repo in public_repositories],
+                )
+            )
+            unscoped += ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"]
+        statements.append(iam.PolicyStatement(actions=unscoped, resources=["*"]))
+        if provider_arn is None:
+            provider_arn = iam.OidcProviderNative(
                 self, "OidcProvider", url=GITHUB_OIDC_URL, client_ids=[GITHUB_OIDC_AUDIENCE]
-            )
-        self.oidc_provider_arn = _provider_arn(oidc_provider, f"{where}.oidc_provider")
+            ).oidc_provider_arn
+        self.oidc_provider_arn: str = provider_arn
 
         self.role = iam.Role(
             self,
@@ -134,14 +170,7 @@ class GitHubActionsPushRole(Construct):
                 },
                 "sts:AssumeRoleWithWebIdentity",
             ),
-            inline_policies={
-                "EcrPush": iam.PolicyDocument(
-                    statements=[
-                        iam.PolicyStatement(actions=list(PUSH_ACTIONS), resources=repository_arns),
-                        iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]),
-                    ]
-                )
-            },
+            inline_policies={"EcrPush": iam.PolicyDocument(statements=statements)},
         )
         cdk.Validations.of(self.role.node.find_child("Resource")).acknowledge(
             cdk.Acknowledgment(id=IAM5_WILDCARD_FINDING, reason=IAM5_REASON)
@@ -163,36 +192,45 @@ class GitHubActionsPushRole(Construct):
         )
         return iam.OidcProviderNative.from_oidc_provider_arn(scope, construct_id, arn)
 
-    def _repository_arns(
-        self, repositories: Sequence[ecr.IRepository | str], where: str
-    ) -> list[str]:
-        if isinstance(repositories, str) or not repositories:
+
+def _check_repositories(repositories: object, public_repositories: object) -> None:
+    private = _list_of(repositories, "repositories")
+    public = _list_of(public_repositories, "public_repositories")
+    if not private and not public:
+        raise EcrConstructsError(
+            "repositories",
+            "the role would push to no repository",
+            given={"repositories": private, "public_repositories": public},
+            allowed="at least one repository in repositories or public_repositories",
+        )
+    for index, repository in enumerate(private):
+        if isinstance(repository, str):
+            check_repository_name(repository, f"repositories[{index}]")
+    for index, repository in enumerate(public):
+        if not isinstance(repository, PublicRepository):
             raise EcrConstructsError(
-                where,
-                "repositories must be a non-empty list",
-                given=repositories,
-                allowed="a list of aws_ecr.IRepository or repository names",
+                f"public_repositories[{index}]",
+                "not a PublicRepository",
+                given=repository,
+                allowed="ecr_constructs.PublicRepository",
             )
-        stack = cdk.Stack.of(self)
-        arns: list[str] = []
-        for index, repository in enumerate(repositories):
-            if isinstance(repository, str):
-                check_repository_name(repository, f"{where}[{index}]")
-                arns.append(
-                    stack.format_arn(service="ecr", resource="repository", resource_name=repository)
-                )
-            else:
-                arns.append(repository.repository_arn)
-        return list(dict.fromkeys(arns))
 
 
-def _check_github_repository(repository: object, where: str) -> None:
+def _list_of(values: object, field: str) -> Sequence[object]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise EcrConstructsError(
+            field, "must be a list", given=values, allowed=f"a list such as [{values!r}]"
+        )
+    return values
+
+
+def _check_github_repository(repository: object) -> None:
     owner, _, name = repository.partition("/") if isinstance(repository, str) else ("", "", "")
     if not (
         OWNER_PATTERN.fullmatch(owner) and REPO_PATTERN.fullmatch(name) and name not in (".", "..")
     ):
         raise EcrConstructsError(
-            where,
+            "repository",
             "not a GitHub repository",
             given=repository,
             allowed="OWNER/REPO: an owner of 1..39 letters, digits and single inner hyphens; "
@@ -263,7 +301,7 @@ def _check_environment(name: object, where: str) -> None:
         )
 
 
-def _provider_arn(provider: ProviderLike, where: str) -> str:
+def _provider_arn(provider: ProviderLike) -> str:
     if isinstance(provider, str):
         arn = provider
     elif hasattr(provider, "oidc_provider_arn"):
@@ -272,7 +310,7 @@ def _provider_arn(provider: ProviderLike, where: str) -> str:
         arn = provider.open_id_connect_provider_arn
     if not is_token(arn) and not PROVIDER_ARN_PATTERN.fullmatch(arn):
         raise EcrConstructsError(
-            where,
+            "oidc_provider",
             "not the ARN of GitHub's OIDC provider",
             given=arn,
             allowed=f"arn:aws:iam::ACCOUNT:oidc-provider/{GITHUB_OIDC_HOST}",

@@ -32,7 +32,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from .errors import EcrConstructsError
+from .errors import EcrConstructsError, located_at
 from .naming import TAG_PATTERN, check_repository_name, is_token
 
 #: EventBridge's limit on an event pattern, in characters (PutRule ``EventPattern``).
@@ -144,11 +144,12 @@ def image_push_rule(
         ``rule.add_target``).
     :param description: the rule's description. Default: one naming the event.
     """
-    where = _child_path(scope, construct_id)
-    names = _check_repository_names(repository_names, where)
-    checked_tags = _check_tags(tags, where)
-    pattern = image_push_pattern(repository_names=names, tags=checked_tags)
-    return _rule(scope, construct_id, where, pattern, topic, description or "ECR image pushed")
+    with located_at(scope, construct_id):
+        pattern = image_push_pattern(
+            repository_names=_check_repository_names(repository_names),
+            tags=_check_tags(tags),
+        )
+        return _rule(scope, construct_id, pattern, topic, description or "ECR image pushed")
 
 
 def scan_completed_rule(
@@ -168,16 +169,17 @@ def scan_completed_rule(
     :param topic: an SNS topic to notify. Default: no target.
     :param description: the rule's description. Default: one naming the event.
     """
-    where = _child_path(scope, construct_id)
-    names = _check_repository_names(repository_names, where)
-    _check_severity(severity, where, optional=True)
-    pattern = scan_completed_pattern(repository_names=names, severity=severity)
-    text = description or (
-        f"ECR basic scan completed with {severity.value} or higher findings"
-        if severity
-        else "ECR basic scan completed"
-    )
-    return _rule(scope, construct_id, where, pattern, topic, text)
+    with located_at(scope, construct_id):
+        _check_severity(severity, optional=True)
+        pattern = scan_completed_pattern(
+            repository_names=_check_repository_names(repository_names), severity=severity
+        )
+        text = description or (
+            f"ECR basic scan completed with {severity.value} or higher findings"
+            if severity
+            else "ECR basic scan completed"
+        )
+        return _rule(scope, construct_id, pattern, topic, text)
 
 
 def enhanced_findings_rule(
@@ -196,12 +198,15 @@ def enhanced_findings_rule(
     :param topic: an SNS topic to notify. Default: no target.
     :param description: the rule's description. Default: one naming the event.
     """
-    where = _child_path(scope, construct_id)
-    names = _check_repository_names(repository_names, where)
-    _check_severity(severity, where, optional=False)
-    pattern = enhanced_findings_pattern(repository_names=names, severity=severity)
-    text = description or f"Amazon Inspector finding on an ECR image, {severity.value} or higher"
-    return _rule(scope, construct_id, where, pattern, topic, text)
+    with located_at(scope, construct_id):
+        _check_severity(severity, optional=False)
+        pattern = enhanced_findings_pattern(
+            repository_names=_check_repository_names(repository_names), severity=severity
+        )
+        text = (
+            description or f"Amazon Inspector finding on an ECR image, {severity.value} or higher"
+        )
+        return _rule(scope, construct_id, pattern, topic, text)
 
 
 class NotificationTopic(Construct):
@@ -227,18 +232,19 @@ class NotificationTopic(Construct):
         display_name: str | None = None,
         encryption_key: kms.IKey | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
         if (
             topic_name is not None
             and not is_token(topic_name)
             and not (isinstance(topic_name, str) and TOPIC_NAME_PATTERN.fullmatch(topic_name))
         ):
-            raise EcrConstructsError(
-                f"{self.node.path}.topic_name",
-                "not a valid SNS topic name",
-                given=topic_name,
-                allowed="1..256 of letters, digits, _ and -",
-            )
+            with located_at(scope, construct_id):
+                raise EcrConstructsError(
+                    "topic_name",
+                    "not a valid SNS topic name",
+                    given=topic_name,
+                    allowed="1..256 of letters, digits, _ and -",
+                )
+        super().__init__(scope, construct_id)
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
             "Key",
@@ -258,15 +264,10 @@ class NotificationTopic(Construct):
 # --- Validation and assembly ------------------------------------------------------------------
 
 
-def _child_path(scope: Construct, construct_id: str) -> str:
-    parent = scope.node.path
-    return f"{parent}/{construct_id}" if parent else construct_id
-
-
-def _check_repository_names(names: Sequence[str] | None, where: str) -> list[str] | None:
+def _check_repository_names(names: Sequence[str] | None) -> list[str] | None:
     if names is None:
         return None
-    field = f"{where}.repository_names"
+    field = "repository_names"
     if isinstance(names, str) or not names:
         raise EcrConstructsError(
             field,
@@ -279,10 +280,10 @@ def _check_repository_names(names: Sequence[str] | None, where: str) -> list[str
     )
 
 
-def _check_tags(tags: Sequence[str] | None, where: str) -> list[str] | None:
+def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
     if tags is None:
         return None
-    field = f"{where}.tags"
+    field = "tags"
     if isinstance(tags, str) or not tags:
         raise EcrConstructsError(
             field,
@@ -301,12 +302,12 @@ def _check_tags(tags: Sequence[str] | None, where: str) -> list[str] | None:
     return list(dict.fromkeys(tags))
 
 
-def _check_severity(severity: object, where: str, *, optional: bool) -> None:
+def _check_severity(severity: object, *, optional: bool) -> None:
     if severity is None and optional:
         return
     if not isinstance(severity, FindingSeverity):
         raise EcrConstructsError(
-            f"{where}.severity",
+            "severity",
             "severity must be a FindingSeverity",
             given=severity,
             allowed=", ".join(f"FindingSeverity.{s.name}" for s in FindingSeverity),
@@ -316,7 +317,6 @@ def _check_severity(severity: object, where: str, *, optional: bool) -> None:
 def _rule(
     scope: Construct,
     construct_id: str,
-    where: str,
     pattern: dict[str, Any],
     topic: sns.ITopic | None,
     description: str,
@@ -324,7 +324,7 @@ def _rule(
     rendered = json.dumps(pattern, separators=(",", ":"))
     if not is_token(rendered) and len(rendered) > MAX_EVENT_PATTERN_LENGTH:
         raise EcrConstructsError(
-            where,
+            "event_pattern",
             "the event pattern is longer than EventBridge accepts; split the repositories "
             "or tags over several rules",
             given=f"{len(rendered)} characters",
@@ -332,7 +332,7 @@ def _rule(
         )
     if len(description) > MAX_RULE_DESCRIPTION_LENGTH:
         raise EcrConstructsError(
-            f"{where}.description",
+            "description",
             "the rule description is too long",
             given=f"{len(description)} characters",
             allowed=f"at most {MAX_RULE_DESCRIPTION_LENGTH} characters",

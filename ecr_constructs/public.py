@@ -19,8 +19,9 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .errors import RepositoryPropsError
+from .errors import RepositoryPropsError, located_at
 from .naming import check_repository_name, is_token
+from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
 
 PUBLIC_REGION = "us-east-1"
 PUBLIC_REGISTRY_HOST = "public.ecr.aws"
@@ -32,14 +33,9 @@ TAG_VALUE_LENGTH = (1, 255)
 REGISTRY_ALIAS_PATTERN = re.compile(r"[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY_ALIAS_LENGTH = (2, 50)
 REGION_RULE_ID = "EcrPublicRegionRule"
+# The partition token is the same string in every stack: read it from jsii once.
+_PARTITION: str = cdk.Aws.PARTITION
 
-PUSH_ACTIONS = (
-    "ecr-public:BatchCheckLayerAvailability",
-    "ecr-public:CompleteLayerUpload",
-    "ecr-public:InitiateLayerUpload",
-    "ecr-public:PutImage",
-    "ecr-public:UploadLayerPart",
-)
 #: Authentication to ECR Public: no resource-level permissions, so granted on ``*``.
 AUTH_ACTIONS = ("ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken")
 
@@ -86,6 +82,9 @@ class PublicRepository(Construct):
         control ECR.4 (public repositories are tagged) passes; an empty mapping is refused.
     :param registry_alias: the account's ECR Public registry alias (shown in the console),
         needed for :attr:`repository_uri`. Default: unknown.
+    :param access: ``PublicRepositoryAccess`` grants (push by other accounts or principals)
+        rendered into the repository policy; anyone may pull a public image without one.
+        Default: no repository policy.
     :param removal_policy: what happens when the resource leaves the stack. Default: RETAIN.
     """
 
@@ -102,53 +101,51 @@ class PublicRepository(Construct):
         architectures: Sequence[Architecture | str] | None = None,
         tags: Mapping[str, str] | None = None,
         registry_alias: str | None = None,
+        access: Sequence[AccessGrant] = (),
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
-        super().__init__(scope, construct_id)
-        where = self.node.path
-        stack = cdk.Stack.of(self)
-        _check_region(stack, where)
-        check_repository_name(repository_name, f"{where}.repository_name", public=True)
-        catalog: dict[str, Any] = {}
-        for key, value, limit, field in (
-            ("RepositoryDescription", description, MAX_DESCRIPTION_LENGTH, "description"),
-            ("AboutText", about_text, MAX_MARKDOWN_LENGTH, "about_text"),
-            ("UsageText", usage_text, MAX_MARKDOWN_LENGTH, "usage_text"),
-        ):
-            if value is not None:
-                catalog[key] = _check_text(value, limit, f"{where}.{field}")
-        if operating_systems is not None:
-            catalog["OperatingSystems"] = _check_badges(
-                operating_systems, OperatingSystem, f"{where}.operating_systems"
+        stack = cdk.Stack.of(scope)
+        with located_at(scope, construct_id):
+            _check_region(stack.region)
+            check_repository_name(repository_name, "repository_name", public=True)
+            catalog: dict[str, Any] = {}
+            for key, value, limit, field in (
+                ("RepositoryDescription", description, MAX_DESCRIPTION_LENGTH, "description"),
+                ("AboutText", about_text, MAX_MARKDOWN_LENGTH, "about_text"),
+                ("UsageText", usage_text, MAX_MARKDOWN_LENGTH, "usage_text"),
+            ):
+                if value is not None:
+                    catalog[key] = _check_text(value, limit, field)
+            if operating_systems is not None:
+                catalog["OperatingSystems"] = _check_badges(
+                    operating_systems, OperatingSystem, "operating_systems"
+                )
+            if architectures is not None:
+                catalog["Architectures"] = _check_badges(
+                    architectures, Architecture, "architectures"
+                )
+            if registry_alias is not None:
+                _check_registry_alias(registry_alias, "registry_alias")
+            _check_removal_policy(removal_policy)
+            resolved_tags = _check_tags({"Name": repository_name} if tags is None else tags)
+            document = (
+                PublicRepositoryPolicyDocument(access, where="access", partition=_PARTITION)
+                if access
+                else None
             )
-        if architectures is not None:
-            catalog["Architectures"] = _check_badges(
-                architectures, Architecture, f"{where}.architectures"
-            )
-        if registry_alias is not None:
-            _check_registry_alias(registry_alias, f"{where}.registry_alias")
-        if removal_policy not in (
-            cdk.RemovalPolicy.RETAIN,
-            cdk.RemovalPolicy.DESTROY,
-            cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-        ):
-            raise RepositoryPropsError(
-                f"{where}.removal_policy",
-                "a public repository cannot be snapshotted",
-                given=removal_policy,
-                allowed="RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE",
-            )
-        resolved_tags = _check_tags(
-            {"Name": repository_name} if tags is None else tags, f"{where}.tags"
-        )
 
+        super().__init__(scope, construct_id)
+        if is_token(stack.region):
+            _add_region_rule(stack)
         self.repository_name = repository_name
         self.registry_alias = registry_alias
+        self._access = list(access)
         self.resource = ecr.CfnPublicRepository(
             self,
             "Resource",
             repository_name=repository_name,
             repository_catalog_data=catalog or None,
+            repository_policy_text=document.to_dict() if document else None,
             tags=[cdk.CfnTag(key=k, value=v) for k, v in resolved_tags.items()],
         )
         self.resource.apply_removal_policy(removal_policy)
@@ -159,7 +156,7 @@ class PublicRepository(Construct):
         """``public.ecr.aws/ALIAS/NAME``; needs ``registry_alias``."""
         if self.registry_alias is None:
             raise RepositoryPropsError(
-                f"{self.node.path}.repository_uri",
+                f"{self.node.path} repository_uri",
                 "the URI of a public repository contains the registry's alias, which "
                 "CloudFormation does not return",
                 given=None,
@@ -167,10 +164,18 @@ class PublicRepository(Construct):
             )
         return f"{PUBLIC_REGISTRY_HOST}/{self.registry_alias}/{self.repository_name}"
 
+    def add_access(self, *grants: AccessGrant) -> None:
+        """Add ``PublicRepositoryAccess`` grants to the repository policy."""
+        access = [*self._access, *grants]
+        with located_at(self):
+            document = PublicRepositoryPolicyDocument(access, where="access", partition=_PARTITION)
+        self._access = access
+        self.resource.repository_policy_text = document.to_dict()
+
     def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` push images here (and authenticate to ECR Public, on ``*``)."""
         push = iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(PUSH_ACTIONS), resource_arns=[self.repository_arn]
+            grantee=grantee, actions=list(PUBLIC_PUSH_ACTIONS), resource_arns=[self.repository_arn]
         )
         auth = iam.Grant.add_to_principal(
             grantee=grantee, actions=list(AUTH_ACTIONS), resource_arns=["*"]
@@ -178,29 +183,44 @@ class PublicRepository(Construct):
         return push.combine(auth)
 
 
-def _check_region(stack: cdk.Stack, where: str) -> None:
-    region = stack.region
-    if is_token(region):
-        if stack.node.try_find_child(REGION_RULE_ID) is None:
-            cdk.CfnRule(
-                stack,
-                REGION_RULE_ID,
-                assertions=[
-                    cdk.CfnRuleAssertion(
-                        assert_=cdk.Fn.condition_equals(cdk.Aws.REGION, PUBLIC_REGION),
-                        assert_description="ECR Public repositories exist only in us-east-1: "
-                        "deploy this stack to us-east-1",
-                    )
-                ],
-            )
-        return
-    if region != PUBLIC_REGION:
+def _check_region(region: str) -> None:
+    if not is_token(region) and region != PUBLIC_REGION:
         raise RepositoryPropsError(
-            where,
+            "region",
             "ECR Public exists only in us-east-1; put public repositories in a stack "
             "whose env region is us-east-1",
             given=region,
             allowed=PUBLIC_REGION,
+        )
+
+
+def _add_region_rule(stack: cdk.Stack) -> None:
+    """For a stack without a known region: stop deployment outside us-east-1 (once a stack)."""
+    if stack.node.try_find_child(REGION_RULE_ID) is None:
+        cdk.CfnRule(
+            stack,
+            REGION_RULE_ID,
+            assertions=[
+                cdk.CfnRuleAssertion(
+                    assert_=cdk.Fn.condition_equals(cdk.Aws.REGION, PUBLIC_REGION),
+                    assert_description="ECR Public repositories exist only in us-east-1: "
+                    "deploy this stack to us-east-1",
+                )
+            ],
+        )
+
+
+def _check_removal_policy(removal_policy: cdk.RemovalPolicy) -> None:
+    if removal_policy not in (
+        cdk.RemovalPolicy.RETAIN,
+        cdk.RemovalPolicy.DESTROY,
+        cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    ):
+        raise RepositoryPropsError(
+            "removal_policy",
+            "a public repository cannot be snapshotted",
+            given=removal_policy,
+            allowed="RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE",
         )
 
 
@@ -261,7 +281,8 @@ def _check_registry_alias(alias: str, where: str) -> None:
         )
 
 
-def _check_tags(tags: Mapping[str, str], where: str) -> dict[str, str]:
+def _check_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    where = "tags"
     if not isinstance(tags, Mapping) or not tags:
         raise RepositoryPropsError(
             where,

@@ -25,7 +25,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ..errors import RegistryError
+from ..errors import RegistryError, located_at
 from ..events import (
     FindingSeverity,
     NotificationTopic,
@@ -114,33 +114,34 @@ class RegistryScanning(Construct):
         scan_type: ScanType = ScanType.BASIC,
         rules: Sequence[ScanningRule] | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
-        where = self.node.path
-        stack = cdk.Stack.of(self)
-        _refuse_second(stack, where)
-        if not isinstance(scan_type, ScanType):
-            raise RegistryError(
-                f"{where}.scan_type",
-                "scan_type must be a ScanType",
-                given=scan_type,
-                allowed="ScanType.BASIC, ScanType.ENHANCED",
-            )
+        stack = cdk.Stack.of(scope)
+        _refuse_second(stack, scope, construct_id)
         self._scan_type = scan_type
         self._rules: dict[ScanFrequency, list[str]] = {}
         self._default_rule = rules is None
-        if rules is None:
-            self._rules[DEFAULT_FREQUENCY[scan_type]] = ["*"]
-        else:
-            if isinstance(rules, ScanningRule) or len(rules) > MAX_RULES:
+        with located_at(scope, construct_id):
+            if not isinstance(scan_type, ScanType):
                 raise RegistryError(
-                    f"{where}.rules",
-                    f"a registry scanning configuration has at most {MAX_RULES} rules",
-                    given=rules,
-                    allowed=f"a list of at most {MAX_RULES} ScanningRule, one per frequency",
+                    "scan_type",
+                    "scan_type must be a ScanType",
+                    given=scan_type,
+                    allowed="ScanType.BASIC, ScanType.ENHANCED",
                 )
-            for index, rule in enumerate(rules):
-                self._add(rule, f"{where}.rules[{index}]", merge=False)
-        self._check_manual_rules(where)
+            if rules is None:
+                self._rules[DEFAULT_FREQUENCY[scan_type]] = ["*"]
+            elif isinstance(rules, ScanningRule) or not 1 <= len(rules) <= MAX_RULES:
+                raise RegistryError(
+                    "rules",
+                    f"a registry scanning configuration has 1 to {MAX_RULES} rules",
+                    given=rules,
+                    allowed=f"a list of 1..{MAX_RULES} ScanningRule, one per frequency (leave "
+                    "rules out for the default)",
+                )
+            else:
+                for index, rule in enumerate(rules):
+                    self._add(rule, f"rules[{index}]", merge=False)
+            self._check_manual_rules("rules")
+        super().__init__(scope, construct_id)
         self.resource = cdk.CfnResource(
             self,
             "Resource",
@@ -193,15 +194,24 @@ class RegistryScanning(Construct):
         Filters are merged into the rule with the same frequency, if there is one.
         Adding a rule drops the default rule.
         """
-        where = f"{self.node.path}.add_rule"
-        if self._default_rule:
-            self._rules.clear()
-            self._default_rule = False
-        self._add(ScanningRule(frequency, filters), where, merge=True)
-        self._check_manual_rules(where)
+        rules = dict(self._rules) if not self._default_rule else {}
+        with located_at(self):
+            self._add(ScanningRule(frequency, filters), "add_rule", merge=True, into=rules)
+            self._check_manual_rules("add_rule", rules)
+        self._rules = rules
+        self._default_rule = False
         self.resource.add_property_override("Rules", self._render())
 
-    def _add(self, rule: ScanningRule, where: str, *, merge: bool) -> None:
+    def _add(
+        self,
+        rule: ScanningRule,
+        where: str,
+        *,
+        merge: bool,
+        into: dict[ScanFrequency, list[str]] | None = None,
+    ) -> None:
+        """Validate ``rule`` and add it to ``into`` (default: this configuration's rules)."""
+        rules = self._rules if into is None else into
         if not isinstance(rule, ScanningRule):
             raise RegistryError(
                 where, "a rule must be a ScanningRule", given=rule, allowed="ScanningRule(...)"
@@ -214,7 +224,7 @@ class RegistryScanning(Construct):
                 given=rule.frequency,
                 allowed=", ".join(f"ScanFrequency.{f.name}" for f in allowed),
             )
-        if rule.frequency in self._rules and not merge:
+        if rule.frequency in rules and not merge:
             raise RegistryError(
                 f"{where}.frequency",
                 "two rules with the same frequency: give one rule per frequency",
@@ -222,7 +232,7 @@ class RegistryScanning(Construct):
                 allowed="one rule per frequency (put all its filters in that rule)",
             )
         filters = _check_filters(rule.filters, f"{where}.filters")
-        merged = list(dict.fromkeys([*self._rules.get(rule.frequency, []), *filters]))
+        merged = list(dict.fromkeys([*rules.get(rule.frequency, []), *filters]))
         if len(merged) > MAX_FILTERS_PER_RULE:
             raise RegistryError(
                 f"{where}.filters",
@@ -230,11 +240,14 @@ class RegistryScanning(Construct):
                 given=f"{len(merged)} filters",
                 allowed=f"at most {MAX_FILTERS_PER_RULE} filters per rule",
             )
-        self._rules[rule.frequency] = merged
+        rules[rule.frequency] = merged
 
-    def _check_manual_rules(self, where: str) -> None:
-        for manual in self._rules.get(ScanFrequency.MANUAL, []):
-            for on_push in self._rules.get(ScanFrequency.SCAN_ON_PUSH, []):
+    def _check_manual_rules(
+        self, where: str, rules: dict[ScanFrequency, list[str]] | None = None
+    ) -> None:
+        rules = self._rules if rules is None else rules
+        for manual in rules.get(ScanFrequency.MANUAL, []):
+            for on_push in rules.get(ScanFrequency.SCAN_ON_PUSH, []):
                 if _wildcards_overlap(manual, on_push):
                     raise RegistryError(
                         where,
@@ -282,15 +295,16 @@ class ScanFindingsNotifications(Construct):
         scan_types: Sequence[ScanType] = (ScanType.BASIC, ScanType.ENHANCED),
         repository_names: Sequence[str] | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
         chosen = list(scan_types) if not isinstance(scan_types, ScanType) else [scan_types]
         if not chosen or any(not isinstance(t, ScanType) for t in chosen):
-            raise RegistryError(
-                f"{self.node.path}.scan_types",
-                "scan_types must be a non-empty list of ScanType",
-                given=scan_types,
-                allowed="[ScanType.BASIC], [ScanType.ENHANCED] or both",
-            )
+            with located_at(scope, construct_id):
+                raise RegistryError(
+                    "scan_types",
+                    "scan_types must be a non-empty list of ScanType",
+                    given=scan_types,
+                    allowed="[ScanType.BASIC], [ScanType.ENHANCED] or both",
+                )
+        super().__init__(scope, construct_id)
         self.topic: sns.ITopic = topic or NotificationTopic(self, "Topic").topic
         self.basic_rule: events.Rule | None = None
         self.enhanced_rule: events.Rule | None = None
@@ -312,11 +326,11 @@ class ScanFindingsNotifications(Construct):
             )
 
 
-def _refuse_second(stack: cdk.Stack, where: str) -> None:
+def _refuse_second(stack: cdk.Stack, scope: Construct, construct_id: str) -> None:
     existing = _BY_STACK.get(stack)
     if existing is not None:
         raise RegistryError(
-            where,
+            f"{scope.node.path}/{construct_id}",
             "this stack already has the registry's scanning configuration (one per account "
             "and region)",
             given=f"a second RegistryScanning next to {existing.node.path}",
@@ -332,7 +346,7 @@ def _refuse_second(stack: cdk.Stack, where: str) -> None:
             and other_stack.region == stack.region
         ):
             raise RegistryError(
-                where,
+                f"{scope.node.path}/{construct_id}",
                 "another stack already configures scanning for this account and region; "
                 "the two would overwrite each other at deploy",
                 given=f"{stack.account}/{stack.region}, already configured by {other.node.path}",
