@@ -170,7 +170,7 @@ def scan_completed_rule(
     :param description: the rule's description. Default: one naming the event.
     """
     with located_at(scope, construct_id):
-        _check_severity(severity, optional=True)
+        check_severity(severity, optional=True)
         pattern = scan_completed_pattern(
             repository_names=_check_repository_names(repository_names), severity=severity
         )
@@ -199,7 +199,7 @@ def enhanced_findings_rule(
     :param description: the rule's description. Default: one naming the event.
     """
     with located_at(scope, construct_id):
-        _check_severity(severity, optional=False)
+        check_severity(severity, optional=False)
         pattern = enhanced_findings_pattern(
             repository_names=_check_repository_names(repository_names), severity=severity
         )
@@ -302,7 +302,8 @@ def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
     return list(dict.fromkeys(tags))
 
 
-def _check_severity(severity: object, *, optional: bool) -> None:
+def check_severity(severity: object, *, optional: bool) -> None:
+    """Raise unless ``severity`` is a `FindingSeverity` (or None, when ``optional``)."""
     if severity is None and optional:
         return
     if not isinstance(severity, FindingSeverity):

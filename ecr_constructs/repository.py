@@ -17,7 +17,10 @@ from .policy import AccessGrant, RepositoryPolicyDocument
 
 EXCLUSION_FILTER_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
 MAX_EXCLUSION_FILTERS = 5
-_WITH_EXCLUSION = (ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, ecr.TagMutability.MUTABLE_WITH_EXCLUSION)
+_WITH_EXCLUSION = (
+    ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+    ecr.TagMutability.MUTABLE_WITH_EXCLUSION,
+)
 _TAG_KEY = re.compile(r"[\w\s.:/=+\-@]{1,128}")
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
@@ -303,7 +306,7 @@ def _encryption(
 
 
 def _lifecycle_policy(
-    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None,
 ) -> LifecyclePolicy:
     if lifecycle is None:
         return LifecyclePolicy.from_presets(Lifecycle.default(), where="lifecycle")
@@ -357,5 +360,3 @@ def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
                 allowed="a string of 0..256 characters",
             )
     return [{"key": key, "value": tags[key]} for key in sorted(tags)]
-
-

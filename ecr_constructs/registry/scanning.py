@@ -29,6 +29,7 @@ from ..errors import RegistryError, located_at
 from ..events import (
     FindingSeverity,
     NotificationTopic,
+    check_severity,
     enhanced_findings_rule,
     scan_completed_rule,
 )
@@ -133,7 +134,7 @@ class RegistryScanning(Construct):
                 raise RegistryError(
                     "rules",
                     f"a registry scanning configuration has 1 to {MAX_RULES} rules",
-                    given=rules,
+                    given=rules if isinstance(rules, ScanningRule) else f"{len(rules)} rules",
                     allowed=f"a list of 1..{MAX_RULES} ScanningRule, one per frequency (leave "
                     "rules out for the default)",
                 )
@@ -172,7 +173,7 @@ class RegistryScanning(Construct):
             raise RegistryError(
                 existing.node.path,
                 "this registry's scanning configuration already has another scan type",
-                given=scan_type,
+                given=str(scan_type),
                 allowed=f"{existing.scan_type} (a registry has one scan type)",
             )
         for rule in rules:
@@ -221,14 +222,14 @@ class RegistryScanning(Construct):
             raise RegistryError(
                 f"{where}.frequency",
                 f"{self._scan_type.value} scanning does not support this frequency",
-                given=rule.frequency,
+                given=str(rule.frequency),
                 allowed=", ".join(f"ScanFrequency.{f.name}" for f in allowed),
             )
         if rule.frequency in rules and not merge:
             raise RegistryError(
                 f"{where}.frequency",
                 "two rules with the same frequency: give one rule per frequency",
-                given=rule.frequency,
+                given=str(rule.frequency),
                 allowed="one rule per frequency (put all its filters in that rule)",
             )
         filters = _check_filters(rule.filters, f"{where}.filters")
@@ -296,8 +297,9 @@ class ScanFindingsNotifications(Construct):
         repository_names: Sequence[str] | None = None,
     ) -> None:
         chosen = list(scan_types) if not isinstance(scan_types, ScanType) else [scan_types]
-        if not chosen or any(not isinstance(t, ScanType) for t in chosen):
-            with located_at(scope, construct_id):
+        with located_at(scope, construct_id):
+            check_severity(severity, optional=False)
+            if not chosen or any(not isinstance(t, ScanType) for t in chosen):
                 raise RegistryError(
                     "scan_types",
                     "scan_types must be a non-empty list of ScanType",
