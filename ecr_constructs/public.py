@@ -251,7 +251,7 @@ def _check_badges(values: object, kind: type[_Badge], where: str) -> list[str]:
         if name not in {member.value for member in kind}:
             raise RepositoryPropsError(
                 f"{where}[{index}]",
-                f"not a {kind.__name__} the ECR Public Gallery knows",
+                f"not an {kind.__name__} the ECR Public Gallery knows",
                 given=value,
                 allowed=allowed,
             )
