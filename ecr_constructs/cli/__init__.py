@@ -1,4 +1,5 @@
-"""`ecr-constructs`: validate and synthesize registry files, validate and simulate lifecycle policies.
+"""`ecr-constructs`: validate and synthesize registry files; validate and simulate lifecycle
+policies.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
 failure (for example AWS credentials or access).

@@ -369,9 +369,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
     count_type = _enum_field(
         rule, "count_type", CountType, f"{sel}.countType", problems, required=True
     )
-    count_unit = _enum_field(
-        rule, "count_unit", CountUnit, f"{sel}.countUnit", problems, required=False
-    )
+    _enum_field(rule, "count_unit", CountUnit, f"{sel}.countUnit", problems, required=False)
     action = _enum_field(
         rule, "action_type", LifecycleAction, f"{act}.type", problems, required=True
     )
@@ -423,7 +421,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
         return problems
 
     if count_type in DAY_COUNT_TYPES:
-        if count_unit is None and rule.count_unit is None:
+        if rule.count_unit is None:
             problems.append(
                 Problem(
                     f"{sel}.countUnit",
@@ -437,7 +435,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             Problem(
                 f"{sel}.countUnit",
                 "countUnit is only for day-based count types, not imageCountMoreThan",
-                rule.count_unit,
+                _plain(rule.count_unit),
                 "omit countUnit with imageCountMoreThan",
             )
         )
@@ -458,7 +456,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
                     f"{sel}.storageClass",
                     "sinceImageTransitioned selects archived images: storageClass archive is "
                     "required",
-                    rule.storage_class,
+                    _plain(rule.storage_class),
                     "archive",
                 )
             )
@@ -494,7 +492,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
         )
 
     if action is LifecycleAction.TRANSITION:
-        if target is None and rule.target_storage_class is None:
+        if rule.target_storage_class is None:
             problems.append(
                 Problem(
                     f"{act}.targetStorageClass",
@@ -517,11 +515,16 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             Problem(
                 f"{act}.targetStorageClass",
                 "targetStorageClass is only for transition actions",
-                rule.target_storage_class,
+                _plain(rule.target_storage_class),
                 "omit with expire",
             )
         )
     return problems
+
+
+def _plain(value: Any) -> Any:
+    """An enum member as its JSON value, for messages."""
+    return value.value if isinstance(value, StrEnum) else value
 
 
 def _and_trap_messages(rule: LifecycleRule, label: str) -> tuple[str, ...]:

@@ -98,8 +98,8 @@ class _Args:
         self.problems: list[Problem] = []
 
     def count(self, key: str, value: Any, *, minimum: int = 1) -> int:
-        check_positive_int(value, f"{self.preset}.{key}", self.problems, minimum=minimum)
-        return value  # type: ignore[no-any-return]
+        ok = check_positive_int(value, f"{self.preset}.{key}", self.problems, minimum=minimum)
+        return int(value) if ok else minimum
 
     def tags(self, prefixes: Any, patterns: Any, *, required: bool) -> list[tuple[str, str]] | None:
         """One (kind, entry) per rule to render; None selects all images (or on error)."""
@@ -393,7 +393,7 @@ class Lifecycle:
         return _archive(
             "archive_unpulled",
             CountType.SINCE_IMAGE_PULLED,
-            "not pulled for",
+            "not pulled for {}",
             after_days,
             prefixes,
             patterns,
@@ -413,7 +413,7 @@ class Lifecycle:
         return _archive(
             "archive_old",
             CountType.SINCE_IMAGE_PUSHED,
-            "pushed more than",
+            "pushed more than {} ago",
             after_days,
             prefixes,
             patterns,
@@ -505,7 +505,7 @@ def _archive(
     def make(tag: tuple[str, str] | None, *, only_untagged: bool = False) -> LifecycleRule:
         return _rule(
             tag,
-            f"Archive {_what(tag, untagged=only_untagged)} {phrase} {_days(days)}",
+            f"Archive {_what(tag, untagged=only_untagged)} {phrase.format(_days(days))}",
             count_type,
             days,
             untagged=only_untagged,
@@ -525,7 +525,7 @@ def _archive(
         _preset_name(
             name, [days], prefixes=_tuple(prefixes), patterns=_tuple(patterns), untagged=untagged
         ),
-        f"archives {selected} {phrase} {_days(days)}, deletes nothing",
+        f"archives {selected} {phrase.format(_days(days))}, deletes nothing",
         rules,
     )
 
