@@ -149,7 +149,16 @@ class PublicRepository(Construct):
             tags=[cdk.CfnTag(key=k, value=v) for k, v in resolved_tags.items()],
         )
         self.resource.apply_removal_policy(removal_policy)
-        self.repository_arn: str = self.resource.attr_arn
+        # Built from the name rather than read from the resource, so that a role in a stack
+        # of another region (CI roles usually are) can refer to it without a cross-stack
+        # reference: ECR Public ARNs have no region.
+        self.repository_arn: str = stack.format_arn(
+            service="ecr-public",
+            region="",
+            resource="repository",
+            resource_name=repository_name,
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
 
     @property
     def repository_uri(self) -> str:

@@ -140,7 +140,6 @@ def test_every_prop(built: dict[str, Any]) -> None:
     assert role["RoleName"] == "tool-ci"
     assert role["MaxSessionDuration"] == 7200
     private_id = stack.get_logical_id(built["private"].node.default_child)
-    public_id = stack.get_logical_id(built["public"].resource)
     assert role["Policies"][0]["PolicyDocument"]["Statement"] == [
         {
             "Action": PRIVATE_PUSH,
@@ -156,7 +155,12 @@ def test_every_prop(built: dict[str, Any]) -> None:
                 "ecr-public:UploadLayerPart",
             ],
             "Effect": "Allow",
-            "Resource": {"Fn::GetAtt": [public_id, "Arn"]},
+            "Resource": {
+                "Fn::Join": [
+                    "",
+                    ["arn:", {"Ref": "AWS::Partition"}, f":ecr-public::{ACCOUNT}:repository/tool"],
+                ]
+            },
         },
         {
             "Action": [

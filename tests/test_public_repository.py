@@ -57,6 +57,15 @@ def built() -> dict[str, Any]:
     }
 
 
+def _public_arn(name: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, f":ecr-public::{ACCOUNT}:repository/{name}"],
+        ]
+    }
+
+
 def _resource(built: dict[str, Any], name: str) -> dict[str, Any]:
     repo: PublicRepository = built[name]
     resource: dict[str, Any] = built["resources"][built["stack"].get_logical_id(repo.resource)]
@@ -119,9 +128,7 @@ def test_attributes(built: dict[str, Any]) -> None:
     full: PublicRepository = built["full"]
     assert full.repository_uri == "public.ecr.aws/example/tools/cli"
     assert full.repository_name == "tools/cli"
-    assert built["stack"].resolve(full.repository_arn) == {
-        "Fn::GetAtt": [built["stack"].get_logical_id(full.resource), "Arn"]
-    }
+    assert built["stack"].resolve(full.repository_arn) == _public_arn("tools/cli")
     with pytest.raises(EcrConstructsError, match=r"Test/Minimal repository_uri: .*registry_alias="):
         _ = built["minimal"].repository_uri
 
@@ -142,7 +149,7 @@ def test_grant_push(built: dict[str, Any]) -> None:
                 "ecr-public:UploadLayerPart",
             ],
             "Effect": "Allow",
-            "Resource": {"Fn::GetAtt": [stack.get_logical_id(built["full"].resource), "Arn"]},
+            "Resource": _public_arn("tools/cli"),
         },
         {
             "Action": ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"],
@@ -155,6 +162,21 @@ def test_grant_push(built: dict[str, Any]) -> None:
 def test_gates(built: dict[str, Any]) -> None:
     assert_cfn_lint_clean(built["template"], US_EAST_1)
     assert cdk_nag_violations(built["stack"]) == []
+
+
+def test_role_in_another_region_needs_no_cross_stack_reference() -> None:
+    app = cdk.App()
+    public_stack = cdk.Stack(app, "Public", env=cdk.Environment(account=ACCOUNT, region=US_EAST_1))
+    ci_stack = cdk.Stack(app, "Ci", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    repo = PublicRepository(public_stack, "Repo", repository_name="tool")
+    role = iam.Role(ci_stack, "Ci", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
+    repo.grant_push(role)
+    public_template, ci_template = template_of(public_stack), template_of(ci_stack)
+    assert "Outputs" not in public_template
+    policy = next(r for r in ci_template["Resources"].values() if r["Type"] == "AWS::IAM::Policy")
+    assert policy["Properties"]["PolicyDocument"]["Statement"][0]["Resource"] == _public_arn("tool")
+    assert_cfn_lint_clean(public_template, US_EAST_1)
+    assert_cfn_lint_clean(ci_template)
 
 
 def test_stack_without_region_gets_a_deploy_time_region_rule() -> None:
