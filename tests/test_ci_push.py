@@ -51,6 +51,7 @@ def built() -> dict[str, Any]:
             "Full",
             repository="octo-org/tool",
             branches=["main", "release/*"],
+            git_tags=["v*"],
             environments=["production"],
             repositories=[private, "team-a/app", "team-a/app"],
             public_repositories=[public],
@@ -135,6 +136,7 @@ def test_every_prop(built: dict[str, Any]) -> None:
     assert trust["Condition"]["StringLike"][f"{HOST}:sub"] == [
         "repo:octo-org/tool:ref:refs/heads/main",
         "repo:octo-org/tool:ref:refs/heads/release/*",
+        "repo:octo-org/tool:ref:refs/tags/v*",
         "repo:octo-org/tool:environment:production",
     ]
     assert role["RoleName"] == "tool-ci"
@@ -194,6 +196,14 @@ def test_environment_only_and_existing_provider(built: dict[str, Any]) -> None:
     assert len(Template.from_json(built["template"]).find_resources("AWS::IAM::OIDCProvider")) == 1
 
 
+def test_git_tags_alone_trust_no_branch() -> None:
+    stack = new_stack()
+    push = GitHubActionsPushRole(
+        stack, "Ci", repository="o/r", git_tags=["v*"], repositories=["app"]
+    )
+    assert push.subjects == ("repo:o/r:ref:refs/tags/v*",)
+
+
 def test_gates(built: dict[str, Any]) -> None:
     assert_cfn_lint_clean(built["template"], "us-east-1")
     assert cdk_nag_violations(built["stack"]) == []
@@ -224,20 +234,23 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("repo-nested", {**OK, "repository": "o/r/x"}, "given 'o/r/x'"),
     ("repo-dots", {**OK, "repository": "o/.."}, "repository: not a GitHub repository"),
     ("repo-wildcard", {**OK, "repository": "o/*"}, "given 'o/*'"),
-    ("branch-star", {**OK, "branches": ["*"]}, "branches[0]: '*' would trust every branch"),
+    ("branch-star", {**OK, "branches": ["*"]}, "branches[0]: '*' would trust every branch or tag"),
     (
         "branch-ref",
         {**OK, "branches": ["refs/heads/main"]},
-        "give the branch name, not the ref (given 'refs/heads/main'; allowed: main)",
+        "branches[0]: give the branch or tag name, not the ref",
     ),
+    ("tag-ref", {**OK, "git_tags": ["refs/tags/v1"]}, "(given 'refs/tags/v1'; allowed: v1)"),
+    ("tag-star", {**OK, "git_tags": ["*"]}, "git_tags[0]: '*' would trust every branch or tag"),
+    ("tags-string", {**OK, "git_tags": "v*"}, "git_tags: must be a list (given 'v*'"),
     (
         "branch-dotdot",
         {**OK, "branches": ["main", "a..b"]},
-        "branches[1]: not a valid git branch name",
+        "branches[1]: not a valid git branch or tag name",
     ),
     ("branch-space", {**OK, "branches": ["my branch"]}, "given 'my branch'"),
-    ("branch-lock", {**OK, "branches": ["x.lock"]}, "not a valid git branch name"),
-    ("branch-colon", {**OK, "branches": ["a:b"]}, "not a valid git branch name"),
+    ("branch-lock", {**OK, "branches": ["x.lock"]}, "not a valid git branch or tag name"),
+    ("branch-colon", {**OK, "branches": ["a:b"]}, "not a valid git branch or tag name"),
     ("branches-string", {**OK, "branches": "main"}, "branches: must be a list"),
     (
         "environment-colon",
@@ -247,7 +260,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("environment-wildcard", {**OK, "environments": ["*"]}, "environments[0]"),
     (
         "no-subjects",
-        {**OK, "branches": [], "environments": []},
+        {**OK, "branches": [], "git_tags": [], "environments": []},
         "branches: the role would trust no workflow",
     ),
     (
