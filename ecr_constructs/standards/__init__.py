@@ -1,4 +1,5 @@
-"""Organisation standards: the compliance check."""
+"""Organisation standards: the registry file (models, loading, resolved repositories) and
+the compliance check."""
 
 from .compliance import (
     DEFAULT_RULE_IDS,
@@ -14,6 +15,9 @@ from .compliance import (
     check_stack,
     check_template,
 )
+from .config import RegistryConfig
+from .loading import load_registry_config, parse_registry_config
+from .resolution import ResolvedCreationTemplate, ResolvedRepository, ResolvedSettings
 
 __all__ = [
     "DEFAULT_RULE_IDS",
@@ -24,8 +28,14 @@ __all__ = [
     "EcrRule",
     "EcrStandardChecks",
     "Finding",
+    "RegistryConfig",
+    "ResolvedCreationTemplate",
+    "ResolvedRepository",
+    "ResolvedSettings",
     "check_app",
     "check_assembly",
     "check_stack",
     "check_template",
+    "load_registry_config",
+    "parse_registry_config",
 ]
