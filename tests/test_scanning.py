@@ -96,6 +96,14 @@ def test_manual_rule_is_recorded_not_rendered() -> None:
     assert_cfn_lint_clean(template_of(stack))
 
 
+def test_no_rules_scans_nothing_automatically() -> None:
+    stack = new_stack()
+    scanning = RegistryScanning(stack, "Scanning", rules=[])
+    assert _scanning(stack) == {"ScanType": "BASIC", "Rules": []}
+    assert scanning.rules == ()
+    assert_cfn_lint_clean(template_of(stack))
+
+
 def test_add_rule_drops_the_default_then_merges() -> None:
     stack = new_stack()
     scanning = RegistryScanning(stack, "Scanning", scan_type=ScanType.ENHANCED)
@@ -277,14 +285,9 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
         "Test/Scanning scan_type: scan_type must be a ScanType",
     ),
     (
-        "no-rules",
-        {"rules": []},
-        "Test/Scanning rules: a registry scanning configuration has 1 to 2",
-    ),
-    (
         "three-rules",
         {"rules": [ScanningRule(PUSH, ["a*"]), ScanningRule(PUSH, ["b*"]), ScanningRule(PUSH)]},
-        "given '3 rules'; allowed: a list of 1..2 ScanningRule",
+        "given '3 rules'; allowed: a list of at most 2 ScanningRule",
     ),
     ("rule-not-list", {"rules": ScanningRule(PUSH)}, "Test/Scanning rules"),
     ("rule-not-a-rule", {"rules": [{"frequency": "SCAN_ON_PUSH"}]}, "rules[0]: a rule must be"),

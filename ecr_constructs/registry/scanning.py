@@ -102,9 +102,10 @@ class RegistryScanning(Construct):
     registry to BASIC scanning without rules.
 
     :param scan_type: BASIC (ECR's scanner) or ENHANCED (Amazon Inspector). Default: BASIC.
-    :param rules: at most 2 rules, one per frequency. Default: one rule scanning every
-        repository (``*``): SCAN_ON_PUSH with BASIC, CONTINUOUS_SCAN with ENHANCED. The
-        default rule is dropped when a rule is added with :meth:`add_rule`.
+    :param rules: at most 2 rules, one per frequency; ``[]`` scans no repository
+        automatically (manual scans only). Default: one rule scanning every repository
+        (``*``): SCAN_ON_PUSH with BASIC, CONTINUOUS_SCAN with ENHANCED. The default rule is
+        dropped when a rule is added with :meth:`add_rule`.
     """
 
     def __init__(
@@ -130,13 +131,13 @@ class RegistryScanning(Construct):
                 )
             if rules is None:
                 self._rules[DEFAULT_FREQUENCY[scan_type]] = ["*"]
-            elif isinstance(rules, ScanningRule) or not 1 <= len(rules) <= MAX_RULES:
+            elif isinstance(rules, ScanningRule) or len(rules) > MAX_RULES:
                 raise RegistryError(
                     "rules",
-                    f"a registry scanning configuration has 1 to {MAX_RULES} rules",
+                    f"a registry scanning configuration has at most {MAX_RULES} rules",
                     given=rules if isinstance(rules, ScanningRule) else f"{len(rules)} rules",
-                    allowed=f"a list of 1..{MAX_RULES} ScanningRule, one per frequency (leave "
-                    "rules out for the default)",
+                    allowed=f"a list of at most {MAX_RULES} ScanningRule, one per frequency "
+                    "(leave rules out for the default)",
                 )
             else:
                 for index, rule in enumerate(rules):
