@@ -6,9 +6,9 @@ import aws-cdk-lib only when first used, so the CLI and the simulator start fast
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from .errors import (
     ComplianceError,
     ConfigError,
@@ -40,50 +40,34 @@ from .policy import (
     RepositoryAccess,
     RepositoryPolicyDocument,
 )
+from .standards.compliance.assembly import check_assembly
+from .standards.compliance.rules import EcrRule, EcrStandardChecks, Finding, check_template
+from .standards.config import RegistryConfig
+from .standards.loading import load_registry_config, parse_registry_config
+from .standards.resolution import ResolvedRepository
 
 if TYPE_CHECKING:
     from .repository import Repository, TagMutabilityExclusions
-    from .standards.compliance import (
+    from .standards.compliance.plugin import (
         EcrCompliance,
         EcrCompliancePlugin,
-        EcrRule,
-        EcrStandardChecks,
-        Finding,
         check_app,
-        check_assembly,
         check_stack,
-        check_template,
     )
 
-# Public names whose modules import aws-cdk-lib, loaded on first access.
-_CONSTRUCTS = {
-    "Repository": ".repository",
-    "TagMutabilityExclusions": ".repository",
-    **dict.fromkeys(
-        [
+__getattr__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        ".repository": ["Repository", "TagMutabilityExclusions"],
+        ".standards.compliance.plugin": [
             "EcrCompliance",
             "EcrCompliancePlugin",
-            "EcrRule",
-            "EcrStandardChecks",
-            "Finding",
             "check_app",
-            "check_assembly",
             "check_stack",
-            "check_template",
         ],
-        ".standards.compliance",
-    ),
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _CONSTRUCTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ecr_constructs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
+    },
+)
 
 __all__ = [
     "AccessGrant",
@@ -108,12 +92,14 @@ __all__ = [
     "PublicRepositoryAccess",
     "PublicRepositoryPolicyDocument",
     "RegistryAccess",
+    "RegistryConfig",
     "RegistryError",
     "RegistryPolicyDocument",
     "Repository",
     "RepositoryAccess",
     "RepositoryPolicyDocument",
     "RepositoryPropsError",
+    "ResolvedRepository",
     "StorageClass",
     "TagMutabilityExclusions",
     "TagStatus",
@@ -122,4 +108,6 @@ __all__ = [
     "check_assembly",
     "check_stack",
     "check_template",
+    "load_registry_config",
+    "parse_registry_config",
 ]

@@ -1,7 +1,9 @@
 """The compliance check: flag every ECR repository of a CDK app that breaks the standard."""
 
+from typing import TYPE_CHECKING
+
+from ..._lazy import lazy_exports
 from .assembly import check_assembly
-from .plugin import EcrCompliance, EcrCompliancePlugin, check_app, check_stack
 from .rules import (
     DEFAULT_RULE_IDS,
     PLUGIN_NAME,
@@ -10,6 +12,15 @@ from .rules import (
     EcrStandardChecks,
     Finding,
     check_template,
+)
+
+if TYPE_CHECKING:
+    from .plugin import EcrCompliance, EcrCompliancePlugin, check_app, check_stack
+
+__getattr__ = lazy_exports(
+    __name__,
+    globals(),
+    {".plugin": ["EcrCompliance", "EcrCompliancePlugin", "check_app", "check_stack"]},
 )
 
 __all__ = [
