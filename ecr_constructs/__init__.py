@@ -47,6 +47,21 @@ from .standards.loading import load_registry_config, parse_registry_config
 from .standards.resolution import ResolvedRepository
 
 if TYPE_CHECKING:
+    from .ci import (
+        GitHubActionsPushRole,
+    )
+    from .events import (
+        FindingSeverity,
+        NotificationTopic,
+        enhanced_findings_rule,
+        image_push_rule,
+        scan_completed_rule,
+    )
+    from .public import (
+        Architecture,
+        OperatingSystem,
+        PublicRepository,
+    )
     from .registry import (
         AppliedFor,
         CacheRepositoryTemplate,
@@ -54,9 +69,14 @@ if TYPE_CHECKING:
         PullThroughCacheCredentials,
         RegistryPolicy,
         RegistryReplication,
+        RegistryScanning,
         ReplicationDestination,
         ReplicationRule,
         RepositoryCreationTemplate,
+        ScanFindingsNotifications,
+        ScanFrequency,
+        ScanningRule,
+        ScanType,
         Upstream,
     )
     from .repository import Repository, TagMutabilityExclusions
@@ -72,7 +92,27 @@ __getattr__ = lazy_exports(
     globals(),
     {
         ".repository": ["Repository", "TagMutabilityExclusions"],
+        ".events": [
+            "FindingSeverity",
+            "NotificationTopic",
+            "image_push_rule",
+            "scan_completed_rule",
+            "enhanced_findings_rule",
+        ],
+        ".public": [
+            "PublicRepository",
+            "Architecture",
+            "OperatingSystem",
+        ],
+        ".ci": [
+            "GitHubActionsPushRole",
+        ],
         ".registry": [
+            "RegistryScanning",
+            "ScanFindingsNotifications",
+            "ScanFrequency",
+            "ScanningRule",
+            "ScanType",
             "AppliedFor",
             "CacheRepositoryTemplate",
             "PullThroughCache",
@@ -96,6 +136,7 @@ __getattr__ = lazy_exports(
 __all__ = [
     "AccessGrant",
     "AppliedFor",
+    "Architecture",
     "CacheRepositoryTemplate",
     "ComplianceError",
     "ConfigError",
@@ -106,6 +147,8 @@ __all__ = [
     "EcrRule",
     "EcrStandardChecks",
     "Finding",
+    "FindingSeverity",
+    "GitHubActionsPushRole",
     "Lifecycle",
     "LifecycleAction",
     "LifecyclePolicy",
@@ -113,8 +156,11 @@ __all__ = [
     "LifecyclePolicyWarning",
     "LifecyclePreset",
     "LifecycleRule",
+    "NotificationTopic",
+    "OperatingSystem",
     "PolicyDocumentError",
     "Problem",
+    "PublicRepository",
     "PublicRepositoryAccess",
     "PublicRepositoryPolicyDocument",
     "PullThroughCache",
@@ -125,6 +171,7 @@ __all__ = [
     "RegistryPolicy",
     "RegistryPolicyDocument",
     "RegistryReplication",
+    "RegistryScanning",
     "ReplicationDestination",
     "ReplicationRule",
     "Repository",
@@ -133,6 +180,10 @@ __all__ = [
     "RepositoryPolicyDocument",
     "RepositoryPropsError",
     "ResolvedRepository",
+    "ScanFindingsNotifications",
+    "ScanFrequency",
+    "ScanType",
+    "ScanningRule",
     "StorageClass",
     "TagMutabilityExclusions",
     "TagStatus",
@@ -142,6 +193,9 @@ __all__ = [
     "check_assembly",
     "check_stack",
     "check_template",
+    "enhanced_findings_rule",
+    "image_push_rule",
     "load_registry_config",
     "parse_registry_config",
+    "scan_completed_rule",
 ]

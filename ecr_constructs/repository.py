@@ -7,11 +7,19 @@ from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
+from .events import (
+    FindingSeverity,
+    enhanced_findings_rule,
+    image_push_rule,
+    scan_completed_rule,
+)
 from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy, resolve_lifecycle
 from .naming import check_repository_name, image_uri, is_token, url_suffix
 from .policy import AccessGrant, RepositoryPolicyDocument
@@ -170,6 +178,53 @@ class Repository(Construct):
             digest=digest,
             dual_stack=dual_stack,
             url_suffix=url_suffix(stack.region) or stack.url_suffix,
+        )
+
+    # -- events -------------------------------------------------------------------------
+
+    def on_image_pushed(
+        self,
+        construct_id: str,
+        *,
+        tags: Sequence[str] | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """An EventBridge rule for successful pushes to this repository.
+
+        :param tags: only pushes of these tags. Default: every push.
+        :param topic: an SNS topic to notify. Default: no target (add your own).
+        """
+        return image_push_rule(
+            self, construct_id, repository_names=[self.repository_name], tags=tags, topic=topic
+        )
+
+    def on_scan_completed(
+        self,
+        construct_id: str,
+        *,
+        severity: FindingSeverity | None = None,
+        enhanced: bool = False,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """An EventBridge rule for completed image scans of this repository.
+
+        :param severity: only scans with findings at or above it. Default: every basic scan;
+            HIGH for enhanced findings.
+        :param enhanced: match Amazon Inspector findings (registry-level ENHANCED scanning)
+            instead of basic scan results. Default: false.
+        :param topic: an SNS topic to notify. Default: no target (add your own).
+        """
+        names = [self.repository_name]
+        if enhanced:
+            return enhanced_findings_rule(
+                self,
+                construct_id,
+                repository_names=names,
+                severity=severity or FindingSeverity.HIGH,
+                topic=topic,
+            )
+        return scan_completed_rule(
+            self, construct_id, repository_names=names, severity=severity, topic=topic
         )
 
     # -- access -------------------------------------------------------------------------

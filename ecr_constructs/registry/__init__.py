@@ -1,4 +1,5 @@
-"""Registry-wide constructs: replication, pull-through cache, templates, registry policy."""
+"""Registry-wide constructs: replication, pull-through cache, creation templates, registry
+policy, scanning."""
 
 from .creation_templates import AppliedFor, RepositoryCreationTemplate
 from .pull_through_cache import (
@@ -9,6 +10,13 @@ from .pull_through_cache import (
 )
 from .registry_policy import RegistryPolicy
 from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
+from .scanning import (
+    RegistryScanning,
+    ScanFindingsNotifications,
+    ScanFrequency,
+    ScanningRule,
+    ScanType,
+)
 
 __all__ = [
     "AppliedFor",
@@ -17,8 +25,13 @@ __all__ = [
     "PullThroughCacheCredentials",
     "RegistryPolicy",
     "RegistryReplication",
+    "RegistryScanning",
     "ReplicationDestination",
     "ReplicationRule",
     "RepositoryCreationTemplate",
+    "ScanFindingsNotifications",
+    "ScanFrequency",
+    "ScanType",
+    "ScanningRule",
     "Upstream",
 ]
