@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from .gates import assert_cfn_lint_clean
+from .gates import assert_cfn_lint_clean, checkov_results
+from .test_secure_defaults_gates import ECR_CHECKS
 from .test_examples import synthesized_templates
 
 README = Path(__file__).parent.parent / "README.md"
@@ -33,4 +34,7 @@ def test_readme_program_synthesizes_lint_clean(program: str, tmp_path: Path) -> 
     templates = synthesized_templates(tmp_path)
     assert templates
     for template, region in templates:
-        assert_cfn_lint_clean(json.loads(template.read_text()), region)
+        body = json.loads(template.read_text())
+        assert_cfn_lint_clean(body, region)
+        if any(r["Type"] == "AWS::ECR::Repository" for r in body["Resources"].values()):
+            assert not checkov_results(body)["failed"] & ECR_CHECKS
