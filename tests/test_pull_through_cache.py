@@ -447,7 +447,7 @@ BAD_INPUT = [
     ),
     pytest.param(
         _cache(upstream=DOCKER),
-        ["Test/Cache credentials", "docker-hub needs credentials", "given None", "create()"],
+        ["Test/Cache credentials", "docker-hub needs credentials", "create()"],
         id="docker-hub-without-credentials",
     ),
     pytest.param(
@@ -496,6 +496,21 @@ BAD_INPUT = [
         ),
         ["Test/Cache credentials", "not a Secrets Manager secret ARN", "arn:PARTITION"],
         id="secret-arn-not-an-arn",
+    ),
+    pytest.param(
+        _cache(
+            upstream=DOCKER,
+            credentials=PullThroughCacheCredentials.from_secret_arn(
+                f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:ecr-pullthroughcache/hub"
+            ),
+        ),
+        [
+            "Test/Cache credentials",
+            "the secret must be in the registry's region",
+            "given 'us-east-1'",
+            f"a secret in region {REGION}",
+        ],
+        id="secret-in-another-region",
     ),
     pytest.param(
         _encrypted_secret,

@@ -287,10 +287,15 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     (
         "three-rules",
         {"rules": [ScanningRule(PUSH, ["a*"]), ScanningRule(PUSH, ["b*"]), ScanningRule(PUSH)]},
-        "given '3 rules'; allowed: a list of at most 2 ScanningRule",
+        "at most 2 rules (given 3; allowed: 0..2 rules)",
     ),
     ("rule-not-list", {"rules": ScanningRule(PUSH)}, "Test/Scanning rules"),
     ("rule-not-a-rule", {"rules": [{"frequency": "SCAN_ON_PUSH"}]}, "rules[0]: a rule must be"),
+    (
+        "frequency-string",
+        {"rules": [ScanningRule("SCAN_ON_PUSH")]},  # type: ignore[arg-type]
+        "rules[0].frequency: frequency must be a ScanFrequency (given 'SCAN_ON_PUSH'",
+    ),
     (
         "same-frequency-twice",
         {"rules": [ScanningRule(PUSH, ["a*"]), ScanningRule(PUSH, ["b*"])]},
@@ -299,12 +304,12 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     (
         "continuous-with-basic",
         {"rules": [ScanningRule(ScanFrequency.CONTINUOUS_SCAN)]},
-        "BASIC scanning does not support this frequency (given 'ScanFrequency.CONTINUOUS_SCAN'",
+        "CONTINUOUS_SCAN is not available with BASIC scanning (given 'CONTINUOUS_SCAN'",
     ),
     (
         "manual-with-enhanced",
         {"scan_type": ScanType.ENHANCED, "rules": [ScanningRule(ScanFrequency.MANUAL)]},
-        "allowed: ScanFrequency.SCAN_ON_PUSH, ScanFrequency.CONTINUOUS_SCAN",
+        "allowed: SCAN_ON_PUSH or CONTINUOUS_SCAN",
     ),
     (
         "filters-empty",
@@ -322,7 +327,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     (
         "too-many-filters",
         {"rules": [ScanningRule(PUSH, [f"r{i}" for i in range(101)])]},
-        "given '101 filters'; allowed: at most 100 filters per rule",
+        "at most 100 repository filters (given 101; allowed: 1..100",
     ),
     (
         "manual-overlaps",
@@ -349,10 +354,13 @@ def test_bad_input(props: dict[str, Any], fragment: str) -> None:
 def test_add_rule_errors_leave_the_configuration_unchanged() -> None:
     stack = new_stack()
     scanning = RegistryScanning(stack, "Scanning")
-    with pytest.raises(RegistryError, match=r"Test/Scanning add_rule.frequency: BASIC scanning"):
+    with pytest.raises(
+        RegistryError,
+        match=r"Test/Scanning add_rule.frequency: CONTINUOUS_SCAN is not available with BASIC",
+    ):
         scanning.add_rule(ScanFrequency.CONTINUOUS_SCAN)
     scanning.add_rule(PUSH, [f"r{i}" for i in range(100)])
-    with pytest.raises(RegistryError, match=r"add_rule.filters: .*'101 filters'"):
+    with pytest.raises(RegistryError, match=r"add_rule.filters: .*given 101"):
         scanning.add_rule(PUSH, ["one-more"])
     with pytest.raises(RegistryError, match=r"add_rule: a MANUAL filter overlaps"):
         scanning.add_rule(ScanFrequency.MANUAL, ["r1"])

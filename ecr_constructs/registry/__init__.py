@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .creation_templates import AppliedFor, RepositoryCreationTemplate
+    from .creation_templates import RepositoryCreationTemplate
     from .pull_through_cache import (
         CacheRepositoryTemplate,
         PullThroughCache,
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     )
     from .registry_policy import RegistryPolicy
     from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
+    from .rules import AppliedFor
     from .scanning import (
         RegistryScanning,
         ScanFindingsNotifications,
@@ -31,7 +32,7 @@ __getattr__ = lazy_exports(
     __name__,
     globals(),
     {
-        ".creation_templates": ["AppliedFor", "RepositoryCreationTemplate"],
+        ".creation_templates": ["RepositoryCreationTemplate"],
         ".pull_through_cache": [
             "CacheRepositoryTemplate",
             "PullThroughCache",
@@ -39,6 +40,7 @@ __getattr__ = lazy_exports(
             "Upstream",
         ],
         ".registry_policy": ["RegistryPolicy"],
+        ".rules": ["AppliedFor"],
         ".replication": ["RegistryReplication", "ReplicationDestination", "ReplicationRule"],
         ".scanning": [
             "RegistryScanning",

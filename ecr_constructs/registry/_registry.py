@@ -1,11 +1,10 @@
 """What the registry-wide constructs share: which registry a stack deploys to, the
-bookkeeping that keeps singletons single and prefixes unique per registry, the rules for
-prefixes and regions, and justified cdk-nag acknowledgements for wildcard resources."""
+bookkeeping that keeps singletons single and prefixes unique per registry, and justified
+cdk-nag acknowledgements for wildcard resources. The rules themselves are in ``rules``."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,17 +14,7 @@ from constructs import Construct, IConstruct
 
 from ..errors import RegistryError
 from ..naming import is_token
-
-REGION_PATTERN = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
-"""Region names such as ``eu-west-1``, ``us-gov-west-1``, ``us-isob-east-1``."""
-
-REPOSITORY_PREFIX_PATTERN = re.compile(
-    r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*/?"
-)
-"""A repository namespace prefix (pull-through cache rules, creation templates)."""
-
-ROOT = "ROOT"
-"""The catch-all prefix of pull-through cache rules and creation templates."""
+from .rules import ROOT, prefix_key
 
 _INDEX_ID = "EcrConstructsRegistryIndex"
 
@@ -95,7 +84,7 @@ class RegistryIndex(Construct):
         """Record that the construct at ``path`` uses ``prefix`` for ``kind`` in ``stack``'s
         registry; refuse duplicates and overflow (call before creating the construct)."""
         registry = registry_key(stack)
-        normalized = prefix.rstrip("/")
+        normalized = prefix_key(prefix)
         key = (kind, registry, normalized)
         existing = self.prefixes.get(key)
         if existing is not None:
@@ -121,42 +110,6 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
     """The path a construct will have, before it is created (to name it in errors)."""
     path = scope.node.path
     return f"{path}/{construct_id}" if path else construct_id
-
-
-def check_repository_prefix(
-    prefix: str, where: str, *, what: str, min_length: int, max_length: int
-) -> str:
-    """Return ``prefix`` when it is ``ROOT`` or a valid namespace prefix of allowed length."""
-    if is_token(prefix) or prefix == ROOT:
-        return prefix
-    if not isinstance(prefix, str) or not min_length <= len(prefix) <= max_length:
-        raise RegistryError(
-            where,
-            f"{what} must be {min_length} to {max_length} characters long, or ROOT",
-            given=prefix,
-            allowed=f"{min_length}..{max_length} characters, or ROOT",
-        )
-    if not REPOSITORY_PREFIX_PATTERN.fullmatch(prefix):
-        raise RegistryError(
-            where,
-            f"{what} is not a valid repository namespace",
-            given=prefix,
-            allowed="lowercase letters and digits, separated by . _ __ - or /, or ROOT",
-        )
-    return prefix
-
-
-def check_region(region: str, where: str) -> str:
-    if is_token(region):
-        return region
-    if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
-        raise RegistryError(
-            where,
-            "not an AWS region name",
-            given=region,
-            allowed="a region such as eu-west-1 or us-gov-west-1",
-        )
-    return region
 
 
 def repository_arn_pattern(stack: cdk.Stack, prefix: str) -> str:
