@@ -146,7 +146,9 @@ def test_one_per_stack() -> None:
     RegistryScanning(stack, "First")
     with pytest.raises(RegistryError) as raised:
         RegistryScanning(stack, "Second")
-    assert str(raised.value).startswith("Test/Second: this stack already has")
+    assert str(raised.value).startswith(
+        "Test/Second: a registry has one RegistryScanning; Test/First already configures"
+    )
     assert "RegistryScanning.of(stack)" in str(raised.value)
     with pytest.raises(RegistryError, match=r"Test/First: .*another scan type.*ScanType.ENHANCED"):
         RegistryScanning.of(stack, scan_type=ScanType.ENHANCED)
@@ -155,8 +157,10 @@ def test_one_per_stack() -> None:
 def test_one_per_account_and_region_across_stacks() -> None:
     app = cdk.App()
     env = cdk.Environment(account=ACCOUNT, region="eu-west-1")
-    RegistryScanning(cdk.Stack(app, "One", env=env), "Scanning")
-    with pytest.raises(RegistryError, match=r"Two/Scanning: another stack .*One/Scanning"):
+    first = RegistryScanning(cdk.Stack(app, "One", env=env), "Scanning")
+    # Another stack of the same registry gets the same configuration.
+    assert RegistryScanning.of(cdk.Stack(app, "Twin", env=env)) is first
+    with pytest.raises(RegistryError, match=r"Two/Scanning: .* One/Scanning already configures"):
         RegistryScanning(cdk.Stack(app, "Two", env=env), "Scanning")
     # Another region, or a stack without a concrete environment, is a different registry.
     RegistryScanning(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import aws_cdk as cdk
 import jsii
@@ -104,6 +104,35 @@ class RegistryIndex(Construct):
                 allowed=f"at most {limit} per registry",
             )
         self.prefixes[key] = path
+
+
+class RegistrySingleton(Construct):
+    """A construct that a registry (an account and region) has at most one of: get it, or
+    create it on first use, with ``of``; a second one for the same registry is refused."""
+
+    KIND: ClassVar[str]
+    """The construct's name in errors, and the ID ``of`` creates it with in the stack."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        stack = cdk.Stack.of(scope)
+        index = RegistryIndex.of(scope)
+        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
+        super().__init__(scope, construct_id)
+        index.add_singleton(self.KIND, self)
+        self._stack = stack
+
+    @classmethod
+    def _existing(cls, scope: IConstruct) -> Self | None:
+        """The one of ``scope``'s registry, if it was created."""
+        stack = cdk.Stack.of(scope)
+        found = RegistryIndex.of(stack).singleton(cls.KIND, stack)
+        return found if isinstance(found, cls) else None
+
+    @classmethod
+    def of(cls, scope: IConstruct) -> Self:
+        """The one of ``scope``'s registry, created on first use (with the ID ``KIND``,
+        directly under ``scope``'s stack)."""
+        return cls._existing(scope) or cls(cdk.Stack.of(scope), cls.KIND)
 
 
 def child_path(scope: IConstruct, construct_id: str) -> str:

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from ..errors import Problem, RegistryError
 from ..naming import ACCOUNT_ID, REGION
-from ._registry import RegistryIndex, child_path, concrete_environment, lazy
+from ._registry import RegistrySingleton, concrete_environment, lazy
 from .rules import (
     REPLICATION_FILTERS,
     REPLICATION_PREFIX,
@@ -65,7 +64,7 @@ class ReplicationRule:
         return frozenset(self.destinations), frozenset(self.repository_prefixes)
 
 
-class RegistryReplication(Construct):
+class RegistryReplication(RegistrySingleton):
     """The registry's replication configuration (one per account and region).
 
     Get it with ``RegistryReplication.of(stack)`` from anywhere in the app and add rules;
@@ -84,24 +83,9 @@ class RegistryReplication(Construct):
     KIND = "RegistryReplication"
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
-        stack = cdk.Stack.of(scope)
-        index = RegistryIndex.of(scope)
-        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        index.add_singleton(self.KIND, self)
-        self._stack = stack
         self._rules: list[ReplicationRule] = []
         self._resource: ecr.CfnReplicationConfiguration | None = None
-
-    @classmethod
-    def of(cls, scope: IConstruct) -> RegistryReplication:
-        """The replication configuration of ``scope``'s registry, created on first use
-        (as ``RegistryReplication`` in the stack)."""
-        stack = cdk.Stack.of(scope)
-        existing = RegistryIndex.of(stack).singleton(cls.KIND, stack)
-        if isinstance(existing, RegistryReplication):
-            return existing
-        return cls(stack, cls.KIND)
 
     @property
     def rules(self) -> tuple[ReplicationRule, ...]:

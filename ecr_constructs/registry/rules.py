@@ -19,28 +19,23 @@ from ..naming import REPOSITORY_NAMESPACE_PATTERN, TextRule, is_token
 ROOT = "ROOT"
 """The catch-all prefix of pull-through cache rules and creation templates."""
 
-_NAMESPACE_SYNTAX = "lowercase letters and digits, separated by . _ __ - or /"
-CACHE_PREFIX = TextRule(
-    "a pull-through cache prefix",
-    REPOSITORY_NAMESPACE_PATTERN,
-    _NAMESPACE_SYNTAX,
-    lengths=(2, 30),
-    invalid="a pull-through cache prefix is not a valid repository namespace",
-    also=(ROOT,),
-)
-UPSTREAM_PREFIX = replace(
-    CACHE_PREFIX,
-    kind="an upstream repository prefix",
-    invalid="an upstream repository prefix is not a valid repository namespace",
-)
-TEMPLATE_PREFIX = TextRule(
-    "a creation template prefix",
-    REPOSITORY_NAMESPACE_PATTERN,
-    _NAMESPACE_SYNTAX,
-    lengths=(1, 256),
-    invalid="a creation template prefix is not a valid repository namespace",
-    also=(ROOT,),
-)
+
+def _namespace(kind: str, lengths: tuple[int, int]) -> TextRule:
+    """A repository namespace prefix of ``lengths`` characters, or ROOT."""
+    return TextRule(
+        kind,
+        REPOSITORY_NAMESPACE_PATTERN,
+        "lowercase letters and digits, separated by . _ __ - or /",
+        lengths,
+        invalid=f"{kind} is not a valid repository namespace",
+        also=(ROOT,),
+    )
+
+
+CACHE_PREFIX = _namespace("a pull-through cache prefix", (2, 30))
+UPSTREAM_PREFIX = _namespace("an upstream repository prefix", (2, 30))
+"""The upstream namespace an ECR upstream's cache prefix maps to."""
+TEMPLATE_PREFIX = _namespace("a creation template prefix", (1, 256))
 REPLICATION_PREFIX = TextRule(
     "a replication prefix",
     re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*"),

@@ -15,14 +15,13 @@ RegistryScanningRule, ScanningRepositoryFilter; CloudFormation resource schema):
 from __future__ import annotations
 
 import enum
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ..errors import Problem, RegistryError, located_at
 from ..events import (
@@ -32,7 +31,7 @@ from ..events import (
     enhanced_findings_rule,
     scan_completed_rule,
 )
-from ..naming import is_token
+from ._registry import RegistrySingleton
 from .rules import (
     SCAN_FILTER,
     SCAN_FILTERS,
@@ -89,15 +88,12 @@ class ScanningRule:
             object.__setattr__(self, "filters", tuple(self.filters))
 
 
-_BY_STACK: weakref.WeakKeyDictionary[cdk.Stack, RegistryScanning] = weakref.WeakKeyDictionary()
-
-
-class RegistryScanning(Construct):
+class RegistryScanning(RegistrySingleton):
     """The registry's scanning configuration: one per account and region.
 
     A second ``RegistryScanning`` in the same stack, or in another stack of the same app
     with the same concrete account and region, is refused. Use :meth:`of` to get the
-    stack's configuration (creating it on first use) and :meth:`add_rule` to extend it.
+    registry's configuration (creating it on first use) and :meth:`add_rule` to extend it.
 
     What is created: one ``AWS::ECR::RegistryScanningConfiguration``. Deleting it reverts the
     registry to BASIC scanning without rules.
@@ -109,6 +105,8 @@ class RegistryScanning(Construct):
         dropped when a rule is added with :meth:`add_rule`.
     """
 
+    KIND = "RegistryScanning"
+
     def __init__(
         self,
         scope: Construct,
@@ -117,8 +115,6 @@ class RegistryScanning(Construct):
         scan_type: ScanType = ScanType.BASIC,
         rules: Sequence[ScanningRule] | None = None,
     ) -> None:
-        stack = cdk.Stack.of(scope)
-        _refuse_second(stack, scope, construct_id)
         self._scan_type = scan_type
         self._default_rule = rules is None
         with located_at(scope, construct_id):
@@ -141,26 +137,25 @@ class RegistryScanning(Construct):
             type=RESOURCE_TYPE,
             properties={"ScanType": scan_type.value, "Rules": self._render()},
         )
-        _BY_STACK[stack] = self
 
     @classmethod
     def of(
         cls,
-        scope: Construct,
+        scope: IConstruct,
         *,
         scan_type: ScanType | None = None,
         rules: Sequence[ScanningRule] = (),
     ) -> RegistryScanning:
-        """The scanning configuration of ``scope``'s stack, created on first use.
+        """The scanning configuration of ``scope``'s registry, created on first use.
 
         ``scan_type`` must agree with an existing configuration's; ``rules`` are merged into
         it as by :meth:`add_rule`. A new one is created with the construct ID
         ``RegistryScanning`` directly under the stack.
         """
-        stack = cdk.Stack.of(scope)
-        existing = _BY_STACK.get(stack)
+        existing = cls._existing(scope)
         if existing is None:
-            existing = cls(stack, "RegistryScanning", scan_type=scan_type or ScanType.BASIC)
+            stack = cdk.Stack.of(scope)
+            existing = cls(stack, cls.KIND, scan_type=scan_type or ScanType.BASIC)
         elif scan_type is not None and scan_type is not existing.scan_type:
             raise RegistryError(
                 existing.node.path,
@@ -270,34 +265,6 @@ class ScanFindingsNotifications(Construct):
                 repository_names=repository_names,
                 severity=severity,
                 topic=self.topic,
-            )
-
-
-def _refuse_second(stack: cdk.Stack, scope: Construct, construct_id: str) -> None:
-    existing = _BY_STACK.get(stack)
-    if existing is not None:
-        raise RegistryError(
-            f"{scope.node.path}/{construct_id}",
-            "this stack already has the registry's scanning configuration (one per account "
-            "and region)",
-            given=f"a second RegistryScanning next to {existing.node.path}",
-            allowed="one RegistryScanning: get it with RegistryScanning.of(stack) and extend "
-            "it with add_rule()",
-        )
-    if is_token(stack.account) or is_token(stack.region):
-        return
-    for other_stack, other in _BY_STACK.items():
-        if (
-            other_stack.node.root is stack.node.root
-            and other_stack.account == stack.account
-            and other_stack.region == stack.region
-        ):
-            raise RegistryError(
-                f"{scope.node.path}/{construct_id}",
-                "another stack already configures scanning for this account and region; "
-                "the two would overwrite each other at deploy",
-                given=f"{stack.account}/{stack.region}, already configured by {other.node.path}",
-                allowed="one RegistryScanning per account and region",
             )
 
 
