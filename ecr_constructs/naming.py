@@ -117,6 +117,12 @@ REGION = TextRule(
 )
 
 
+IMAGE_TAG = TextRule(
+    "image tag",
+    TAG_PATTERN,
+    "1..128 of letters, digits, _ . - (not starting with . or -)",
+    invalid="not a valid image tag",
+)
 ACCOUNT_ID = TextRule(
     "AWS account ID", ACCOUNT_ID_PATTERN, "12 digits", invalid="an AWS account ID must be 12 digits"
 )
@@ -167,14 +173,7 @@ def image_uri(
     domain = registry_domain(account, region, dual_stack=dual_stack, url_suffix=url_suffix)
     base = f"{domain}/{repository_name}"
     if tag is not None:
-        if not is_token(tag) and not TAG_PATTERN.fullmatch(tag):
-            raise EcrConstructsError(
-                "image_uri",
-                "not a valid image tag",
-                given=tag,
-                allowed="1..128 of letters, digits, _ . - (not starting with . or -)",
-            )
-        return f"{base}:{tag}"
+        return f"{base}:{IMAGE_TAG.check(tag, 'image_uri')}"
     if digest is not None:
         if not is_token(digest) and not DIGEST_PATTERN.fullmatch(digest):
             raise EcrConstructsError(
