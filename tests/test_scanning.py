@@ -23,7 +23,14 @@ from ecr_constructs.registry import (
     ScanType,
 )
 
-from .gates import ACCOUNT, assert_cfn_lint_clean, cdk_nag_violations, new_stack, template_of
+from .gates import (
+    ACCOUNT,
+    assert_cfn_lint_clean,
+    assert_construct_refused,
+    cdk_nag_violations,
+    new_stack,
+    template_of,
+)
 
 SCANNING = "AWS::ECR::RegistryScanningConfiguration"
 
@@ -346,12 +353,9 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
 )
 def test_bad_input(props: dict[str, Any], fragment: str) -> None:
     stack = new_stack()
-    with pytest.raises(RegistryError) as raised:
-        RegistryScanning(stack, "Scanning", **props)
-    message = str(raised.value)
-    assert fragment in message
-    assert message.startswith("Test/Scanning ") and "allowed:" in message
-    assert stack.node.try_find_child("Scanning") is None
+    assert_construct_refused(
+        RegistryScanning, props, fragment, construct_id="Scanning", stack=stack
+    )
     RegistryScanning(stack, "Valid")  # nothing was registered by the failed attempt
 
 
