@@ -103,18 +103,25 @@ def cdk_nag_violations(scope: cdk.Stack) -> list[str]:
     ]
 
 
-def assert_refused(
-    build: Callable[[cdk.Stack], object],
-    fragments: list[str],
-    error: type[EcrConstructsError] = EcrConstructsError,
-) -> None:
-    """``build`` in a new stack raises ``error`` whose message holds every fragment."""
-    stack = new_stack()
-    with pytest.raises(error) as raised:
-        build(stack)
-    message = str(raised.value)
-    for fragment in fragments:
-        assert fragment in message, message
+def refusal_test(
+    table: list[Any], error: type[EcrConstructsError] = EcrConstructsError
+) -> Callable[[Callable[[cdk.Stack], object], list[str]], None]:
+    """A test over a bad-input table of ``pytest.param(build, fragments, id=...)``: each
+    ``build(stack)``, in a new stack, raises ``error`` whose message holds every fragment.
+
+    Use: ``test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT)``.
+    """
+
+    @pytest.mark.parametrize(("build", "fragments"), table)
+    def test(build: Callable[[cdk.Stack], object], fragments: list[str]) -> None:
+        stack = new_stack()
+        with pytest.raises(error) as raised:
+            build(stack)
+        message = str(raised.value)
+        for fragment in fragments:
+            assert fragment in message, message
+
+    return test
 
 
 def assert_construct_refused(

@@ -29,9 +29,9 @@ from tests.gates import (
     ACCOUNT,
     REGION,
     assert_cfn_lint_clean,
-    assert_refused,
     cdk_nag_violations,
     new_stack,
+    refusal_test,
     template_of,
 )
 
@@ -591,11 +591,7 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("build", "fragments"), BAD_INPUT)
-def test_bad_input_is_refused_with_a_clear_message(
-    build: Callable[[cdk.Stack], object], fragments: list[str]
-) -> None:
-    assert_refused(build, fragments)
+test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT)
 
 
 def test_cache_template_settings_mirror_the_creation_template() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -16,9 +15,9 @@ from tests.gates import (
     ACCOUNT,
     REGION,
     assert_cfn_lint_clean,
-    assert_refused,
     cdk_nag_violations,
     new_stack,
+    refusal_test,
 )
 
 SOURCE = "111111111111"
@@ -191,8 +190,4 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("build", "fragments"), BAD_INPUT)
-def test_bad_input_is_refused_with_a_clear_message(
-    build: Callable[[cdk.Stack], object], fragments: list[str]
-) -> None:
-    assert_refused(build, fragments, PolicyDocumentError)
+test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT, PolicyDocumentError)

@@ -15,8 +15,8 @@ from tests.gates import (
     ACCOUNT,
     REGION,
     assert_cfn_lint_clean,
-    assert_refused,
     new_stack,
+    refusal_test,
     template_of,
 )
 
@@ -281,8 +281,4 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("build", "fragments"), BAD_INPUT)
-def test_bad_input_is_refused_with_a_clear_message(
-    build: Callable[[cdk.Stack], object], fragments: list[str]
-) -> None:
-    assert_refused(build, fragments)
+test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT)
