@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-from typing import Any
+from typing import Any, get_args
 
 import aws_cdk as cdk
 import pytest
@@ -22,6 +22,8 @@ from ecr_constructs.registry import (
     ScanningRule,
     ScanType,
 )
+from ecr_constructs.registry.rules import APPLIED_FOR, SCAN_FREQUENCIES
+from ecr_constructs.standards import config
 
 from .gates import (
     ACCOUNT,
@@ -382,3 +384,9 @@ def test_bad_notification_scan_types() -> None:
         ScanFindingsNotifications(stack, "Findings", scan_types=[])
     with pytest.raises(EcrConstructsError, match=r"Test/Findings severity: severity must be"):
         ScanFindingsNotifications(stack, "Findings", severity="HIGH")  # type: ignore[arg-type]
+
+
+def test_the_registry_file_names_the_values_the_constructs_use() -> None:
+    assert get_args(config.ScanType) == tuple(t.value for t in ScanType) == tuple(SCAN_FREQUENCIES)
+    assert get_args(config.ScanFrequency) == tuple(f.value for f in ScanFrequency)
+    assert get_args(config.AppliedFor) == APPLIED_FOR

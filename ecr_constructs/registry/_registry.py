@@ -141,10 +141,15 @@ def child_path(scope: IConstruct, construct_id: str) -> str:
     return f"{path}/{construct_id}" if path else construct_id
 
 
-def repository_arn_pattern(stack: cdk.Stack, prefix: str) -> str:
-    """The ARN of every repository under ``prefix`` (``ROOT``: every repository)."""
-    names = "*" if prefix == ROOT else f"{prefix.rstrip('/')}/*"
-    return f"arn:{stack.partition}:ecr:{stack.region}:{stack.account}:repository/{names}"
+def repository_arn_pattern(
+    stack: cdk.Stack, prefix: str, *, account: str | None = None, region: str | None = None
+) -> str:
+    """The ARN of every repository under ``prefix`` (``ROOT``: every repository) in the
+    registry of ``account`` and ``region`` (default: the stack's)."""
+    names = "*" if prefix == ROOT else f"{prefix_key(prefix)}/*"
+    account = account or stack.account
+    region = region or stack.region
+    return f"arn:{stack.partition}:ecr:{region}:{account}:repository/{names}"
 
 
 def _flatten(value: Any) -> str:

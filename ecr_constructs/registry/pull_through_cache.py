@@ -445,7 +445,7 @@ class PullThroughCache(Construct):
         path = upstream_path
         if self.upstream == Upstream.DOCKER_HUB and not is_token(path) and "/" not in path:
             path = f"library/{path}"
-        name = path if self.prefix == ROOT else f"{self.prefix.rstrip('/')}/{path}"
+        name = path if self.prefix == ROOT else f"{prefix_key(self.prefix)}/{path}"
         return check_repository_name(name, f"{self.node.path} image path")
 
     def image_uri(
@@ -493,14 +493,11 @@ class PullThroughCache(Construct):
     def _create_upstream_role(self) -> iam.Role:
         upstream = self.upstream
         stack = self._stack
-        upstream_names = (
-            "*"
-            if upstream.repository_prefix in (None, ROOT)
-            else f"{(upstream.repository_prefix or '').rstrip('/')}/*"
-        )
-        upstream_arn = (
-            f"arn:{stack.partition}:ecr:{upstream.region}:{upstream.account}"
-            f":repository/{upstream_names}"
+        upstream_arn = repository_arn_pattern(
+            stack,
+            upstream.repository_prefix or ROOT,
+            account=upstream.account,
+            region=upstream.region,
         )
         document = {
             "Version": "2012-10-17",
