@@ -1,7 +1,8 @@
 """Rules that relate several values of a registry file (besides each value's own checks).
 
 They run on ``Parts``: every section, list item and standard that passed its own checks
-(``None`` for those that did not), so one run finds every problem of a file.
+(``None`` for those that did not), so one run finds every problem of a file. Registry rules
+come from ``registry.rules``, which the registry-wide constructs enforce too.
 """
 
 from __future__ import annotations

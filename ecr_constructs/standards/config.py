@@ -3,7 +3,9 @@
 These models check the shape of the file and each value on its own (types, enums,
 patterns, lengths, list sizes). Rules that relate several values (references between
 sections, inheritance, limits across lists) are checked by the loader
-(``load_registry_config``), which reports every problem at once with its line.
+(``load_registry_config``), which reports every problem at once with its line. Rules that
+the constructs enforce too come from ``naming`` and ``registry.rules``, so a file and a
+CDK app are held to the same ones.
 """
 
 from __future__ import annotations
