@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from constructs import Construct
 
 _UNSET: Any = object()
 
@@ -81,3 +85,22 @@ class RegistryError(EcrConstructsError):
 
 class ConfigError(EcrConstructsError):
     """Problems in a registry file; ``problems`` holds all of them, with locations."""
+
+
+@contextmanager
+def located_at(scope: Construct, construct_id: str | None = None) -> Iterator[None]:
+    """Prefix the ``where`` of errors raised inside with a construct path.
+
+    Validation inside names fields (``lifecycle[1]``); the path is computed only when an
+    error is raised, so valid input costs no jsii call.
+    """
+    try:
+        yield
+    except EcrConstructsError as error:
+        path = scope.node.path
+        if construct_id is not None:
+            path = f"{path}/{construct_id}" if path else construct_id
+        located = type(error).from_problems(
+            replace(problem, where=f"{path} {problem.where}") for problem in error.problems
+        )
+        raise located.with_traceback(error.__traceback__) from None

@@ -1,12 +1,11 @@
-"""Repository names, account IDs, image URIs (IPv4 and dual-stack) and ARNs."""
+"""Repository names, account IDs, image URIs (IPv4 and dual-stack) and ARNs. Pure Python."""
 
 from __future__ import annotations
 
 import re
 
-import aws_cdk as cdk
-
 from .errors import EcrConstructsError
+from .tokens import is_unresolved
 
 REPOSITORY_NAME_PATTERN = re.compile(
     r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
@@ -20,7 +19,7 @@ TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 def is_token(value: object) -> bool:
     """True for an unresolved CDK value, which is never validated."""
-    return isinstance(value, str) and cdk.Token.is_unresolved(value)
+    return is_unresolved(value)
 
 
 def check_repository_name(name: str, where: str, *, public: bool = False) -> str:
@@ -57,11 +56,14 @@ def check_account_id(account: str, where: str) -> str:
     return account
 
 
-def registry_domain(account: str, region: str, *, dual_stack: bool = False) -> str:
-    """The registry's host: ``ACCOUNT.dkr.ecr.REGION.amazonaws.com`` or its IPv6 twin."""
+def registry_domain(
+    account: str, region: str, *, dual_stack: bool = False, url_suffix: str = "amazonaws.com"
+) -> str:
+    """The registry's host: ``ACCOUNT.dkr.ecr.REGION.URL_SUFFIX`` or its IPv6 twin
+    ``ACCOUNT.dkr-ecr.REGION.on.aws``."""
     if dual_stack:
         return f"{account}.dkr-ecr.{region}.on.aws"
-    return f"{account}.dkr.ecr.{region}.{cdk.Aws.URL_SUFFIX if is_token(region) else 'amazonaws.com'}"
+    return f"{account}.dkr.ecr.{region}.{url_suffix}"
 
 
 def image_uri(
@@ -72,13 +74,15 @@ def image_uri(
     tag: str | None = None,
     digest: str | None = None,
     dual_stack: bool = False,
+    url_suffix: str = "amazonaws.com",
 ) -> str:
     """An image address; give at most one of ``tag`` and ``digest`` (neither: the repository)."""
     if tag is not None and digest is not None:
         raise EcrConstructsError(
             "image_uri", "give a tag or a digest, not both", given={"tag": tag, "digest": digest}
         )
-    base = f"{registry_domain(account, region, dual_stack=dual_stack)}/{repository_name}"
+    domain = registry_domain(account, region, dual_stack=dual_stack, url_suffix=url_suffix)
+    base = f"{domain}/{repository_name}"
     if tag is not None:
         if not is_token(tag) and not TAG_PATTERN.fullmatch(tag):
             raise EcrConstructsError(

@@ -1,0 +1,235 @@
+"""The statement checker every policy document uses; `DocumentRules` says what differs
+between repository, public repository and registry policies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Problem
+from ..tokens import is_unresolved
+from ._values import PRINCIPAL_ALLOWED, SERVICE_ALLOWED, principal_problem, service_problem
+
+MAX_POLICY_CHARACTERS = 10_240
+ELEMENT_ORDER = ("Sid", "Effect", "Principal", "Action", "Resource", "Condition")
+
+
+@dataclass(frozen=True)
+class DocumentRules:
+    """What a kind of policy document accepts."""
+
+    kind: str
+    resource_allowed: bool
+    action_prefix: str
+    allowed_actions: frozenset[str] | None = None
+    """Lower-case action names, when only some are allowed."""
+    max_characters: int = MAX_POLICY_CHARACTERS
+
+
+REPOSITORY_RULES = DocumentRules("repository policy", resource_allowed=False, action_prefix="ecr:")
+PUBLIC_REPOSITORY_RULES = DocumentRules(
+    "public repository policy", resource_allowed=False, action_prefix="ecr-public:"
+)
+REGISTRY_RULES = DocumentRules(
+    "registry policy",
+    resource_allowed=True,
+    action_prefix="ecr:",
+    allowed_actions=frozenset(
+        {"ecr:*", "ecr:batchimportupstreamimage", "ecr:createrepository", "ecr:replicateimage"}
+    ),
+)
+_REGISTRY_ACTIONS_TEXT = "ecr:ReplicateImage, ecr:BatchImportUpstreamImage, ecr:CreateRepository"
+
+
+def _strings(value: object) -> list[object] | None:
+    """A string or a non-empty list as a list; None when it is neither."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value:
+        return list(value)
+    return None
+
+
+def check_statement(statement: object, where: str, rules: DocumentRules) -> list[Problem]:
+    """Every problem with one statement, each naming ``where.Element``."""
+    if not isinstance(statement, Mapping):
+        return [Problem(where, "a statement must be a mapping", given=statement, allowed="a dict")]
+    problems: list[Problem] = []
+    elements = set(ELEMENT_ORDER) if rules.resource_allowed else set(ELEMENT_ORDER) - {"Resource"}
+    for key in statement:
+        if key in ("Resource", "NotResource") and not rules.resource_allowed:
+            problems.append(
+                Problem(
+                    f"{where}.{key}",
+                    f"a {rules.kind} must not have a {key} element "
+                    "(the repository is the resource; ECR rejects it)",
+                    given=statement[key],
+                    allowed="no Resource or NotResource",
+                )
+            )
+        elif key not in elements:
+            problems.append(
+                Problem(
+                    f"{where}.{key}",
+                    f"unsupported element in a {rules.kind}",
+                    given=statement[key],
+                    allowed=", ".join(e for e in ELEMENT_ORDER if e in elements),
+                )
+            )
+    sid = statement.get("Sid")
+    if "Sid" in statement and not (isinstance(sid, str) and sid):
+        problems.append(Problem(f"{where}.Sid", "Sid must be a non-empty string", given=sid))
+    effect = statement.get("Effect")
+    if "Effect" not in statement:
+        problems.append(Problem(f"{where}.Effect", "missing Effect", allowed="Allow | Deny"))
+    elif effect not in ("Allow", "Deny"):
+        problems.append(
+            Problem(f"{where}.Effect", "unknown Effect", given=effect, allowed="Allow | Deny")
+        )
+    problems += _check_principal(statement, where)
+    problems += _check_actions(statement, where, rules)
+    if rules.resource_allowed and "Resource" in statement:
+        resources = _strings(statement["Resource"])
+        if resources is None or not all(
+            isinstance(r, str) and (r == "*" or r.startswith("arn:") or is_unresolved(r))
+            for r in resources
+        ):
+            problems.append(
+                Problem(
+                    f"{where}.Resource",
+                    "Resource must be ARNs",
+                    given=statement["Resource"],
+                    allowed="an ARN or a list of ARNs",
+                )
+            )
+    condition = statement.get("Condition")
+    if "Condition" in statement and not (
+        isinstance(condition, Mapping)
+        and condition
+        and all(isinstance(v, Mapping) and v for v in condition.values())
+    ):
+        problems.append(
+            Problem(
+                f"{where}.Condition",
+                "Condition must map operators to keys and values",
+                given=condition,
+                allowed='{"StringEquals": {"aws:PrincipalOrgID": "o-..."}}',
+            )
+        )
+    return problems
+
+
+def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
+    if "Principal" not in statement:
+        return [
+            Problem(
+                f"{where}.Principal",
+                "missing Principal (a resource policy must say whom it applies to)",
+                allowed='{"AWS": [...]} or {"Service": ...}',
+            )
+        ]
+    principal = statement["Principal"]
+    if is_unresolved(principal):
+        return []
+    problems: list[Problem] = []
+    anyone = principal == "*"
+    if not anyone:
+        if not (isinstance(principal, Mapping) and principal):
+            return [
+                Problem(
+                    f"{where}.Principal",
+                    "not a principal",
+                    given=principal,
+                    allowed='"*", {"AWS": ...} or {"Service": ...}',
+                )
+            ]
+        for key, value in principal.items():
+            values = _strings(value)
+            if key not in ("AWS", "Service"):
+                problems.append(
+                    Problem(
+                        f"{where}.Principal.{key}",
+                        "unsupported principal type",
+                        given=value,
+                        allowed="AWS or Service",
+                    )
+                )
+                continue
+            if values is None:
+                problems.append(
+                    Problem(
+                        f"{where}.Principal.{key}",
+                        "principals must be a string or a non-empty list",
+                        given=value,
+                        allowed=PRINCIPAL_ALLOWED if key == "AWS" else SERVICE_ALLOWED,
+                    )
+                )
+                continue
+            many = isinstance(value, list)
+            for index, item in enumerate(values):
+                item_where = f"{where}.Principal.{key}" + (f"[{index}]" if many else "")
+                if key == "AWS" and item == "*":
+                    anyone = True
+                    continue
+                check = principal_problem if key == "AWS" else service_problem
+                if (problem := check(item, item_where)) is not None:
+                    problems.append(problem)
+    if anyone and not statement.get("Condition"):
+        problems.append(
+            Problem(
+                f"{where}.Principal",
+                "a '*' principal without a Condition opens it to everyone",
+                given=principal,
+                allowed="named principals, or '*' with a Condition such as aws:PrincipalOrgID",
+            )
+        )
+    return problems
+
+
+def _check_actions(statement: Mapping[str, Any], where: str, rules: DocumentRules) -> list[Problem]:
+    if "Action" not in statement:
+        return [
+            Problem(
+                f"{where}.Action",
+                "missing Action",
+                allowed=f"{rules.action_prefix}... actions",
+            )
+        ]
+    value = statement["Action"]
+    actions = _strings(value)
+    if actions is None:
+        return [
+            Problem(
+                f"{where}.Action",
+                "Action must be a string or a non-empty list",
+                given=value,
+                allowed=f"{rules.action_prefix}... actions",
+            )
+        ]
+    problems = []
+    many = isinstance(value, list)
+    for index, action in enumerate(actions):
+        item_where = f"{where}.Action" + (f"[{index}]" if many else "")
+        if is_unresolved(action):
+            continue
+        name = action.lower() if isinstance(action, str) else ""
+        if not name.startswith(rules.action_prefix):
+            problems.append(
+                Problem(
+                    item_where,
+                    f"not an action a {rules.kind} can grant",
+                    given=action,
+                    allowed=f"{rules.action_prefix}... actions",
+                )
+            )
+        elif rules.allowed_actions is not None and name not in rules.allowed_actions:
+            problems.append(
+                Problem(
+                    item_where,
+                    f"ECR rejects this action in a {rules.kind}",
+                    given=action,
+                    allowed=_REGISTRY_ACTIONS_TEXT,
+                )
+            )
+    return problems

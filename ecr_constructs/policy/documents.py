@@ -1,0 +1,204 @@
+"""Policy documents: grants composed into one checked IAM policy (repository, registry, public)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from ..errors import PolicyDocumentError, Problem
+from ._check import (
+    ELEMENT_ORDER,
+    PUBLIC_REPOSITORY_RULES,
+    REGISTRY_RULES,
+    REPOSITORY_RULES,
+    DocumentRules,
+    check_statement,
+)
+from ._grant import AccessGrant, raise_if
+
+POLICY_VERSION = "2012-10-17"
+
+
+def _ordered(statement: Mapping[str, Any], sid: str) -> dict[str, Any]:
+    """The statement with its Sid, elements in a fixed order."""
+    with_sid = {**statement, "Sid": sid}
+    known = {k: with_sid[k] for k in ELEMENT_ORDER if k in with_sid}
+    return {**known, **{k: v for k, v in with_sid.items() if k not in known}}
+
+
+class PolicyDocument:
+    """Grants composed into one policy document, checked as a whole.
+
+    Statements keep the grants' order; grants of the same preset (same actions, conditions
+    and resources) share one statement, with principals merged and sorted. Sids are unique
+    and deterministic (``Pull``, ``Pull2``...; a custom statement's own Sid is kept).
+    Problems are raised together as `PolicyDocumentError`, each naming ``where[i].Element``
+    (``i`` is the grant's position).
+    """
+
+    rules: ClassVar[DocumentRules] = REPOSITORY_RULES
+
+    def __init__(
+        self,
+        grants: Iterable[AccessGrant],
+        *,
+        where: str = "access",
+        partition: str = "aws",
+        account: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        grant_list = list(grants)
+        if not grant_list:
+            raise PolicyDocumentError(
+                where, f"a {self.rules.kind} needs at least one grant", given=[]
+            )
+        problems: list[Problem] = []
+        taken: set[str] = set()
+        merged: list[AccessGrant] = []
+        for index, grant in enumerate(grant_list):
+            if not isinstance(grant, AccessGrant):
+                problems.append(
+                    Problem(
+                        f"{where}[{index}]",
+                        "not an access grant",
+                        given=grant,
+                        allowed="RepositoryAccess/RegistryAccess/PublicRepositoryAccess presets",
+                    )
+                )
+                continue
+            statement = grant.render(partition=partition, account=account, region=region)
+            problems += check_statement(statement, f"{where}[{index}]", self.rules)
+            sid = statement.get("Sid")  # only custom statements bring their own
+            if isinstance(sid, str):
+                if sid in taken:
+                    problems.append(
+                        Problem(
+                            f"{where}[{index}].Sid",
+                            "duplicate Sid",
+                            given=sid,
+                            allowed="each Sid once in the document",
+                        )
+                    )
+                taken.add(sid)
+            _merge_into(merged, grant)
+        raise_if(problems)
+
+        statements = []
+        for grant in merged:
+            statement = grant.render(partition=partition, account=account, region=region)
+            if grant.custom is not None and "Sid" in statement:
+                sid = statement["Sid"]
+            else:
+                sid = _free_sid(grant.sid, taken)
+                taken.add(sid)
+            statements.append(_ordered(statement, sid))
+        document = {"Version": POLICY_VERSION, "Statement": statements}
+        text = json.dumps(document, separators=(",", ":"))
+        if len(text) > self.rules.max_characters:
+            raise PolicyDocumentError(
+                where,
+                f"the {self.rules.kind} is too long for ECR ({len(text):,} characters of "
+                "compact JSON)",
+                given=len(text),
+                allowed=f"at most {self.rules.max_characters:,} characters",
+            )
+        self._text = text
+        self.grants: tuple[AccessGrant, ...] = tuple(grant_list)
+
+    @property
+    def statements(self) -> list[dict[str, Any]]:
+        """The statements, as fresh dicts."""
+        statements: list[dict[str, Any]] = self.to_dict()["Statement"]
+        return statements
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document as a fresh dict (``Version`` and ``Statement``)."""
+        document: dict[str, Any] = json.loads(self._text)
+        return document
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The document as JSON text: compact (as measured against the limit) by default."""
+        if indent is None:
+            return self._text
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def __len__(self) -> int:
+        """Characters of the compact JSON text."""
+        return len(self._text)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, PolicyDocument)
+            and type(other) is type(self)
+            and other._text == self._text
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._text)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._text})"
+
+
+def _merge_into(merged: list[AccessGrant], grant: AccessGrant) -> None:
+    """Add ``grant``, or its principals to an earlier grant that differs only in those."""
+    key = grant.merge_key
+    if key is not None:
+        for position, earlier in enumerate(merged):
+            if earlier.merge_key == key:
+                merged[position] = replace(
+                    earlier,
+                    name=f"{earlier.name}; {grant.name}",
+                    principals=earlier.principals + grant.principals,
+                )
+                return
+    merged.append(grant)
+
+
+def _free_sid(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}{number}" in taken:
+        number += 1
+    return f"{base}{number}"
+
+
+class RepositoryPolicyDocument(PolicyDocument):
+    """A private repository's policy: no ``Resource`` element, ``ecr:`` actions only.
+
+    ``partition`` (Default: ``aws``) goes into root ARNs and Lambda source ARNs; pass the
+    stack's partition (a token is fine) outside the commercial partition.
+    """
+
+    rules = REPOSITORY_RULES
+
+
+class PublicRepositoryPolicyDocument(PolicyDocument):
+    """An ECR Public repository's policy: no ``Resource`` element, ``ecr-public:`` actions."""
+
+    rules = PUBLIC_REPOSITORY_RULES
+
+
+class RegistryPolicyDocument(PolicyDocument):
+    """The private registry's policy: ``Resource`` allowed; actions limited to
+    ``ecr:ReplicateImage``, ``ecr:BatchImportUpstreamImage`` and ``ecr:CreateRepository``.
+
+    ``account`` and ``region`` are the registry's (tokens are fine): they fill the presets'
+    resource ARNs.
+    """
+
+    rules = REGISTRY_RULES
+
+    def __init__(
+        self,
+        grants: Iterable[AccessGrant],
+        *,
+        account: str,
+        region: str,
+        where: str = "registry_policy",
+        partition: str = "aws",
+    ) -> None:
+        super().__init__(grants, where=where, partition=partition, account=account, region=region)

@@ -1,0 +1,361 @@
+"""`Repository`: a private ECR repository with secure defaults."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from .errors import RepositoryPropsError, located_at
+from .lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset, TagStrategy
+from .naming import check_repository_name, image_uri, is_token
+from .policy import AccessGrant, RepositoryPolicyDocument
+
+EXCLUSION_FILTER_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
+MAX_EXCLUSION_FILTERS = 5
+_WITH_EXCLUSION = (ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, ecr.TagMutability.MUTABLE_WITH_EXCLUSION)
+_TAG_KEY = re.compile(r"[\w\s.:/=+\-@]{1,128}")
+# The partition token is the same string in every stack: read it from jsii once.
+_PARTITION: str = cdk.Aws.PARTITION
+
+
+class Repository(Construct):
+    """A private ECR repository with secure defaults.
+
+    Defaults, each overridable: tags are IMMUTABLE; images are scanned on push; images are
+    encrypted with KMS (the AWS-managed ``aws/ecr`` key unless ``encryption_key`` is given);
+    ``Lifecycle.default()`` applies when no lifecycle is given; the repository is RETAINED
+    when removed from the stack; no resource policy, so no other account can reach it.
+
+    The CloudFormation logical ID matches ``aws_ecr.Repository`` with the same construct ID,
+    so replacing one with the other keeps the deployed repository.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        repository_name: str | None = None,
+        image_tag_mutability: ecr.TagMutability | None = None,
+        image_tag_mutability_exclusions: Sequence[str] | None = None,
+        image_scan_on_push: bool = True,
+        encryption: ecr.RepositoryEncryption | None = None,
+        encryption_key: kms.IKey | None = None,
+        lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None,
+        access: Sequence[AccessGrant] = (),
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        empty_on_delete: bool = False,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """
+        :param repository_name: Default: a name CloudFormation generates.
+        :param image_tag_mutability: Default: IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION when
+            ``image_tag_mutability_exclusions`` is given.
+        :param image_tag_mutability_exclusions: 1-5 wildcard filters for tags that may move
+            (for example ``TagMutabilityExclusions.ENVIRONMENT``). Default: none.
+        :param image_scan_on_push: Default: true (basic scan of each pushed image).
+        :param encryption: Default: KMS.
+        :param encryption_key: Default: the AWS-managed ``aws/ecr`` key.
+        :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
+            Default: ``Lifecycle.default()``, which deletes nothing.
+        :param access: ``RepositoryAccess`` grants rendered into the repository policy.
+            Default: no repository policy.
+        :param removal_policy: RETAIN or DESTROY. Default: RETAIN.
+        :param empty_on_delete: delete the images with the repository; needs DESTROY.
+            Default: false.
+        :param tags: resource tags. Default: none.
+        """
+        with located_at(scope, construct_id):
+            if repository_name is not None:
+                check_repository_name(repository_name, "repository_name")
+            mutability, exclusions = _tag_mutability(
+                image_tag_mutability, image_tag_mutability_exclusions
+            )
+            encryption_configuration = _encryption(encryption, encryption_key)
+            policy = _lifecycle_policy(lifecycle)
+            document = (
+                RepositoryPolicyDocument(access, where="access", partition=_PARTITION)
+                if access
+                else None
+            )
+            _check_removal(removal_policy, empty_on_delete)
+            tag_list = _tags(tags)
+
+        super().__init__(scope, construct_id)
+        self._lifecycle_policy = policy
+        self._access = list(access)
+        self._given_name = repository_name
+        self._imported: ecr.IRepository | None = None
+        self.resource = ecr.CfnRepository(
+            self,
+            "Resource",
+            repository_name=repository_name,
+            image_tag_mutability=mutability.value,
+            image_tag_mutability_exclusion_filters=exclusions,
+            image_scanning_configuration={"scan_on_push": image_scan_on_push},
+            encryption_configuration=encryption_configuration,
+            lifecycle_policy={"lifecycle_policy_text": policy.to_json()},
+            repository_policy_text=document.to_dict() if document else None,
+            empty_on_delete=True if empty_on_delete else None,
+            tags=tag_list,
+        )
+        self.resource.apply_removal_policy(removal_policy)
+
+    # -- attributes ---------------------------------------------------------------------
+
+    @property
+    def repository_name(self) -> str:
+        """The repository's name (a token when CloudFormation generates it)."""
+        return self._given_name if self._given_name is not None else self.resource.ref
+
+    @property
+    def repository_arn(self) -> str:
+        return self.resource.attr_arn
+
+    @property
+    def repository_uri(self) -> str:
+        """``ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME``."""
+        return self.repository_uri_for_tag()
+
+    @property
+    def lifecycle_policy(self) -> LifecyclePolicy:
+        """The lifecycle policy in force, for inspection or ``simulate``."""
+        return self._lifecycle_policy
+
+    @property
+    def repository(self) -> ecr.IRepository:
+        """This repository as an ``aws_ecr.IRepository``, for any CDK consumer."""
+        if self._imported is None:
+            self._imported = ecr.Repository.from_repository_attributes(
+                self,
+                "Imported",
+                repository_arn=self.repository_arn,
+                repository_name=self.repository_name,
+            )
+        return self._imported
+
+    def repository_uri_for_tag(self, tag: str | None = None, *, dual_stack: bool = False) -> str:
+        """The image address for ``tag`` (the repository itself without one).
+
+        ``dual_stack=True`` gives the IPv6-capable ``ACCOUNT.dkr-ecr.REGION.on.aws`` host.
+        """
+        stack = cdk.Stack.of(self)
+        return image_uri(
+            stack.account,
+            stack.region,
+            self.repository_name,
+            tag=tag,
+            dual_stack=dual_stack,
+            url_suffix=stack.url_suffix,
+        )
+
+    def repository_uri_for_digest(self, digest: str, *, dual_stack: bool = False) -> str:
+        """The image address for a ``sha256:...`` digest."""
+        stack = cdk.Stack.of(self)
+        return image_uri(
+            stack.account,
+            stack.region,
+            self.repository_name,
+            digest=digest,
+            dual_stack=dual_stack,
+            url_suffix=stack.url_suffix,
+        )
+
+    # -- access -------------------------------------------------------------------------
+
+    def add_access(self, *grants: AccessGrant) -> None:
+        """Add ``RepositoryAccess`` grants to the repository policy."""
+        self._access.extend(grants)
+        with located_at(self):
+            document = RepositoryPolicyDocument(self._access, where="access", partition=_PARTITION)
+        self.resource.repository_policy_text = document.to_dict()
+
+    def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
+        """Give ``grantee`` (same account) ``actions`` on this repository, in its IAM policy."""
+        return self.repository.grant(grantee, *actions)
+
+    def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` pull images (and get an authorization token)."""
+        return self.repository.grant_pull(grantee)
+
+    def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` push images (and get an authorization token)."""
+        return self.repository.grant_push(grantee)
+
+    def grant_pull_push(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` pull and push images."""
+        return self.repository.grant_pull_push(grantee)
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` describe the repository and its images."""
+        return self.repository.grant_read(grantee)
+
+    # -- importers ----------------------------------------------------------------------
+
+    @staticmethod
+    def from_repository_name(
+        scope: Construct, construct_id: str, repository_name: str
+    ) -> ecr.IRepository:
+        """An existing repository in the stack's account and region, by name."""
+        with located_at(scope, construct_id):
+            check_repository_name(repository_name, "repository_name")
+        return ecr.Repository.from_repository_name(scope, construct_id, repository_name)
+
+    @staticmethod
+    def from_repository_arn(
+        scope: Construct, construct_id: str, repository_arn: str
+    ) -> ecr.IRepository:
+        """An existing repository, by ARN (``arn:aws:ecr:REGION:ACCOUNT:repository/NAME``)."""
+        return ecr.Repository.from_repository_arn(scope, construct_id, repository_arn)
+
+    @staticmethod
+    def from_repository_attributes(
+        scope: Construct, construct_id: str, *, repository_arn: str, repository_name: str
+    ) -> ecr.IRepository:
+        """An existing repository, by ARN and name."""
+        with located_at(scope, construct_id):
+            check_repository_name(repository_name, "repository_name")
+        return ecr.Repository.from_repository_attributes(
+            scope, construct_id, repository_arn=repository_arn, repository_name=repository_name
+        )
+
+
+class TagMutabilityExclusions:
+    """Presets for ``image_tag_mutability_exclusions``."""
+
+    #: Moving environment pointers that a deploy re-points (``latest``, ``prod``,
+    #: ``staging``...): the same tags ``TagStrategy.ENVIRONMENT`` selects in lifecycle rules.
+    ENVIRONMENT: tuple[str, ...] = tuple(TagStrategy.ENVIRONMENT)
+
+
+def _tag_mutability(
+    mutability: ecr.TagMutability | None,
+    exclusions: Sequence[str] | None,
+) -> tuple[ecr.TagMutability, list[dict[str, str]] | None]:
+    if exclusions is None:
+        if mutability in _WITH_EXCLUSION:
+            raise RepositoryPropsError(
+                f"image_tag_mutability_exclusions",
+                f"{mutability.value} needs image_tag_mutability_exclusions",  # type: ignore[union-attr]
+                given=None,
+                allowed=f"1..{MAX_EXCLUSION_FILTERS} wildcard filters",
+            )
+        return mutability or ecr.TagMutability.IMMUTABLE, None
+    resolved = mutability or ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
+    if resolved not in _WITH_EXCLUSION:
+        raise RepositoryPropsError(
+            f"image_tag_mutability",
+            "image_tag_mutability_exclusions need a *_WITH_EXCLUSION tag mutability",
+            given=resolved.value,
+            allowed="IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION (or omit it)",
+        )
+    filters = list(exclusions)
+    if not 1 <= len(filters) <= MAX_EXCLUSION_FILTERS:
+        raise RepositoryPropsError(
+            f"image_tag_mutability_exclusions",
+            "wrong number of exclusion filters",
+            given=filters,
+            allowed=f"1..{MAX_EXCLUSION_FILTERS} filters",
+        )
+    for index, value in enumerate(filters):
+        if not isinstance(value, str) or not EXCLUSION_FILTER_PATTERN.fullmatch(value):
+            raise RepositoryPropsError(
+                f"image_tag_mutability_exclusions[{index}]",
+                "not a valid tag wildcard filter",
+                given=value,
+                allowed="1..128 of letters, digits, . _ - and the * wildcard",
+            )
+    if len(set(filters)) != len(filters):
+        raise RepositoryPropsError(
+            f"image_tag_mutability_exclusions",
+            "exclusion filters must be unique",
+            given=filters,
+            allowed="distinct filters",
+        )
+    return resolved, [
+        {
+            "image_tag_mutability_exclusion_filter_type": "WILDCARD",
+            "image_tag_mutability_exclusion_filter_value": value,
+        }
+        for value in filters
+    ]
+
+
+def _encryption(
+    encryption: ecr.RepositoryEncryption | None, key: kms.IKey | None
+) -> dict[str, str]:
+    resolved = encryption or ecr.RepositoryEncryption.KMS
+    if key is not None:
+        if resolved.value not in ("KMS", "KMS_DSSE"):
+            raise RepositoryPropsError(
+                f"encryption_key",
+                "an encryption key needs KMS encryption",
+                given=resolved.value,
+                allowed="KMS, KMS_DSSE (or omit encryption)",
+            )
+        return {"encryption_type": resolved.value, "kms_key": key.key_arn}
+    return {"encryption_type": resolved.value}
+
+
+def _lifecycle_policy(
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None
+) -> LifecyclePolicy:
+    if lifecycle is None:
+        return LifecyclePolicy.from_presets(Lifecycle.default(), where="lifecycle")
+    if isinstance(lifecycle, LifecyclePolicy):
+        return lifecycle
+    if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
+        raise RepositoryPropsError(
+            f"lifecycle",
+            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
+            given=lifecycle,
+            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
+        )
+    return LifecyclePolicy.from_presets(list(lifecycle), where="lifecycle")
+
+
+def _check_removal(removal_policy: cdk.RemovalPolicy, empty_on_delete: bool) -> None:
+    if removal_policy not in (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.DESTROY):
+        raise RepositoryPropsError(
+            f"removal_policy",
+            "ECR repositories can be retained or destroyed, not snapshotted",
+            given=removal_policy.name,
+            allowed="RETAIN, DESTROY",
+        )
+    if empty_on_delete and removal_policy is not cdk.RemovalPolicy.DESTROY:
+        raise RepositoryPropsError(
+            f"empty_on_delete",
+            "empty_on_delete deletes images only when the repository is destroyed",
+            given=f"empty_on_delete=True with removal_policy={removal_policy.name}",
+            allowed="removal_policy=RemovalPolicy.DESTROY, or empty_on_delete=False",
+        )
+
+
+def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
+    if not tags:
+        return None
+    for key, value in tags.items():
+        if is_token(key) or is_token(value):
+            continue
+        if not isinstance(key, str) or key.startswith("aws:") or not _TAG_KEY.fullmatch(key):
+            raise RepositoryPropsError(
+                f"tags",
+                "not a valid tag key",
+                given=key,
+                allowed="1..128 letters, digits, spaces and _ . : / = + - @, not starting aws:",
+            )
+        if not isinstance(value, str) or len(value) > 256:
+            raise RepositoryPropsError(
+                f"tags[{key!r}]",
+                "not a valid tag value",
+                given=value,
+                allowed="a string of 0..256 characters",
+            )
+    return [{"key": key, "value": tags[key]} for key in sorted(tags)]
+
+
