@@ -96,8 +96,9 @@ class Image:
                 or not isinstance(value, Sequence)
                 or not all(isinstance(entry, str) for entry in value)
             ):
+                shown = list(value) if isinstance(value, tuple) else value
                 problems.append(
-                    Problem(f"{where}.{key}", "must be a list of strings", value, "[str, ...]")
+                    Problem(f"{where}.{key}", "must be a list of strings", shown, "[str, ...]")
                 )
             elif not isinstance(value, tuple):
                 object.__setattr__(self, attr, tuple(value))
