@@ -244,43 +244,52 @@ def naive(policy: LifecyclePolicy, images: Sequence[Image], now: datetime) -> li
     return [decided.get(image.digest, "keep") for image in images]
 
 
-def _median_seconds(run: Callable[[], object], repeat: int) -> float:
+def _timed(repeat: int, function: Callable[..., Any], *args: Any) -> tuple[float, Any]:
+    """Median seconds of ``repeat`` calls, and the last call's result."""
     times = []
+    result = None
     for _ in range(repeat):
         start = time.perf_counter()
-        run()
+        result = function(*args)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(times), result
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--baseline-max", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     policy = make_policy()
-    print(f"Policy: {len(policy.rules)} rules; median of {args.repeat} runs; seconds")
-    header = ("images", "simulate", "simulate (JSON)", "naive", "naive / simulate", "expired")
+    print(f"{len(policy.rules)} rules; seconds, median of {args.repeat} runs (naive: 1 run)")
+    header = (
+        "images",
+        "simulate",
+        "simulate from JSON dicts",
+        "naive",
+        "naive / simulate",
+        "expired",
+        "archived",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for size in args.sizes:
         images = make_images(size)
-        details = as_details(images)
-        result = simulate(policy, images, now=NOW)
-        fast = _median_seconds(lambda: simulate(policy, images, now=NOW), args.repeat)
-        from_json = _median_seconds(lambda: simulate(policy, details, now=NOW), args.repeat)
+        fast, result = _timed(args.repeat, lambda i: simulate(policy, i, now=NOW), images)
+        from_json, _ = _timed(
+            args.repeat, lambda d: simulate(policy, d, now=NOW), as_details(images)
+        )
         if size <= args.baseline_max:
-            actions = [d.action.value for d in result.decisions]
-            if naive(policy, images, NOW) != actions:
+            slow, actions = _timed(1, naive, policy, images, NOW)
+            if actions != [d.action.value for d in result.decisions]:
                 raise SystemExit(f"decisions differ from the naive baseline at {size} images")
-            slow = _median_seconds(lambda: naive(policy, images, NOW), 1)
             naive_cell, ratio = f"{slow:.2f}", f"{slow / fast:.0f}x"
         else:
             naive_cell, ratio = "not run", "-"
         print(
             f"| {size:,} | {fast:.3f} | {from_json:.3f} | {naive_cell} | {ratio} "
-            f"| {len(result.expired):,} |"
+            f"| {len(result.expired):,} | {len(result.archived):,} |"
         )
 
 

@@ -188,7 +188,7 @@ def _already_normal(image: Image) -> bool:
     )
 
 
-_STATUSES = {member.value: member for member in ImageStatus}
+_STATUSES: dict[str, Any] = {member.value: member for member in ImageStatus}
 _TIME_FIELDS = (
     ("pushed_at", "imagePushedAt"),
     ("last_pulled_at", "lastRecordedPullTime"),
