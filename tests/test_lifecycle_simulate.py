@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -480,30 +481,34 @@ def test_empty_repository() -> None:
     assert result.to_dict() == {"expired": [], "archived": [], "kept": [], "decisions": []}
 
 
-# --- Invariants, on generated repositories and valid policies.
+# --- Invariants, on generated repositories and valid policies, and agreement with a
+# straightforward reference evaluator.
 
 TAG_WORDS = ("prod", "beta", "dev", "rel")
 tag_strategy = st.builds(
     lambda word, n: f"{word}-{n}", st.sampled_from(TAG_WORDS), st.integers(0, 3)
 )
+PATTERN_FORMS = ("{}*", "*{}*", "{}-*", "*{}-1", "{}-2")
+STATUSES = [ImageStatus.ACTIVE] * 4 + [ImageStatus.ARCHIVED, ImageStatus.ACTIVATING]
 
 
 @st.composite
 def images_strategy(draw: st.DrawFn) -> list[Image]:
+    """Up to 25 images; times in whole days, so equal push times are common."""
     count = draw(st.integers(0, 25))
+    days = st.integers(0, 400)
     images = []
     for index in range(count):
-        archived = draw(st.booleans()) and draw(st.booleans())
+        status = draw(st.sampled_from(STATUSES))
         images.append(
             Image(
-                digest=f"sha256:{index:04d}",
+                digest=f"sha256:{draw(st.integers(0, 9999)):04d}-{index}",
                 tags=tuple(draw(st.lists(tag_strategy, max_size=3, unique=True))),
-                pushed_at=ago(hours=draw(st.integers(0, 24 * 400))),
-                last_pulled_at=draw(
-                    st.none() | st.builds(lambda h: ago(hours=h), st.integers(0, 24 * 400))
-                ),
-                status=ImageStatus.ARCHIVED if archived else ImageStatus.ACTIVE,
-                archived_at=ago(hours=draw(st.integers(0, 24 * 400))) if archived else None,
+                pushed_at=ago(draw(days)),
+                last_pulled_at=draw(st.none() | st.builds(ago, days)),
+                status=status,
+                archived_at=ago(draw(days)) if status is not ImageStatus.ACTIVE else None,
+                activated_at=draw(st.none() | st.builds(ago, days)),
             )
         )
     return images
@@ -511,8 +516,8 @@ def images_strategy(draw: st.DrawFn) -> list[Image]:
 
 @st.composite
 def policy_strategy(draw: st.DrawFn) -> LifecyclePolicy:
-    """Valid policies: tagged rules on distinct single entries, at most one untagged rule per
-    class, an optional catch-all last in the standard class, and archive expiry."""
+    """Valid policies: tagged rules on distinct words (as a prefix or a pattern), at most one
+    untagged rule, an optional catch-all last in the standard class, archive expiry."""
     rules: list[dict[str, Any]] = []
     entries = draw(st.lists(st.sampled_from(TAG_WORDS), unique=True, max_size=4))
     kinds = ["untagged"] if draw(st.booleans()) else []
@@ -530,31 +535,18 @@ def policy_strategy(draw: st.DrawFn) -> LifecyclePolicy:
         )
         selection: dict[str, Any] = {}
         if entry != "untagged":
-            key = draw(st.sampled_from(["tagPrefixList", "tagPatternList"]))
-            selection[key] = [entry if key == "tagPrefixList" else f"{entry}*"]
-        rules.append(
-            rule(
-                0,
-                "tagged" if entry != "untagged" else "untagged",
-                count_type,
-                number,
-                action=action,
-                **selection,
-            )
-        )
+            if draw(st.booleans()):
+                selection["tagPrefixList"] = [entry]
+            else:
+                selection["tagPatternList"] = [draw(st.sampled_from(PATTERN_FORMS)).format(entry)]
+        status = "tagged" if entry != "untagged" else "untagged"
+        rules.append(rule(0, status, count_type, number, action=action, **selection))
     draw(st.randoms()).shuffle(rules)
     if draw(st.booleans()):
         rules.append(rule(0, "any", "imageCountMoreThan", draw(st.integers(1, 10))))
     if draw(st.booleans()):
-        rules.append(
-            rule(
-                0,
-                "any",
-                "sinceImageTransitioned",
-                draw(st.integers(90, 300)),
-                storageClass="archive",
-            )
-        )
+        days = draw(st.integers(90, 300))
+        rules.append(rule(0, "any", "sinceImageTransitioned", days, storageClass="archive"))
     if not rules:
         rules.append(rule(0, "any", "imageCountMoreThan", 3))
     for priority, item in enumerate(rules, start=1):
@@ -562,27 +554,64 @@ def policy_strategy(draw: st.DrawFn) -> LifecyclePolicy:
     return LifecyclePolicy.from_dict({"rules": rules})
 
 
+def reference_matches(rule_: Any, tags: tuple[str, ...]) -> bool:
+    if rule_.tag_status.value == "any":
+        return True
+    if rule_.tag_status.value == "untagged":
+        return not tags
+    if rule_.tag_prefix_list is not None:
+        tests = [lambda tag, p=p: tag.startswith(p) for p in rule_.tag_prefix_list]
+    else:
+        tests = [re.compile(p.replace("*", ".*")).fullmatch for p in rule_.tag_pattern_list]
+    return bool(tags) and all(any(test(tag) for tag in tags) for test in tests)
+
+
 def reference_selection(rule_: Any, images: Sequence[Image]) -> list[Image]:
     """A rule's selection, written the obvious way."""
-    status = (
-        ImageStatus.ARCHIVED
-        if rule_.effective_storage_class.value == "archive"
-        else (ImageStatus.ACTIVE)
-    )
-    chosen = []
-    for item in images:
-        if item.status is not status:
-            continue
-        if rule_.tag_status.value == "untagged" and item.tags:
-            continue
-        if rule_.tag_status.value == "tagged":
-            needed = [entry.rstrip("*") for entry in rule_.tag_list]
-            if not item.tags or not all(
-                any(tag.startswith(entry) for tag in item.tags) for entry in needed
-            ):
-                continue
-        chosen.append(item)
-    return chosen
+    archive = rule_.effective_storage_class.value == "archive"
+    status = ImageStatus.ARCHIVED if archive else ImageStatus.ACTIVE
+    return [i for i in images if i.status is status and reference_matches(rule_, i.tags)]
+
+
+def pushed(item: Image) -> datetime:
+    return max(item.pushed_at, item.activated_at or item.pushed_at)
+
+
+def reference(policy_: LifecyclePolicy, images: Sequence[Image]) -> dict[str, tuple[str, int]]:
+    """Rule marks, evaluated rule by rule over every image: {digest: (action, priority)}."""
+    marks: dict[str, tuple[str, int]] = {}
+    selected_above: set[str] = set()
+    events = {
+        "sinceImagePushed": pushed,
+        "sinceImagePulled": lambda i: max(pushed(i), i.last_pulled_at or pushed(i)),
+        "sinceImageTransitioned": lambda i: i.archived_at,
+    }
+    for rule_ in policy_.rules:
+        chosen = reference_selection(rule_, images)
+        number = rule_.count_number
+        if rule_.count_type.value == "imageCountMoreThan":
+            newest = sorted(sorted(chosen, key=lambda i: i.digest), key=pushed, reverse=True)
+            candidates = newest[number:]
+        else:
+            event = events[rule_.count_type.value]
+            candidates = [i for i in chosen if (NOW - event(i)).days > number]
+        for item in candidates:
+            if item.digest not in selected_above:
+                marks.setdefault(item.digest, (rule_.action_type.value, rule_.rule_priority))
+        selected_above.update(i.digest for i in chosen)
+    return marks
+
+
+@settings(max_examples=100, deadline=None)
+@given(policy_strategy(), images_strategy())
+def test_simulate_agrees_with_a_rule_by_rule_reference(
+    policy_: LifecyclePolicy, images: list[Image]
+) -> None:
+    result = simulate(policy_, images, now=NOW)
+    expected = reference(policy_, images)
+    for decision in result.decisions:
+        action, priority = expected.get(decision.image.digest, ("keep", None))
+        assert (decision.action.value, decision.rule_priority) == (action, priority)
 
 
 @settings(max_examples=100, deadline=None)
@@ -629,7 +658,7 @@ def test_a_count_rule_never_acts_on_the_newest_n_of_its_selection(
     extended = LifecyclePolicy.from_dict(document)
     result = simulate(extended, images, now=NOW)
     selection = reference_selection(extended.rules[0], images)
-    newest = sorted(selection, key=lambda i: (-i.pushed_at.timestamp(), i.digest))[:keep]
+    newest = sorted(selection, key=lambda i: (-pushed(i).timestamp(), i.digest))[:keep]
     for item in newest:
         assert result.decision(item.digest).action is ImageAction.KEEP
 

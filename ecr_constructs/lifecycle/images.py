@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import InitVar, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from ..errors import EcrConstructsError, Problem
@@ -188,6 +189,8 @@ def _already_normal(image: Image) -> bool:
     )
 
 
+_IMAGE_TYPE = {Image}
+_DIGEST = attrgetter("digest")
 _STATUSES: dict[str, Any] = {member.value: member for member in ImageStatus}
 _TIME_FIELDS = (
     ("pushed_at", "imagePushedAt"),
@@ -306,6 +309,8 @@ def parse_images(data: Any, *, where: str = "images") -> tuple[Image, ...]:
             given=type(data).__name__,
             allowed="a list of imageDetails objects or Image",
         )
+    if set(map(type, data)) <= _IMAGE_TYPE and len(set(map(_DIGEST, data))) == len(data):
+        return tuple(data)  # Image objects with unique digests: nothing to check
     images: list[Image] = []
     first_index: dict[str, int] = {}
     for index, item in enumerate(data):

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from itertools import compress
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, NamedTuple
 
 from ..errors import LifecyclePolicyError
@@ -42,9 +44,9 @@ from .model import (
 )
 
 _DAY = timedelta(days=1)
-_ONE = re.compile("1")
 _LAST_CHAR = "\U0010ffff"
 _BITS = bytes.maketrans(b"\x00\x01", b"01")
+_DIGIT_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 class ImageAction(StrEnum):
@@ -55,7 +57,22 @@ class ImageAction(StrEnum):
     KEEP = "keep"
 
 
-_Mark = tuple[ImageAction, int]
+_IMAGE = itemgetter(0)
+_NEW = tuple.__new__
+_SUBJECT = attrgetter("subject_digest")
+_CHILDREN = attrgetter("manifest_digests")
+_STATUS = attrgetter("status")
+_TAGS = attrgetter("tags")
+_TIMESTAMP = methodcaller("timestamp")
+_PULLED = attrgetter("last_pulled_at")
+_PUSHED_AT = attrgetter("pushed_at")
+_ACTIVATED = attrgetter("activated_at")
+_ARCHIVED = attrgetter("archived_at")
+_NEVER = float("inf")
+_NEVER_BEFORE = float("-inf")
+_ACTION = itemgetter(1)
+_DIGEST = attrgetter("digest")
+_SIZE = attrgetter("size_bytes")
 
 
 class Decision(NamedTuple):
@@ -88,15 +105,17 @@ class SimulationResult:
     bytes_archived: int = field(init=False)
 
     def __post_init__(self) -> None:
+        images = list(map(_IMAGE, self.decisions))
+        actions = list(map(_ACTION, self.decisions))
         for name, action in (
             ("expired", ImageAction.EXPIRE),
             ("archived", ImageAction.TRANSITION),
             ("kept", ImageAction.KEEP),
         ):
-            images = [d.image for d in self.decisions if d.action is action]
-            object.__setattr__(self, name, [image.digest for image in images])
+            chosen = list(compress(images, map(action.__eq__, actions)))
+            object.__setattr__(self, name, list(map(_DIGEST, chosen)))
             if action is not ImageAction.KEEP:
-                size = sum(image.size_bytes or 0 for image in images)
+                size = sum(filter(None, map(_SIZE, chosen)))
                 object.__setattr__(self, f"bytes_{'freed' if name == 'expired' else name}", size)
 
     def decision(self, digest: str) -> Decision:
@@ -184,30 +203,42 @@ class _Evaluation:
         self.images = images
         self.now = now
         n = self.n = len(images)
-        pushed = [_effective_push(image).timestamp() for image in images]
-        order = sorted(range(n), key=[image.digest for image in images].__getitem__)
-        order.sort(key=pushed.__getitem__, reverse=True)  # stable: equal times by digest
+        pushed = list(
+            map(
+                _TIMESTAMP,
+                map(_effective_push, images)
+                if any(map(_ACTIVATED, images))
+                else map(_PUSHED_AT, images),
+            )
+        )
+        order = sorted(range(n), key=pushed.__getitem__, reverse=True)
+        if len(set(pushed)) != n:
+            _order_ties_by_digest(order, pushed, images)
         self.order = order
-        by_rank = self.by_rank = [images[k] for k in order]
-        self.pushed = [pushed[k] for k in order]
+        rank = self.rank = [0] * n
+        deque(map(rank.__setitem__, order, range(n)), maxlen=0)
+        self.pushed = list(map(pushed.__getitem__, order))
         self.pushed_ascending = self.pushed[::-1]
         self.full = (1 << n) - 1
+        # Read images in input order (memory order), then rearrange the small results.
+        statuses = list(map(_STATUS, images))
         self.class_mask = {
-            StorageClass.STANDARD: self._from_flags(
-                bytes([image.status is ImageStatus.ACTIVE for image in by_rank])
-            ),
-            StorageClass.ARCHIVE: self._from_flags(
-                bytes([image.status is ImageStatus.ARCHIVED for image in by_rank])
-            ),
+            storage: self._from_flags(bytes(map(flags.__getitem__, order)))
+            for storage, flags in (
+                (StorageClass.STANDARD, bytes(map(ImageStatus.ACTIVE.__eq__, statuses))),
+                (StorageClass.ARCHIVE, bytes(map(ImageStatus.ARCHIVED.__eq__, statuses))),
+            )
         }
-        self.tagged = self._from_flags(bytes([bool(image.tags) for image in by_rank]))
-        index = sorted(
-            [(tag, position) for position, image in enumerate(by_rank) for tag in image.tags]
-        )
-        self.tag_keys = [tag for tag, _ in index]
-        self.tag_owner = [position for _, position in index]
+        tag_lists = list(map(_TAGS, images))
+        tagged = bytes(map(bool, tag_lists))
+        self.tagged = self._from_flags(bytes(map(tagged.__getitem__, order)))
+        tags = list(chain.from_iterable(tag_lists))
+        owners = list(chain.from_iterable(map(repeat, rank, map(len, tag_lists))))
+        by_tag = sorted(range(len(tags)), key=tags.__getitem__)
+        self.tag_keys = list(map(tags.__getitem__, by_tag))
+        self.tag_owner = list(map(owners.__getitem__, by_tag))
         self._entry_masks: dict[tuple[bool, str], int] = {}
-        self._events: dict[CountType, tuple[list[float], list[int]]] = {}
+        self._optional_times: dict[str, list[float]] = {}
         self._age_masks: dict[tuple[CountType, int], int] = {}
 
     @staticmethod
@@ -217,15 +248,8 @@ class _Evaluation:
 
     def _mask_of(self, positions: Iterable[int]) -> int:
         digits = bytearray(b"0") * self.n
-        last = self.n - 1
-        for position in positions:
-            digits[last - position] = 49
-        return int(digits, 2) if digits else 0
-
-    @staticmethod
-    def _positions(mask: int) -> list[int]:
-        bits = format(mask, "b")[::-1]
-        return [match.start() for match in _ONE.finditer(bits)]
+        deque(map(digits.__setitem__, positions, repeat(49)), maxlen=0)  # "1" at each
+        return int(digits[::-1], 2) if digits else 0
 
     @staticmethod
     def _without_newest(mask: int, count: int) -> int:
@@ -254,9 +278,14 @@ class _Evaluation:
             stop = bisect_right(keys, entry, start)
         else:
             stop = bisect_left(keys, literal + _LAST_CHAR, start)
-        owners: Iterable[int] = self.tag_owner[start:stop]
+        tags, owners = keys[start:stop], self.tag_owner[start:stop]
         if pattern and "*" in entry:
-            owners = compress(owners, map(_compile(entry).fullmatch, keys[start:stop]))
+            inner = max(entry.split("*")[1:], key=len)  # text every match contains
+            if inner:  # a fast substring test first, the pattern on what passes
+                maybe = list(compress(range(len(tags)), map(str.__contains__, tags, repeat(inner))))
+                tags = list(map(tags.__getitem__, maybe))
+                owners = list(map(owners.__getitem__, maybe))
+            owners = list(compress(owners, map(_compile(entry).fullmatch, tags)))
         mask = self._entry_masks[key] = self._mask_of(owners)
         return mask
 
@@ -284,75 +313,90 @@ class _Evaluation:
         except OverflowError:  # before year 1: nothing is that old
             mask = 0
         else:
+            pushed_before = self.n - bisect_right(self.pushed_ascending, cutoff)
+            pushed_old = self.full >> pushed_before << pushed_before
             if count_type is CountType.SINCE_IMAGE_PUSHED:
-                newer = self.n - bisect_right(self.pushed_ascending, cutoff)
-                mask = self.full >> newer << newer
+                mask = pushed_old
+            elif count_type is CountType.SINCE_IMAGE_PULLED:  # last pull, else restore or push
+                pulled = self._times("pulled", _PULLED, _NEVER_BEFORE)
+                mask = pushed_old & ~self._from_flags(bytes(map(cutoff.__lt__, pulled)))
             else:
-                moments, positions = self._events_of(count_type)
-                mask = self._mask_of(positions[: bisect_right(moments, cutoff)])
+                archived = self._times("archived", _ARCHIVED, _NEVER)
+                mask = self._from_flags(bytes(map(cutoff.__ge__, archived)))
         self._age_masks[key] = mask
         return mask
 
-    def _events_of(self, count_type: CountType) -> tuple[list[float], list[int]]:
-        """For sinceImagePulled, each image's last use (last pull, else restore, else push);
-        for sinceImageTransitioned, archived images' archiving time. Ascending, with the
-        images' positions."""
-        events = self._events.get(count_type)
-        if events is None:
-            moments: list[float | None]
-            if count_type is CountType.SINCE_IMAGE_PULLED:
-                moments = [
-                    pushed
-                    if (pulled := image.last_pulled_at) is None
-                    or (moment := pulled.timestamp()) < pushed
-                    else moment
-                    for pushed, image in zip(self.pushed, self.by_rank, strict=True)
-                ]
-            else:
-                moments = [
-                    None if image.archived_at is None else image.archived_at.timestamp()
-                    for image in self.by_rank
-                ]
-            timed = [(moment, r) for r, moment in enumerate(moments) if moment is not None]
-            timed.sort()
-            events = self._events[count_type] = (
-                [moment for moment, _ in timed],
-                [position for _, position in timed],
-            )
-        return events
+    def _times(self, name: str, read: attrgetter[datetime | None], missing: float) -> list[float]:
+        """An optional time of every image, newest first, as POSIX seconds."""
+        times = self._optional_times.get(name)
+        if times is None:
+            by_input = [
+                missing if moment is None else moment.timestamp()
+                for moment in map(read, self.images)
+            ]
+            times = self._optional_times[name] = list(map(by_input.__getitem__, self.order))
+        return times
 
     def decide(self, rules: Sequence[LifecycleRule]) -> tuple[Decision, ...]:
-        marked: list[_Mark | None] = [None] * self.n
+        # Each image is marked by at most one rule. Rule i (1-based) adds its marks to the
+        # masks of the bits set in i, so every image's rule number is decoded in one go.
+        number_bits = [0] * max(1, len(rules)).bit_length()
         selected_above = 0
-        order = self.order
-        for rule in rules:  # sorted by rulePriority
-            mark = (
-                ImageAction.EXPIRE
-                if rule.action_type is LifecycleAction.EXPIRE
-                else ImageAction.TRANSITION,
-                rule.rule_priority,
-            )
+        for number, rule in enumerate(rules, start=1):  # sorted by rulePriority
             selection = self._selection(rule)
             if rule.count_type is CountType.IMAGE_COUNT_MORE_THAN:
                 candidates = self._without_newest(selection, rule.count_number)
             else:
                 candidates = selection & self._older_than(rule.count_type, rule.count_number)
-            for position in self._positions(candidates & ~selected_above):
-                marked[order[position]] = mark
+            marked = candidates & ~selected_above
+            for bit in range(number.bit_length()):
+                if number >> bit & 1:
+                    number_bits[bit] |= marked
             selected_above |= selection
-        return _Resolution(self.images, marked).decisions()
+        numbers = sum(self._spread(mask) << bit for bit, mask in enumerate(number_bits))
+        by_rank = numbers.to_bytes(self.n, "little")
+        by_input = bytes(map(by_rank.__getitem__, self.rank))
+        actions = [ImageAction.KEEP] + [
+            ImageAction.EXPIRE
+            if rule.action_type is LifecycleAction.EXPIRE
+            else ImageAction.TRANSITION
+            for rule in rules
+        ]
+        priorities = [None, *(rule.rule_priority for rule in rules)]
+        decisions = list(
+            map(
+                _NEW,
+                repeat(Decision),
+                zip(
+                    self.images,
+                    map(actions.__getitem__, by_input),
+                    map(priorities.__getitem__, by_input),
+                    repeat(None),
+                ),
+            )
+        )
+        restoring = map(ImageStatus.ACTIVATING.__eq__, map(_STATUS, self.images))
+        for k in compress(range(self.n), restoring):
+            decisions[k] = decisions[k]._replace(reason="being restored (ACTIVATING)")
+        _References(decisions).apply()
+        return tuple(decisions)
+
+    def _spread(self, mask: int) -> int:
+        """``mask`` with bit r moved to byte r (value 0 or 1)."""
+        flags = format(mask, "b").encode().translate(_DIGIT_FLAGS)
+        return int.from_bytes(flags, "big")
 
 
-class _Resolution:
-    """Rule marks turned into final decisions: manifest lists hold the images they
-    reference, artifacts follow their subject."""
+class _References:
+    """Decisions constrained by references between images, changed in place: a manifest
+    list holds the images it references; an artifact follows its subject."""
 
-    def __init__(self, images: tuple[Image, ...], marked: list[_Mark | None]) -> None:
-        self.images = images
-        self.marked = marked
+    def __init__(self, decisions: list[Decision]) -> None:
+        self.decisions = decisions
         self.subject: dict[int, int] = {}
         self.lists: dict[int, list[int]] = {}
-        if any(image.subject_digest or image.manifest_digests for image in images):
+        images = list(map(_IMAGE, decisions))
+        if any(map(_SUBJECT, images)) or any(map(_CHILDREN, images)):
             where = {image.digest: k for k, image in enumerate(images)}
             for k, image in enumerate(images):
                 subject = where.get(image.subject_digest or "")
@@ -362,10 +406,11 @@ class _Resolution:
                     position = where.get(child)
                     if position is not None and position != k:
                         self.lists.setdefault(position, []).append(k)
-        self.final: dict[int, Decision] = {}
+        self.resolved: set[int] = set()
 
-    def _marked(self, k: int) -> Decision:
-        return _decision(self.images[k], self.marked[k])
+    def apply(self) -> None:
+        for k in (*self.subject, *self.lists):
+            self._resolve(k)
 
     def _dependencies(self, k: int) -> list[int]:
         subject = self.subject.get(k)
@@ -378,72 +423,66 @@ class _Resolution:
         pending: set[int] = set()
         while stack:
             k = stack[-1]
-            if k in self.final:
+            if k in self.resolved:
                 stack.pop()
                 continue
             if k not in pending:
                 pending.add(k)
                 waiting = [
-                    d for d in self._dependencies(k) if d not in self.final and d not in pending
+                    d for d in self._dependencies(k) if d not in self.resolved and d not in pending
                 ]
                 if waiting:
                     stack.extend(waiting)
                     continue
-            self.final[k] = self._constrained(k)
+            self.decisions[k] = self._constrained(k)
+            self.resolved.add(k)
             pending.discard(k)
             stack.pop()
 
+    def _settled(self, k: int) -> ImageAction:
+        """The action decided for ``k``; kept while undecided (a cycle)."""
+        return self.decisions[k].action if k in self.resolved else ImageAction.KEEP
+
     def _constrained(self, k: int) -> Decision:
-        decision = self._marked(k)
+        decision = self.decisions[k]
         image = decision.image
         subject = self.subject.get(k)
         if subject is not None:
-            followed = self.final.get(subject)
-            if followed is not None:
-                reason = f"follows its subject {self.images[subject].digest}"
-                if (
-                    followed.action is ImageAction.EXPIRE
-                    and decision.action is not ImageAction.EXPIRE
-                ):
-                    decision = Decision(image, ImageAction.EXPIRE, followed.rule_priority, reason)
-                elif (
-                    followed.action is ImageAction.TRANSITION
-                    and decision.action is ImageAction.KEEP
-                    and image.status is ImageStatus.ACTIVE
-                ):
-                    decision = Decision(
-                        image, ImageAction.TRANSITION, followed.rule_priority, reason
-                    )
+            followed = self._settled(subject)
+            reason = f"follows its subject {self.decisions[subject].image.digest}"
+            priority = self.decisions[subject].rule_priority
+            if followed is ImageAction.EXPIRE and decision.action is not ImageAction.EXPIRE:
+                decision = Decision(image, ImageAction.EXPIRE, priority, reason)
+            elif (
+                followed is ImageAction.TRANSITION
+                and decision.action is ImageAction.KEEP
+                and image.status is ImageStatus.ACTIVE
+            ):
+                decision = Decision(image, ImageAction.TRANSITION, priority, reason)
         if decision.action is not ImageAction.KEEP:
             for holder in self.lists.get(k, ()):
-                held = self.final.get(holder)
-                if held is None or held.action is ImageAction.KEEP:
+                if self._settled(holder) is ImageAction.KEEP:
+                    held_by = self.decisions[holder].image.digest
                     return Decision(
                         image,
                         ImageAction.KEEP,
                         None,
-                        f"referenced by manifest list {self.images[holder].digest}, which is kept",
+                        f"referenced by manifest list {held_by}, which is kept",
                     )
         return decision
 
-    def decisions(self) -> tuple[Decision, ...]:
-        for k in (*self.subject, *self.lists):
-            self._resolve(k)
-        if not self.final:
-            return tuple(map(_decision, self.images, self.marked))
-        final = self.final
-        return tuple(final[k] if k in final else self._marked(k) for k in range(len(self.images)))
 
-
-_KEPT = (ImageAction.KEEP, None)
-
-
-def _decision(image: Image, mark: _Mark | None) -> Decision:
-    """The decision of a rule's mark (None: no rule acts on the image)."""
-    if mark is None and image.status is ImageStatus.ACTIVATING:
-        return Decision(image, ImageAction.KEEP, None, "being restored (ACTIVATING)")
-    action, priority = mark or _KEPT
-    return tuple.__new__(Decision, (image, action, priority, None))  # NamedTuple, fast path
+def _order_ties_by_digest(order: list[int], pushed: list[float], images: Sequence[Image]) -> None:
+    """Within each run of equal push times in ``order`` (newest first), order by digest."""
+    ranked = list(map(pushed.__getitem__, order))
+    runs: list[list[int]] = []
+    for position in compress(range(len(ranked) - 1), map(float.__eq__, ranked, ranked[1:])):
+        if runs and runs[-1][1] == position:
+            runs[-1][1] = position + 1
+        else:
+            runs.append([position, position + 1])
+    for start, end in runs:
+        order[start : end + 1] = sorted(order[start : end + 1], key=lambda k: images[k].digest)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
