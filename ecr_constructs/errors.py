@@ -87,6 +87,10 @@ class ConfigError(EcrConstructsError):
     """Problems in a registry file; ``problems`` holds all of them, with locations."""
 
 
+class ComplianceError(EcrConstructsError):
+    """Bad input to the compliance check: an unknown rule, an acknowledgement without a reason."""
+
+
 @contextmanager
 def located_at(scope: Construct, construct_id: str | None = None) -> Iterator[None]:
     """Prefix the ``where`` of errors raised inside with a construct path.

@@ -40,7 +40,7 @@ def check_repository_name(name: str, where: str, *, public: bool = False) -> str
             where,
             f"{kind} is not valid",
             given=name,
-            allowed="lowercase letters, digits and . _ - between them, path segments separated by /",
+            allowed="lowercase letters and digits, . _ - between them, segments separated by /",
         )
     return name
 
@@ -54,6 +54,13 @@ def check_account_id(account: str, where: str) -> str:
             where, "an AWS account ID must be 12 digits", given=account, allowed="12 digits"
         )
     return account
+
+
+def url_suffix(region: str) -> str | None:
+    """The AWS domain of a known region (``amazonaws.com.cn`` in China); None for a token."""
+    if is_token(region):
+        return None
+    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
 
 
 def registry_domain(

@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
-from .lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset, TagStrategy
-from .naming import check_repository_name, image_uri, is_token
+from .events import (
+    FindingSeverity,
+    enhanced_findings_rule,
+    image_push_rule,
+    scan_completed_rule,
+)
+from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy, resolve_lifecycle
+from .naming import check_repository_name, image_uri, is_token, url_suffix
 from .policy import AccessGrant, RepositoryPolicyDocument
 
 EXCLUSION_FILTER_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
 MAX_EXCLUSION_FILTERS = 5
-_WITH_EXCLUSION = (ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, ecr.TagMutability.MUTABLE_WITH_EXCLUSION)
+_WITH_EXCLUSION = (
+    ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+    ecr.TagMutability.MUTABLE_WITH_EXCLUSION,
+)
 _TAG_KEY = re.compile(r"[\w\s.:/=+\-@]{1,128}")
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
@@ -28,7 +40,7 @@ class Repository(Construct):
 
     Defaults, each overridable: tags are IMMUTABLE; images are scanned on push; images are
     encrypted with KMS (the AWS-managed ``aws/ecr`` key unless ``encryption_key`` is given);
-    ``Lifecycle.default()`` applies when no lifecycle is given; the repository is RETAINED
+    ``Lifecycle.DEFAULT`` applies when no lifecycle is given; the repository is RETAINED
     when removed from the stack; no resource policy, so no other account can reach it.
 
     The CloudFormation logical ID matches ``aws_ecr.Repository`` with the same construct ID,
@@ -62,7 +74,7 @@ class Repository(Construct):
         :param encryption: Default: KMS.
         :param encryption_key: Default: the AWS-managed ``aws/ecr`` key.
         :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
-            Default: ``Lifecycle.default()``, which deletes nothing.
+            Default: ``Lifecycle.DEFAULT``, which deletes nothing.
         :param access: ``RepositoryAccess`` grants rendered into the repository policy.
             Default: no repository policy.
         :param removal_policy: RETAIN or DESTROY. Default: RETAIN.
@@ -77,7 +89,7 @@ class Repository(Construct):
                 image_tag_mutability, image_tag_mutability_exclusions
             )
             encryption_configuration = _encryption(encryption, encryption_key)
-            policy = _lifecycle_policy(lifecycle)
+            policy = resolve_lifecycle(lifecycle)
             document = (
                 RepositoryPolicyDocument(access, where="access", partition=_PARTITION)
                 if access
@@ -91,15 +103,17 @@ class Repository(Construct):
         self._access = list(access)
         self._given_name = repository_name
         self._imported: ecr.IRepository | None = None
+        # Struct props go over as camelCase maps: jsii reads them as the structs CloudFormation's
+        # L1 expects, without building a Python struct object per property.
         self.resource = ecr.CfnRepository(
             self,
             "Resource",
             repository_name=repository_name,
             image_tag_mutability=mutability.value,
             image_tag_mutability_exclusion_filters=exclusions,
-            image_scanning_configuration={"scan_on_push": image_scan_on_push},
+            image_scanning_configuration={"scanOnPush": image_scan_on_push},
             encryption_configuration=encryption_configuration,
-            lifecycle_policy={"lifecycle_policy_text": policy.to_json()},
+            lifecycle_policy={"lifecyclePolicyText": policy.to_json()},
             repository_policy_text=document.to_dict() if document else None,
             empty_on_delete=True if empty_on_delete else None,
             tags=tag_list,
@@ -151,7 +165,7 @@ class Repository(Construct):
             self.repository_name,
             tag=tag,
             dual_stack=dual_stack,
-            url_suffix=stack.url_suffix,
+            url_suffix=url_suffix(stack.region) or stack.url_suffix,
         )
 
     def repository_uri_for_digest(self, digest: str, *, dual_stack: bool = False) -> str:
@@ -163,7 +177,54 @@ class Repository(Construct):
             self.repository_name,
             digest=digest,
             dual_stack=dual_stack,
-            url_suffix=stack.url_suffix,
+            url_suffix=url_suffix(stack.region) or stack.url_suffix,
+        )
+
+    # -- events -------------------------------------------------------------------------
+
+    def on_image_pushed(
+        self,
+        construct_id: str,
+        *,
+        tags: Sequence[str] | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """An EventBridge rule for successful pushes to this repository.
+
+        :param tags: only pushes of these tags. Default: every push.
+        :param topic: an SNS topic to notify. Default: no target (add your own).
+        """
+        return image_push_rule(
+            self, construct_id, repository_names=[self.repository_name], tags=tags, topic=topic
+        )
+
+    def on_scan_completed(
+        self,
+        construct_id: str,
+        *,
+        severity: FindingSeverity | None = None,
+        enhanced: bool = False,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """An EventBridge rule for completed image scans of this repository.
+
+        :param severity: only scans with findings at or above it. Default: every basic scan;
+            HIGH for enhanced findings.
+        :param enhanced: match Amazon Inspector findings (registry-level ENHANCED scanning)
+            instead of basic scan results. Default: false.
+        :param topic: an SNS topic to notify. Default: no target (add your own).
+        """
+        names = [self.repository_name]
+        if enhanced:
+            return enhanced_findings_rule(
+                self,
+                construct_id,
+                repository_names=names,
+                severity=severity or FindingSeverity.HIGH,
+                topic=topic,
+            )
+        return scan_completed_rule(
+            self, construct_id, repository_names=names, severity=severity, topic=topic
         )
 
     # -- access -------------------------------------------------------------------------
@@ -240,8 +301,8 @@ def _tag_mutability(
     if exclusions is None:
         if mutability in _WITH_EXCLUSION:
             raise RepositoryPropsError(
-                f"image_tag_mutability_exclusions",
-                f"{mutability.value} needs image_tag_mutability_exclusions",  # type: ignore[union-attr]
+                "image_tag_mutability_exclusions",
+                f"{mutability.value} needs image_tag_mutability_exclusions",
                 given=None,
                 allowed=f"1..{MAX_EXCLUSION_FILTERS} wildcard filters",
             )
@@ -249,7 +310,7 @@ def _tag_mutability(
     resolved = mutability or ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
     if resolved not in _WITH_EXCLUSION:
         raise RepositoryPropsError(
-            f"image_tag_mutability",
+            "image_tag_mutability",
             "image_tag_mutability_exclusions need a *_WITH_EXCLUSION tag mutability",
             given=resolved.value,
             allowed="IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION (or omit it)",
@@ -257,7 +318,7 @@ def _tag_mutability(
     filters = list(exclusions)
     if not 1 <= len(filters) <= MAX_EXCLUSION_FILTERS:
         raise RepositoryPropsError(
-            f"image_tag_mutability_exclusions",
+            "image_tag_mutability_exclusions",
             "wrong number of exclusion filters",
             given=filters,
             allowed=f"1..{MAX_EXCLUSION_FILTERS} filters",
@@ -272,15 +333,15 @@ def _tag_mutability(
             )
     if len(set(filters)) != len(filters):
         raise RepositoryPropsError(
-            f"image_tag_mutability_exclusions",
+            "image_tag_mutability_exclusions",
             "exclusion filters must be unique",
             given=filters,
             allowed="distinct filters",
         )
     return resolved, [
         {
-            "image_tag_mutability_exclusion_filter_type": "WILDCARD",
-            "image_tag_mutability_exclusion_filter_value": value,
+            "imageTagMutabilityExclusionFilterType": "WILDCARD",
+            "imageTagMutabilityExclusionFilterValue": value,
         }
         for value in filters
     ]
@@ -293,43 +354,26 @@ def _encryption(
     if key is not None:
         if resolved.value not in ("KMS", "KMS_DSSE"):
             raise RepositoryPropsError(
-                f"encryption_key",
+                "encryption_key",
                 "an encryption key needs KMS encryption",
                 given=resolved.value,
                 allowed="KMS, KMS_DSSE (or omit encryption)",
             )
-        return {"encryption_type": resolved.value, "kms_key": key.key_arn}
-    return {"encryption_type": resolved.value}
-
-
-def _lifecycle_policy(
-    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None
-) -> LifecyclePolicy:
-    if lifecycle is None:
-        return LifecyclePolicy.from_presets(Lifecycle.default(), where="lifecycle")
-    if isinstance(lifecycle, LifecyclePolicy):
-        return lifecycle
-    if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
-        raise RepositoryPropsError(
-            f"lifecycle",
-            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
-            given=lifecycle,
-            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
-        )
-    return LifecyclePolicy.from_presets(list(lifecycle), where="lifecycle")
+        return {"encryptionType": resolved.value, "kmsKey": key.key_arn}
+    return {"encryptionType": resolved.value}
 
 
 def _check_removal(removal_policy: cdk.RemovalPolicy, empty_on_delete: bool) -> None:
     if removal_policy not in (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.DESTROY):
         raise RepositoryPropsError(
-            f"removal_policy",
+            "removal_policy",
             "ECR repositories can be retained or destroyed, not snapshotted",
             given=removal_policy.name,
             allowed="RETAIN, DESTROY",
         )
     if empty_on_delete and removal_policy is not cdk.RemovalPolicy.DESTROY:
         raise RepositoryPropsError(
-            f"empty_on_delete",
+            "empty_on_delete",
             "empty_on_delete deletes images only when the repository is destroyed",
             given=f"empty_on_delete=True with removal_policy={removal_policy.name}",
             allowed="removal_policy=RemovalPolicy.DESTROY, or empty_on_delete=False",
@@ -344,7 +388,7 @@ def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
             continue
         if not isinstance(key, str) or key.startswith("aws:") or not _TAG_KEY.fullmatch(key):
             raise RepositoryPropsError(
-                f"tags",
+                "tags",
                 "not a valid tag key",
                 given=key,
                 allowed="1..128 letters, digits, spaces and _ . : / = + - @, not starting aws:",
@@ -357,5 +401,3 @@ def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
                 allowed="a string of 0..256 characters",
             )
     return [{"key": key, "value": tags[key]} for key in sorted(tags)]
-
-

@@ -22,6 +22,8 @@ from ecr_constructs.lifecycle import (
     TagStrategy,
 )
 
+from .gates import cfn_lint_matches
+
 
 def rendered(presets: list[LifecyclePreset]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(selection, action) of each rule in priority order; also checks priorities are 1..n."""
@@ -441,7 +443,7 @@ def test_environment_tags_fit_tag_mutability_exclusion_filters() -> None:
     assert all(re.fullmatch(r"[0-9a-zA-Z._*-]{1,128}", tag) for tag in TagStrategy.ENVIRONMENT)
 
 
-# -- Property: compose either refuses or renders what the parser accepts ----------------
+# -- Property: compose either refuses or renders what the parser and cfn-lint accept ----
 
 tags = st.lists(
     st.sampled_from(["prod", "dev", "release", "v", "feature"]), min_size=1, max_size=2, unique=True
@@ -476,3 +478,21 @@ def test_random_preset_lists_refuse_or_render_valid_policies(
     text = policy.to_json()
     assert LifecyclePolicy.from_json(text) == policy
     assert [r.rule_priority for r in policy.rules] == list(range(1, len(policy.rules) + 1))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(preset_strategy, min_size=1, max_size=8))
+def test_random_rendered_policies_pass_cfn_lint(presets: list[LifecyclePreset]) -> None:
+    try:
+        text = Lifecycle.compose(presets).to_json()
+    except LifecyclePolicyError:
+        return
+    template = {
+        "Resources": {
+            "Repository": {
+                "Type": "AWS::ECR::Repository",
+                "Properties": {"LifecyclePolicy": {"LifecyclePolicyText": text}},
+            }
+        }
+    }
+    assert cfn_lint_matches(template) == []

@@ -1,4 +1,5 @@
-"""`ecr-constructs`: validate and synthesize registry files, validate and simulate lifecycle policies.
+"""`ecr-constructs`: validate and synthesize registry files; validate and simulate lifecycle
+policies.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
 failure (for example AWS credentials or access).
@@ -19,7 +20,7 @@ EXIT_INVALID = 2
 
 # Each module defines `register(subparsers)`, adding its commands with `set_defaults(run=...)`;
 # `run(args) -> int` returns the exit code.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("ecr_constructs.cli.registry",)
 
 
 def build_parser() -> argparse.ArgumentParser:

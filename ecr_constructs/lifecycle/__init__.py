@@ -13,7 +13,7 @@ from .model import (
     StorageClass,
     TagStatus,
 )
-from .presets import Lifecycle, TagStrategy
+from .presets import Lifecycle, TagStrategy, resolve_lifecycle
 from .simulate import Decision, ImageAction, SimulationResult, simulate
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "TagStatus",
     "TagStrategy",
     "parse_images",
+    "resolve_lifecycle",
     "simulate",
 ]

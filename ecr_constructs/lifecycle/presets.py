@@ -531,3 +531,23 @@ def _archive(
 
 
 Lifecycle.DEFAULT = (Lifecycle.archive_unpulled(90, untagged=True),)
+
+
+def resolve_lifecycle(
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None,
+) -> LifecyclePolicy:
+    """The policy a construct's ``lifecycle`` prop asks for: presets (list order is
+    precedence), a ready ``LifecyclePolicy``, or None for ``Lifecycle.DEFAULT``.
+    Errors name ``lifecycle[i]``."""
+    if lifecycle is None:
+        return LifecyclePolicy.from_presets(Lifecycle.DEFAULT, where="lifecycle")
+    if isinstance(lifecycle, LifecyclePolicy):
+        return lifecycle
+    if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
+        raise LifecyclePolicyError(
+            "lifecycle",
+            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
+            given=lifecycle,
+            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
+        )
+    return LifecyclePolicy.from_presets(list(lifecycle), where="lifecycle")

@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable, Iterable
 
 from ..errors import Problem
-from ..naming import ACCOUNT_ID_PATTERN as ACCOUNT_ID
+from ..naming import ACCOUNT_ID_PATTERN
 from ..tokens import is_unresolved
 
+ACCOUNT_ID = ACCOUNT_ID_PATTERN
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 IAM_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?P<account>[^:]*):(?P<resource>.*)")

@@ -1,0 +1,212 @@
+"""What the registry-wide constructs share: which registry a stack deploys to, the
+bookkeeping that keeps singletons single and prefixes unique per registry, the rules for
+prefixes and regions, and justified cdk-nag acknowledgements for wildcard resources."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from constructs import Construct, IConstruct
+
+from ..errors import RegistryError
+from ..naming import is_token
+
+REGION_PATTERN = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
+"""Region names such as ``eu-west-1``, ``us-gov-west-1``, ``us-isob-east-1``."""
+
+REPOSITORY_PREFIX_PATTERN = re.compile(
+    r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*/?"
+)
+"""A repository namespace prefix (pull-through cache rules, creation templates)."""
+
+ROOT = "ROOT"
+"""The catch-all prefix of pull-through cache rules and creation templates."""
+
+_INDEX_ID = "EcrConstructsRegistryIndex"
+
+
+def registry_key(stack: cdk.Stack) -> str:
+    """``ACCOUNT/REGION`` for a stack with a concrete environment, else the stack's own path.
+
+    Two stacks with the same concrete environment share one registry; an
+    environment-agnostic stack can't be matched with any other.
+    """
+    account, region = stack.account, stack.region
+    if is_token(account) or is_token(region):
+        return f"{stack.node.path} (environment-agnostic)"
+    return f"{account}/{region}"
+
+
+def concrete_environment(stack: cdk.Stack) -> tuple[str, str] | None:
+    """The stack's (account, region) when both are known at synth time."""
+    account, region = stack.account, stack.region
+    if is_token(account) or is_token(region):
+        return None
+    return account, region
+
+
+class RegistryIndex(Construct):
+    """One per app (at the construct tree's root): who owns what in each registry.
+
+    ``singletons`` maps (kind, registry) to the construct that is the registry's only one;
+    ``prefixes`` maps (kind, registry, prefix) to the path of the construct that claimed it.
+    """
+
+    def __init__(self, scope: Construct) -> None:
+        super().__init__(scope, _INDEX_ID)
+        self.singletons: dict[tuple[str, str], Construct] = {}
+        self.prefixes: dict[tuple[str, str, str], str] = {}
+
+    @classmethod
+    def of(cls, scope: IConstruct) -> RegistryIndex:
+        root = scope.node.root
+        found = root.node.try_find_child(_INDEX_ID)
+        if isinstance(found, RegistryIndex):
+            return found
+        return cls(root)  # type: ignore[arg-type]
+
+    def check_singleton(self, kind: str, stack: cdk.Stack, path: str) -> None:
+        """Refuse a second ``kind`` for ``stack``'s registry (call before creating it)."""
+        registry = registry_key(stack)
+        existing = self.singletons.get((kind, registry))
+        if existing is not None:
+            raise RegistryError(
+                path,
+                f"a registry has one {kind}; {existing.node.path} already configures registry "
+                f"{registry}",
+                given=path,
+                allowed=f"one {kind} per account and region: get it with {kind}.of(stack)",
+            )
+
+    def add_singleton(self, kind: str, owner: Construct) -> None:
+        self.singletons[(kind, registry_key(cdk.Stack.of(owner)))] = owner
+
+    def singleton(self, kind: str, stack: cdk.Stack) -> Construct | None:
+        return self.singletons.get((kind, registry_key(stack)))
+
+    def claim_prefix(
+        self, kind: str, stack: cdk.Stack, path: str, prefix: str, *, limit: int | None = None
+    ) -> None:
+        """Record that the construct at ``path`` uses ``prefix`` for ``kind`` in ``stack``'s
+        registry; refuse duplicates and overflow (call before creating the construct)."""
+        registry = registry_key(stack)
+        normalized = prefix.rstrip("/")
+        key = (kind, registry, normalized)
+        existing = self.prefixes.get(key)
+        if existing is not None:
+            raise RegistryError(
+                path,
+                f"{kind} prefix {normalized!r} is already used by {existing} in registry "
+                f"{registry}",
+                given=prefix,
+                allowed=f"one {kind} per prefix and registry",
+            )
+        used = sum(1 for k in self.prefixes if k[0] == kind and k[1] == registry)
+        if limit is not None and used >= limit:
+            raise RegistryError(
+                path,
+                f"registry {registry} already has {used} {kind} prefixes",
+                given=prefix,
+                allowed=f"at most {limit} per registry",
+            )
+        self.prefixes[key] = path
+
+
+def child_path(scope: IConstruct, construct_id: str) -> str:
+    """The path a construct will have, before it is created (to name it in errors)."""
+    path = scope.node.path
+    return f"{path}/{construct_id}" if path else construct_id
+
+
+def check_repository_prefix(
+    prefix: str, where: str, *, what: str, min_length: int, max_length: int
+) -> str:
+    """Return ``prefix`` when it is ``ROOT`` or a valid namespace prefix of allowed length."""
+    if is_token(prefix) or prefix == ROOT:
+        return prefix
+    if not isinstance(prefix, str) or not min_length <= len(prefix) <= max_length:
+        raise RegistryError(
+            where,
+            f"{what} must be {min_length} to {max_length} characters long, or ROOT",
+            given=prefix,
+            allowed=f"{min_length}..{max_length} characters, or ROOT",
+        )
+    if not REPOSITORY_PREFIX_PATTERN.fullmatch(prefix):
+        raise RegistryError(
+            where,
+            f"{what} is not a valid repository namespace",
+            given=prefix,
+            allowed="lowercase letters and digits, separated by . _ __ - or /, or ROOT",
+        )
+    return prefix
+
+
+def check_region(region: str, where: str) -> str:
+    if is_token(region):
+        return region
+    if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
+        raise RegistryError(
+            where,
+            "not an AWS region name",
+            given=region,
+            allowed="a region such as eu-west-1 or us-gov-west-1",
+        )
+    return region
+
+
+def repository_arn_pattern(stack: cdk.Stack, prefix: str) -> str:
+    """The ARN of every repository under ``prefix`` (``ROOT``: every repository)."""
+    names = "*" if prefix == ROOT else f"{prefix.rstrip('/')}/*"
+    return f"arn:{stack.partition}:ecr:{stack.region}:{stack.account}:repository/{names}"
+
+
+def _flatten(value: Any) -> str:
+    """A resolved CloudFormation value as cdk-nag writes it in a finding."""
+    if isinstance(value, str):
+        return value.replace("${", "<").replace("}", ">")
+    if isinstance(value, dict):
+        if "Fn::Join" in value:
+            delimiter, items = value["Fn::Join"]
+            return str(delimiter).join(_flatten(item) for item in items)
+        if "Ref" in value:
+            return f"<{_flatten(value['Ref'])}>"
+        if "Fn::GetAtt" in value:
+            resource, attribute = value["Fn::GetAtt"]
+            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+    return json.dumps(value, separators=(",", ":"))
+
+
+def acknowledge_wildcard_resources(
+    scope: IConstruct, resources: Iterable[str], reason: str
+) -> None:
+    """Acknowledge cdk-nag AwsSolutions-IAM5 for exactly these wildcard resources on ``scope``.
+
+    cdk-nag reports one finding per wildcard resource; acknowledging each by its exact id
+    keeps any other wildcard that someone adds later visible.
+    """
+    stack = cdk.Stack.of(scope)
+    validations = cdk.Validations.of(scope)
+    for resource in resources:
+        finding = _flatten(stack.resolve(resource))
+        validations.acknowledge(
+            cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{finding}]", reason=reason)
+        )
+
+
+@jsii.implements(cdk.IStableAnyProducer)
+class _Producer:
+    def __init__(self, produce: Callable[[], Any]) -> None:
+        self._produce = produce
+
+    def produce(self) -> Any:
+        return self._produce()
+
+
+def lazy(produce: Callable[[], Any]) -> cdk.IResolvable:
+    """A value computed once, when the stack is synthesized (after every rule was added)."""
+    return cdk.Lazy.any(_Producer(produce))

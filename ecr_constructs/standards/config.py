@@ -1,0 +1,625 @@
+"""The registry file's models: strict, frozen pydantic v2, one class per section.
+
+These models check the shape of the file and each value on its own (types, enums,
+patterns, lengths, list sizes). Rules that relate several values (references between
+sections, inheritance, limits across lists) are checked by the loader
+(``load_registry_config``), which reports every problem at once with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from ..errors import EcrConstructsError, Problem
+from ..naming import (
+    ACCOUNT_ID_PATTERN,
+    PRIVATE_NAME_LENGTH,
+    PUBLIC_NAME_LENGTH,
+    REPOSITORY_NAME_PATTERN,
+    check_account_id,
+    check_repository_name,
+)
+from .presets import PRESET_NAMES, preset_arguments_schema
+
+if TYPE_CHECKING:
+    from .resolution import Resolution, ResolvedCreationTemplate, ResolvedRepository
+
+TagMutability = Literal[
+    "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"
+]
+Encryption = Literal["AES256", "KMS"]
+RemovalPolicy = Literal["RETAIN", "DESTROY"]
+ScanType = Literal["BASIC", "ENHANCED"]
+ScanFrequency = Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"]
+UpstreamName = Literal[
+    "ecr-public",
+    "k8s",
+    "quay",
+    "docker-hub",
+    "github-container-registry",
+    "gitlab-container-registry",
+    "azure-container-registry",
+    "chainguard",
+    "ecr",
+]
+AppliedFor = Literal["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"]
+OperatingSystem = Literal["Linux", "Windows"]
+Architecture = Literal["ARM", "ARM 64", "x86", "x86-64"]
+
+WITH_EXCLUSION_MODES: frozenset[str] = frozenset(
+    {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
+)
+# Upstream registries whose pull-through cache rule needs a Secrets Manager secret.
+UPSTREAMS_WITH_CREDENTIALS: frozenset[str] = frozenset(
+    {
+        "docker-hub",
+        "github-container-registry",
+        "gitlab-container-registry",
+        "azure-container-registry",
+        "chainguard",
+    }
+)
+# Upstream registries whose URL depends on the user (the others have a fixed URL).
+UPSTREAMS_WITH_URL: frozenset[str] = frozenset({"azure-container-registry", "ecr"})
+PUBLIC_REPOSITORY_REGION = "us-east-1"
+
+
+def _invalid(message: str, allowed: str) -> PydanticCustomError:
+    return PydanticCustomError("invalid", message, {"allowed": allowed})
+
+
+@dataclass(frozen=True, eq=False)
+class _Rule:
+    """Annotation: validate a string with ``check``; describe it with ``schema``."""
+
+    check: Callable[[str], str]
+    schema: Mapping[str, Any]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), **self.schema}
+
+
+def _matching(pattern: str, message: str, allowed: str) -> _Rule:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise _invalid(message, allowed)
+        return value
+
+    return _Rule(check, {"pattern": f"^(?:{pattern})$", "description": allowed})
+
+
+def _reuse(check: Callable[[str, str], str], schema: Mapping[str, Any]) -> _Rule:
+    """A check of ``ecr_constructs.naming`` as a validator."""
+
+    def validate(value: str) -> str:
+        try:
+            return check(value, "")
+        except EcrConstructsError as error:
+            problem = error.problems[0]
+            raise _invalid(problem.message, problem.allowed or "") from None
+
+    return _Rule(validate, schema)
+
+
+def _public_name(value: str, where: str) -> str:
+    return check_repository_name(value, where, public=True)
+
+
+def _name_schema(lengths: tuple[int, int]) -> dict[str, Any]:
+    low, high = lengths
+    return {
+        "pattern": f"^(?:{REPOSITORY_NAME_PATTERN.pattern})$",
+        "minLength": low,
+        "maxLength": high,
+    }
+
+
+AccountId = Annotated[
+    StrictStr, _reuse(check_account_id, {"pattern": f"^{ACCOUNT_ID_PATTERN.pattern}$"})
+]
+RepositoryName = Annotated[
+    StrictStr, _reuse(check_repository_name, _name_schema(PRIVATE_NAME_LENGTH))
+]
+PublicRepositoryName = Annotated[StrictStr, _reuse(_public_name, _name_schema(PUBLIC_NAME_LENGTH))]
+Region = Annotated[
+    StrictStr,
+    _matching(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}", "not an AWS region", "for example us-east-1"),
+]
+StandardName = Annotated[
+    StrictStr,
+    _matching(
+        r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+        "not a valid standard name",
+        "1..64 letters, digits, _ . - (starting with a letter or digit)",
+    ),
+]
+ExclusionFilter = Annotated[
+    StrictStr,
+    _matching(
+        r"[0-9a-zA-Z._*-]{1,128}",
+        "not a valid tag mutability exclusion filter",
+        "1..128 of letters, digits, . _ - and the * wildcard",
+    ),
+]
+KmsKeyArn = Annotated[
+    StrictStr,
+    _matching(
+        r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+",
+        "not a KMS key ARN",
+        "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
+    ),
+]
+RoleArn = Annotated[
+    StrictStr,
+    _matching(
+        r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+",
+        "not an IAM role ARN",
+        "arn:aws:iam::ACCOUNT:role/NAME",
+    ),
+]
+SecretReference = Annotated[
+    StrictStr,
+    _matching(
+        r"(arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?"
+        r"ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+",
+        "not a pull-through cache secret",
+        "a Secrets Manager secret name or ARN starting with ecr-pullthroughcache/",
+    ),
+]
+_NAMESPACE = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*/?"
+CachePrefix = Annotated[
+    StrictStr,
+    _matching(
+        rf"ROOT|(?=.{{2,30}}$){_NAMESPACE}",
+        "not a valid pull-through cache prefix",
+        "ROOT, or 2..30 characters of a repository namespace (lowercase, digits, . _ - /)",
+    ),
+]
+TemplatePrefix = Annotated[
+    StrictStr,
+    _matching(
+        rf"ROOT|(?=.{{1,256}}$){_NAMESPACE}",
+        "not a valid creation template prefix",
+        "ROOT, or a repository namespace (lowercase, digits, . _ - /) of 1..256 characters",
+    ),
+]
+ReplicationPrefix = Annotated[
+    StrictStr,
+    _matching(
+        r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*",
+        "not a valid repository name prefix",
+        "2..256 characters: lowercase letters, digits, . _ - and /",
+    ),
+]
+ScanFilter = Annotated[
+    StrictStr,
+    _matching(
+        r"(?=.{1,255}$)[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*",
+        "not a valid scanning filter",
+        "1..255 characters: lowercase letters, digits, . _ - / and the * wildcard",
+    ),
+]
+StackName = Annotated[
+    StrictStr,
+    _matching(
+        r"[A-Za-z][A-Za-z0-9-]{0,127}",
+        "not a valid CloudFormation stack name",
+        "1..128 letters, digits and -, starting with a letter",
+    ),
+]
+
+
+def _tag_key(value: str) -> str:
+    if not 1 <= len(value) <= 128:
+        raise _invalid("a tag key must be 1 to 128 characters long", "1..128 characters")
+    if value.lower().startswith("aws:"):
+        raise _invalid("tag keys starting with 'aws:' are reserved", "any other key")
+    return value
+
+
+def _tag_value(value: str) -> str:
+    if len(value) > 256:
+        raise _invalid("a tag value must be at most 256 characters long", "0..256 characters")
+    return value
+
+
+TagKey = Annotated[StrictStr, _Rule(_tag_key, {"minLength": 1, "maxLength": 128})]
+TagValue = Annotated[StrictStr, _Rule(_tag_value, {"maxLength": 256})]
+Tags = dict[TagKey, TagValue]
+
+
+def _lifecycle_item_schema(schema: dict[str, Any]) -> None:
+    """Exactly one preset per item; each preset's settings described by its signature."""
+    schema["minProperties"] = 1
+    schema["maxProperties"] = 1
+    for name, prop in schema["properties"].items():
+        arguments = preset_arguments_schema(name)
+        prop.pop("anyOf", None)
+        prop.pop("default", None)
+        prop.update({**arguments, "description": prop.get("description", "")})
+
+
+def _version_is_an_integer(value: Any) -> Any:
+    if type(value) is not int:
+        raise _invalid("expected the number 1", "1")
+    return value
+
+
+Version = Annotated[Literal[1], BeforeValidator(_version_is_an_integer)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def _no_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError(
+            "null_not_allowed",
+            "null is not allowed here; leave the key out to inherit the value",
+            {"allowed": "a value, or no key at all"},
+        )
+    return value
+
+
+class AccessConfig(_Model):
+    """Who may pull and push: rendered as the repository policy.
+
+    Each list set on a repository replaces the inherited list of the same name; lists not
+    set are inherited. No access list at all: no repository policy (same-account IAM only).
+    """
+
+    pull_accounts: tuple[StrictStr, ...] = ()
+    """AWS account IDs (12 digits) whose principals may pull."""
+    push_accounts: tuple[StrictStr, ...] = ()
+    """AWS account IDs (12 digits) whose principals may push (and pull)."""
+    pull_principals: tuple[StrictStr, ...] = ()
+    """IAM ARNs (roles, users, account roots) that may pull."""
+    push_principals: tuple[StrictStr, ...] = ()
+    """IAM ARNs (roles, users, account roots) that may push (and pull)."""
+    pull_organizations: tuple[StrictStr, ...] = ()
+    """AWS Organizations IDs (o-...): any principal of these organisations may pull
+    (Principal * limited by aws:PrincipalOrgID)."""
+    lambda_pull_accounts: tuple[StrictStr, ...] = ()
+    """Accounts whose Lambda functions may pull images (lambda.amazonaws.com limited by
+    aws:sourceArn)."""
+
+
+ACCESS_KEYS: tuple[str, ...] = tuple(AccessConfig.model_fields)
+
+
+class LifecycleItemConfig(_Model):
+    """One lifecycle preset: a mapping with exactly one key, the preset's name, whose
+    value holds the preset's settings (``keep_last: {count: 10}``)."""
+
+    model_config = ConfigDict(json_schema_extra=_lifecycle_item_schema)
+
+    protect_tags: dict[str, Any] | None = None
+    """Never expire images with these tags: {prefixes: [...]} or {patterns: [...]}."""
+    expire_untagged: dict[str, Any] | None = None
+    """Expire untagged images: {after_days: N} or {keep_last: N}."""
+    expire_tagged: dict[str, Any] | None = None
+    """Expire tagged images: {prefixes|patterns: [...], after_days|keep_last: N}."""
+    keep_last: dict[str, Any] | None = None
+    """Keep only the newest images: {count: N, prefixes|patterns: [...]}."""
+    archive_unpulled: dict[str, Any] | None = None
+    """Archive images not pulled for a while: {after_days: N, prefixes|patterns: [...],
+    untagged: true|false}."""
+    archive_old: dict[str, Any] | None = None
+    """Archive images pushed long ago: {after_days: N, prefixes|patterns: [...],
+    untagged: true|false}."""
+    expire_archived: dict[str, Any] | None = None
+    """Expire archived images: {after_days: N} (N >= 90)."""
+    raw: dict[str, Any] | None = None
+    """An ECR lifecycle rule verbatim: {rulePriority, description, selection, action}."""
+
+    @field_validator(*PRESET_NAMES, mode="before")
+    @classmethod
+    def _settings_are_a_mapping(cls, value: Any) -> Any:
+        if value is None:
+            raise _invalid(
+                "give the preset's settings as a mapping", "for example keep_last: {count: 10}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one_preset(self) -> LifecycleItemConfig:
+        if len(self.model_fields_set) != 1:
+            raise _invalid(
+                f"each lifecycle item names exactly one preset; found {len(self.model_fields_set)}",
+                "one of " + ", ".join(PRESET_NAMES),
+            )
+        return self
+
+    def preset(self) -> tuple[str, dict[str, Any]]:
+        """The preset's name and its settings."""
+        (name,) = self.model_fields_set
+        settings: dict[str, Any] = getattr(self, name)
+        return name, settings
+
+
+class _Settings(_Model):
+    """Repository settings: every key is optional; an absent key is inherited."""
+
+    scan_on_push: StrictBool | None = None
+    """Scan each image when it is pushed. Default: true."""
+    tag_mutability: TagMutability | None = None
+    """Whether tags can be overwritten. Default: IMMUTABLE."""
+    tag_mutability_exclusions: (
+        Annotated[tuple[ExclusionFilter, ...], Field(max_length=5)] | None
+    ) = None
+    """Wildcard tag filters (1..5) exempt from tag_mutability; required with and only with
+    IMMUTABLE_WITH_EXCLUSION / MUTABLE_WITH_EXCLUSION. Default: none."""
+    encryption: Encryption | None = None
+    """Encryption at rest, fixed at creation. Default: KMS (the AWS-managed aws/ecr key
+    unless kms_key_arn is given)."""
+    kms_key_arn: KmsKeyArn | None = None
+    """A customer-managed KMS key (same region), only with encryption KMS. null: no
+    customer key. Default: none (the AWS-managed key)."""
+    removal_policy: RemovalPolicy | None = None
+    """What happens to the repository when it leaves the stack. Default: RETAIN."""
+    empty_on_delete: StrictBool | None = None
+    """Delete the images with the repository; only with removal_policy DESTROY.
+    Default: false."""
+    lifecycle: tuple[LifecycleItemConfig, ...] | None = None
+    """Lifecycle presets in order of precedence (first = highest). A list set here
+    replaces the inherited list. Default: Lifecycle.DEFAULT (untagged images not pulled for
+    90 days move to the archive storage class; nothing is deleted)."""
+    access: AccessConfig | None = None
+    """Who may pull and push. Each list set here replaces the inherited list of the same
+    name. Default: no repository policy."""
+    tags: Tags | None = None
+    """Resource tags, merged over the inherited tags (a key set here wins).
+    Default: none."""
+
+    @field_validator(
+        "scan_on_push",
+        "tag_mutability",
+        "tag_mutability_exclusions",
+        "encryption",
+        "removal_policy",
+        "empty_on_delete",
+        "lifecycle",
+        "access",
+        "tags",
+        mode="before",
+    )
+    @classmethod
+    def _present_values_are_not_null(cls, value: Any) -> Any:
+        return _no_null(value)
+
+
+SETTING_KEYS: tuple[str, ...] = tuple(_Settings.model_fields)
+
+
+class StandardConfig(_Settings):
+    """A named, reusable set of repository settings."""
+
+    extends: StandardName | None = None
+    """Another standard to inherit from; this standard's keys override it.
+    Default: the built-in secure defaults."""
+
+
+class DefaultsConfig(_Model):
+    """Settings for repositories that say nothing."""
+
+    standard: StandardName | None = None
+    """The standard of repositories that name none. Default: the built-in secure defaults."""
+
+
+class RepositoryConfig(_Settings):
+    """A private repository: a name, a standard, and any standard key as an override."""
+
+    name: RepositoryName
+    """Repository name, unique in the file: 2..256 characters, lowercase, path segments
+    separated by /."""
+    standard: StandardName | None = None
+    """The standard to apply. Default: defaults.standard."""
+
+
+class PublicRepositoryConfig(_Model):
+    """A repository in ECR Public (us-east-1 only), with its gallery catalog data."""
+
+    name: PublicRepositoryName
+    """Public repository name, unique in the file: 2..205 characters."""
+    description: Annotated[StrictStr, Field(max_length=1024)] | None = None
+    """Short description in the gallery. Default: none."""
+    about: Annotated[StrictStr, Field(max_length=10240)] | None = None
+    """About text (markdown). Default: none."""
+    usage: Annotated[StrictStr, Field(max_length=10240)] | None = None
+    """Usage text (markdown). Default: none."""
+    operating_systems: tuple[OperatingSystem, ...] = ()
+    """Operating systems the images run on. Default: none listed."""
+    architectures: tuple[Architecture, ...] = ()
+    """CPU architectures of the images. Default: none listed."""
+    tags: Tags = Field(default_factory=dict)
+    """Resource tags. Default: none."""
+
+
+class ScanningRuleConfig(_Model):
+    """Which repositories are scanned, and when."""
+
+    frequency: ScanFrequency
+    """SCAN_ON_PUSH or MANUAL with BASIC scanning; SCAN_ON_PUSH or CONTINUOUS_SCAN with
+    ENHANCED."""
+    filters: Annotated[tuple[ScanFilter, ...], Field(min_length=1, max_length=100)]
+    """Repository name wildcard filters (1..100), for example prod* or *."""
+
+
+class ScanningConfig(_Model):
+    """The registry's scanning configuration."""
+
+    type: ScanType
+    """BASIC (ECR's scanner) or ENHANCED (Amazon Inspector)."""
+    rules: Annotated[tuple[ScanningRuleConfig, ...], Field(max_length=2)] = ()
+    """At most 2 rules. Default: none (repositories are scanned on request only)."""
+
+
+class ReplicationDestinationConfig(_Model):
+    """Where images are replicated to."""
+
+    region: Region
+    """Destination region."""
+    account: AccountId | None = None
+    """Destination account (12 digits). Default: this registry's account."""
+
+
+class ReplicationRuleConfig(_Model):
+    """Replicate matching repositories to one or more destinations."""
+
+    destinations: Annotated[tuple[ReplicationDestinationConfig, ...], Field(min_length=1)]
+    """Destinations of this rule (at least one)."""
+    repository_prefixes: Annotated[tuple[ReplicationPrefix, ...], Field(max_length=100)] = ()
+    """Repository name prefixes to replicate (at most 100). Default: every repository."""
+
+
+class ReplicationConfig(_Model):
+    """The registry's replication configuration (not retroactive, no chaining)."""
+
+    rules: Annotated[tuple[ReplicationRuleConfig, ...], Field(min_length=1, max_length=10)]
+    """1..10 rules, at most 25 unique destinations in total."""
+
+
+class PullThroughCacheRuleConfig(_Model):
+    """Cache an upstream registry under a repository prefix."""
+
+    prefix: CachePrefix
+    """Repository namespace of the cache (2..30 characters, or ROOT), unique."""
+    upstream: UpstreamName
+    """The upstream registry."""
+    credential_secret: SecretReference | None = None
+    """Secrets Manager secret (name or ARN, starting with ecr-pullthroughcache/) holding the
+    upstream credentials; required exactly for docker-hub, github-container-registry,
+    gitlab-container-registry, azure-container-registry and chainguard."""
+    upstream_url: StrictStr | None = None
+    """Registry host, required exactly for azure-container-registry (NAME.azurecr.io) and
+    ecr (ACCOUNT.dkr.ecr.REGION.amazonaws.com). Default: the upstream's fixed URL."""
+    custom_role_arn: RoleArn | None = None
+    """IAM role ECR assumes to pull from an ecr upstream; required exactly for ecr."""
+
+
+class CreationTemplateConfig(_Model):
+    """Settings for repositories that ECR creates (pull-through cache, replication, push)."""
+
+    prefix: TemplatePrefix
+    """Repository namespace the template applies to, or ROOT for all; unique."""
+    applied_for: Annotated[tuple[AppliedFor, ...], Field(min_length=1)]
+    """When the template applies: PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH."""
+    standard: StandardName | None = None
+    """The standard that supplies the settings. Default: defaults.standard."""
+    description: Annotated[StrictStr, Field(max_length=256)] | None = None
+    """Template description. Default: none."""
+    custom_role_arn: RoleArn | None = None
+    """IAM role ECR assumes to create the repositories; required when the standard uses
+    KMS encryption or tags."""
+
+
+class RegistrySettingsConfig(_Model):
+    """Registry-wide settings (one per account and region)."""
+
+    scanning: ScanningConfig | None = None
+    """Registry scanning. Default: ECR's default (BASIC, manual scans)."""
+    replication: ReplicationConfig | None = None
+    """Replication rules. Default: no replication."""
+    pull_through_cache: Annotated[tuple[PullThroughCacheRuleConfig, ...], Field(max_length=50)] = ()
+    """Pull-through cache rules (at most 50). Default: none."""
+    creation_templates: tuple[CreationTemplateConfig, ...] = ()
+    """Repository creation templates. Default: none."""
+    replication_sources: tuple[AccountId, ...] = ()
+    """Accounts allowed to replicate into this registry (registry policy). Default: none."""
+
+
+class DeploymentConfig(_Model):
+    """How the result is laid out in CloudFormation."""
+
+    stack_name: StackName = "ecr-registry"
+    """Name of the stack (shards get a numbered suffix). Default: ecr-registry."""
+    max_resources_per_stack: Annotated[StrictInt, Field(ge=1, le=500)] = 400
+    """Resources per stack before the fleet is sharded, stably (CloudFormation allows 500).
+    Default: 400."""
+    account: AccountId | None = None
+    """Target account. Default: the environment of the CDK app."""
+    region: Region | None = None
+    """Target region. Default: the environment of the CDK app."""
+
+
+class RegistryConfig(_Model):
+    """An organisation's ECR registry, as one document."""
+
+    model_config = ConfigDict(title="ecr-constructs registry file")
+
+    version: Version
+    """Format version: 1."""
+    standards: dict[StandardName, StandardConfig] = Field(default_factory=dict)
+    """Named standards: reusable repository settings. Default: none."""
+    defaults: DefaultsConfig = Field(default_factory=DefaultsConfig)
+    """Settings for repositories that name no standard."""
+    repositories: tuple[RepositoryConfig, ...] = ()
+    """Private repositories."""
+    public_repositories: tuple[PublicRepositoryConfig, ...] = ()
+    """ECR Public repositories (only with deployment.region us-east-1)."""
+    registry: RegistrySettingsConfig = Field(default_factory=RegistrySettingsConfig)
+    """Registry-wide settings."""
+    deployment: DeploymentConfig = Field(default_factory=DeploymentConfig)
+    """How the result is deployed."""
+
+    _resolution: Resolution | None = PrivateAttr(default=None)
+    _warnings: tuple[Problem, ...] | None = PrivateAttr(default=None)
+
+    def _resolved(self) -> Resolution:
+        if self._resolution is None:
+            from .resolution import resolve_config
+
+            self._resolution = resolve_config(self)
+        return self._resolution
+
+    def resolved_repositories(self) -> tuple[ResolvedRepository, ...]:
+        """Every private repository with its standard, inheritance and overrides applied.
+
+        Raises ``ConfigError`` listing every problem when the configuration breaks a rule
+        (a file loaded with ``load_registry_config`` has been checked already).
+        """
+        return self._resolved().repositories
+
+    def resolved_creation_templates(self) -> tuple[ResolvedCreationTemplate, ...]:
+        """Every creation template with the settings of its standard resolved."""
+        return self._resolved().creation_templates
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Valid but probably unintended choices (a raw lifecycle rule with several tag
+        prefixes selects only images matching all of them), with their locations."""
+        if self._warnings is None:
+            from .locations import SourceMap
+
+            self._warnings = tuple(SourceMap("RegistryConfig").problems(self._resolved().warnings))
+        return self._warnings

@@ -1,0 +1,288 @@
+"""EventBridge rules for ECR events: patterns, rules, targets, the notification topic, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Match, Template
+
+from ecr_constructs.errors import EcrConstructsError
+from ecr_constructs.events import (
+    MAX_EVENT_PATTERN_LENGTH,
+    FindingSeverity,
+    NotificationTopic,
+    enhanced_findings_pattern,
+    enhanced_findings_rule,
+    image_push_pattern,
+    image_push_rule,
+    scan_completed_pattern,
+    scan_completed_rule,
+)
+
+from .gates import assert_cfn_lint_clean, cdk_nag_violations, new_stack, template_of
+
+RULE = "AWS::Events::Rule"
+
+
+# --- patterns (pure) --------------------------------------------------------------------------
+
+
+def test_severity_order_and_basic_names() -> None:
+    assert FindingSeverity.CRITICAL.at_or_above() == (FindingSeverity.CRITICAL,)
+    assert FindingSeverity.MEDIUM.at_or_above() == (
+        FindingSeverity.CRITICAL,
+        FindingSeverity.HIGH,
+        FindingSeverity.MEDIUM,
+    )
+    assert FindingSeverity.UNTRIAGED.at_or_above() == tuple(FindingSeverity)
+    assert FindingSeverity.UNTRIAGED.basic_scan_name == "UNDEFINED"
+    assert FindingSeverity.HIGH.basic_scan_name == "HIGH"
+
+
+def test_image_push_pattern() -> None:
+    assert image_push_pattern() == {
+        "source": ["aws.ecr"],
+        "detail-type": ["ECR Image Action"],
+        "detail": {"action-type": ["PUSH"], "result": ["SUCCESS"]},
+    }
+    assert image_push_pattern(repository_names=["a1"], tags=["v1", "latest"])["detail"] == {
+        "action-type": ["PUSH"],
+        "result": ["SUCCESS"],
+        "repository-name": ["a1"],
+        "image-tag": ["v1", "latest"],
+    }
+
+
+def test_scan_completed_pattern_by_severity() -> None:
+    assert scan_completed_pattern()["detail"] == {"scan-status": ["COMPLETE"]}
+    only_critical = scan_completed_pattern(severity=FindingSeverity.CRITICAL)["detail"]
+    assert only_critical == {
+        "scan-status": ["COMPLETE"],
+        "finding-severity-counts": {"CRITICAL": [{"numeric": [">", 0]}]},
+    }
+    everything = scan_completed_pattern(repository_names=["a1"], severity=FindingSeverity.UNTRIAGED)
+    assert everything["detail-type"] == ["ECR Image Scan"]
+    assert everything["detail"]["repository-name"] == ["a1"]
+    assert [next(iter(c["finding-severity-counts"])) for c in everything["detail"]["$or"]] == [
+        "CRITICAL",
+        "HIGH",
+        "MEDIUM",
+        "LOW",
+        "INFORMATIONAL",
+        "UNDEFINED",
+    ]
+
+
+def test_enhanced_findings_pattern() -> None:
+    pattern = enhanced_findings_pattern(repository_names=["a1"], severity=FindingSeverity.MEDIUM)
+    assert pattern == {
+        "source": ["aws.inspector2"],
+        "detail-type": ["Inspector2 Finding"],
+        "detail": {
+            "severity": ["CRITICAL", "HIGH", "MEDIUM"],
+            "status": ["ACTIVE"],
+            "resources": {
+                "type": ["AWS_ECR_CONTAINER_IMAGE"],
+                "details": {"awsEcrContainerImage": {"repositoryName": ["a1"]}},
+            },
+        },
+    }
+    assert enhanced_findings_pattern()["detail"]["severity"] == ["CRITICAL", "HIGH"]
+
+
+# --- rules on one stack -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    stack = new_stack()
+    notifications = NotificationTopic(stack, "Alerts", topic_name="ecr-alerts")
+    given = sns.Topic(stack, "Given", enforce_ssl=True, master_key=notifications.encryption_key)
+    unnamed = ecr.Repository(stack, "Unnamed")
+    rules = {
+        "push": image_push_rule(
+            stack,
+            "Pushed",
+            repository_names=["team-a/app", "team-a/app"],
+            tags=["latest"],
+            topic=notifications.topic,
+        ),
+        "push_any": image_push_rule(stack, "AnyPush"),
+        "scan": scan_completed_rule(
+            stack, "Scanned", severity=FindingSeverity.HIGH, topic=given, description="Scans"
+        ),
+        "scan_any": scan_completed_rule(
+            stack, "AnyScan", repository_names=[unnamed.repository_name]
+        ),
+        "enhanced": enhanced_findings_rule(
+            stack, "Findings", repository_names=["team-a/app"], topic=notifications.topic
+        ),
+    }
+    return {
+        "stack": stack,
+        "rules": rules,
+        "template": template_of(stack),
+        "alerts_id": stack.get_logical_id(notifications.topic.node.default_child),
+        "given_id": stack.get_logical_id(given.node.default_child),
+        "unnamed_id": stack.get_logical_id(unnamed.node.default_child),
+    }
+
+
+def _rule_props(built: dict[str, Any], name: str) -> dict[str, Any]:
+    logical_id = built["stack"].get_logical_id(built["rules"][name].node.default_child)
+    properties: dict[str, Any] = built["template"]["Resources"][logical_id]["Properties"]
+    return properties
+
+
+def test_push_rule_pattern_target_and_description(built: dict[str, Any]) -> None:
+    props = _rule_props(built, "push")
+    assert props["EventPattern"] == {
+        "source": ["aws.ecr"],
+        "detail-type": ["ECR Image Action"],
+        "detail": {
+            "action-type": ["PUSH"],
+            "result": ["SUCCESS"],
+            "repository-name": ["team-a/app"],
+            "image-tag": ["latest"],
+        },
+    }
+    assert props["Description"] == "ECR image pushed"
+    assert props["State"] == "ENABLED"
+    assert props["Targets"] == [{"Arn": {"Ref": built["alerts_id"]}, "Id": "Target0"}]
+
+
+def test_rule_without_topic_has_no_target(built: dict[str, Any]) -> None:
+    props = _rule_props(built, "push_any")
+    assert "Targets" not in props
+    assert props["EventPattern"]["detail"] == {"action-type": ["PUSH"], "result": ["SUCCESS"]}
+
+
+def test_scan_rule_with_given_topic_and_description(built: dict[str, Any]) -> None:
+    props = _rule_props(built, "scan")
+    assert props["Description"] == "Scans"
+    assert props["EventPattern"]["detail"]["$or"] == [
+        {"finding-severity-counts": {"CRITICAL": [{"numeric": [">", 0]}]}},
+        {"finding-severity-counts": {"HIGH": [{"numeric": [">", 0]}]}},
+    ]
+    assert props["Targets"] == [{"Arn": {"Ref": built["given_id"]}, "Id": "Target0"}]
+
+
+def test_token_repository_names_pass_unvalidated(built: dict[str, Any]) -> None:
+    props = _rule_props(built, "scan_any")
+    assert props["EventPattern"]["detail"]["repository-name"] == [{"Ref": built["unnamed_id"]}]
+    assert props["Description"] == "ECR basic scan completed"
+
+
+def test_enhanced_rule(built: dict[str, Any]) -> None:
+    props = _rule_props(built, "enhanced")
+    assert props["EventPattern"]["source"] == ["aws.inspector2"]
+    assert props["EventPattern"]["detail"]["severity"] == ["CRITICAL", "HIGH"]
+    assert props["Description"] == "Amazon Inspector finding on an ECR image, HIGH or higher"
+    assert props["Targets"] == [{"Arn": {"Ref": built["alerts_id"]}, "Id": "Target0"}]
+
+
+def test_notification_topic_encrypted_ssl_only_and_events_may_publish(
+    built: dict[str, Any],
+) -> None:
+    template = Template.from_json(built["template"])
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "EnableKeyRotation": True,
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                "Principal": {"Service": "events.amazonaws.com"},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SNS::Topic",
+        {"TopicName": "ecr-alerts", "KmsMasterKeyId": {"Fn::GetAtt": [Match.any_value(), "Arn"]}},
+    )
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Action": "sns:Publish",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                            }
+                        ),
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_gates(built: dict[str, Any]) -> None:
+    assert_cfn_lint_clean(built["template"])
+    assert cdk_nag_violations(built["stack"]) == []
+    assert len(Template.from_json(built["template"]).find_resources(RULE)) == 5
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+BAD_INPUT: list[tuple[str, str, dict[str, Any], str]] = [
+    ("names-as-string", "push", {"repository_names": "app"}, "Test/Bad repository_names"),
+    ("names-empty", "push", {"repository_names": []}, "non-empty list"),
+    ("name-invalid", "scan", {"repository_names": ["ok", "Bad"]}, "repository_names[1]"),
+    ("tags-as-string", "push", {"tags": "latest"}, "tags must be a non-empty list"),
+    ("tag-invalid", "push", {"tags": [".hidden"]}, "Test/Bad tags[0]: not a valid image tag"),
+    ("severity-string", "scan", {"severity": "HIGH"}, "FindingSeverity.CRITICAL"),
+    ("severity-none", "enhanced", {"severity": None}, "severity must be a FindingSeverity"),
+    ("description-long", "push", {"description": "x" * 513}, "at most 512 characters"),
+    (
+        "pattern-too-long",
+        "push",
+        {"repository_names": [f"repository-number-{i:04d}" for i in range(200)]},
+        f"at most {MAX_EVENT_PATTERN_LENGTH} characters",
+    ),
+]
+RULE_FUNCTIONS = {
+    "push": image_push_rule,
+    "scan": scan_completed_rule,
+    "enhanced": enhanced_findings_rule,
+}
+
+
+@pytest.mark.parametrize(
+    ("function", "props", "fragment"),
+    [pytest.param(f, p, m, id=name) for name, f, p, m in BAD_INPUT],
+)
+def test_bad_input(function: str, props: dict[str, Any], fragment: str) -> None:
+    stack = new_stack()
+    with pytest.raises(EcrConstructsError) as raised:
+        RULE_FUNCTIONS[function](stack, "Bad", **props)
+    message = str(raised.value)
+    assert fragment in message
+    assert message.startswith("Test/Bad ")
+    assert "given" in message and "allowed:" in message
+    assert stack.node.try_find_child("Bad") is None
+
+
+def test_bad_topic_name() -> None:
+    stack = new_stack()
+    with pytest.raises(EcrConstructsError, match=r"Test/Alerts topic_name: not a valid SNS"):
+        NotificationTopic(stack, "Alerts", topic_name="has space")

@@ -1,0 +1,27 @@
+"""The public surface: every exported name resolves; the document layer stays CDK-free."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import ecr_constructs
+
+
+def test_every_exported_name_resolves() -> None:
+    missing = [name for name in ecr_constructs.__all__ if getattr(ecr_constructs, name) is None]
+    assert missing == []
+    assert sorted(set(ecr_constructs.__all__)) == sorted(ecr_constructs.__all__)
+
+
+def test_documents_and_loader_do_not_start_jsii() -> None:
+    code = (
+        "import sys, ecr_constructs;"
+        "from ecr_constructs import Lifecycle, RepositoryAccess, load_registry_config;"
+        "Lifecycle.compose([Lifecycle.keep_last(3)]);"
+        "print('aws_cdk' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
