@@ -701,3 +701,32 @@ def test_no_image_is_acted_on_while_a_manifest_list_referencing_it_is_kept(
 
 def _fields(item: Image) -> dict[str, Any]:
     return {name: getattr(item, name) for name in Image.__dataclass_fields__}
+
+
+def test_a_repository_s_deployed_policy_can_be_simulated() -> None:
+    from ecr_constructs.repository import Repository
+    from tests.gates import new_stack
+
+    repository = Repository(
+        new_stack(),
+        "App",
+        repository_name="app",
+        lifecycle=[
+            Lifecycle.protect_tags(prefixes=["prod"]),
+            Lifecycle.expire_untagged(after_days=1),
+            Lifecycle.keep_last(2),
+        ],
+    )
+    images = [
+        image("prod-old", ["prod-1"], 90),
+        image("untagged", [], 3),
+        image("a", ["a"], 5),
+        image("b", ["b"], 4),
+        image("c", ["c"], 2),
+    ]
+    result = simulate(repository.lifecycle_policy, images, now=NOW)
+    # keep_last(2) still counts the untagged image the rule above expires: c and it are
+    # the newest two, so b goes as well.
+    assert result.expired == ["untagged", "a", "b"]
+    assert [result.decision(d).rule_priority for d in result.expired] == [2, 3, 3]
+    assert result.kept == ["prod-old", "c"]
