@@ -61,13 +61,8 @@ _IMAGE = itemgetter(0)
 _NEW = tuple.__new__
 _SUBJECT = attrgetter("subject_digest")
 _CHILDREN = attrgetter("manifest_digests")
-_STATUS = attrgetter("status")
-_TAGS = attrgetter("tags")
 _TIMESTAMP = methodcaller("timestamp")
-_PULLED = attrgetter("last_pulled_at")
-_PUSHED_AT = attrgetter("pushed_at")
-_ACTIVATED = attrgetter("activated_at")
-_ARCHIVED = attrgetter("archived_at")
+_FIELD_NAMES = ("pushed_at", "activated_at", "status", "tags", "last_pulled_at", "archived_at")
 _NEVER = float("inf")
 _NEVER_BEFORE = float("-inf")
 _ACTION = itemgetter(1)
@@ -184,10 +179,9 @@ def simulate(policy: Any, images: Any, *, now: datetime | None = None) -> Simula
     return SimulationResult(when, _Evaluation(items, when).decide(rules))
 
 
-def _effective_push(image: Image) -> datetime:
+def _later(pushed: datetime, activated: datetime | None) -> datetime:
     """Push time, or the restore time of an image restored from the archive since."""
-    activated = image.activated_at
-    return image.pushed_at if activated is None or activated < image.pushed_at else activated
+    return pushed if activated is None or activated < pushed else activated
 
 
 class _Evaluation:
@@ -203,14 +197,13 @@ class _Evaluation:
         self.images = images
         self.now = now
         n = self.n = len(images)
-        pushed = list(
-            map(
-                _TIMESTAMP,
-                map(_effective_push, images)
-                if any(map(_ACTIVATED, images))
-                else map(_PUSHED_AT, images),
-            )
-        )
+        # The fields rules read, one column each, reading the images in memory order.
+        columns = [tuple(map(attrgetter(name), images)) for name in _FIELD_NAMES]
+        pushed_at, activated, statuses, tag_lists, self._pulled_at, self._archived_at = columns
+        self.statuses: tuple[ImageStatus, ...] = statuses
+        if any(activated):  # restored images count from their restore
+            pushed_at = tuple(map(_later, pushed_at, activated))
+        pushed = list(map(_TIMESTAMP, pushed_at))
         order = sorted(range(n), key=pushed.__getitem__, reverse=True)
         if len(set(pushed)) != n:
             _order_ties_by_digest(order, pushed, images)
@@ -220,8 +213,6 @@ class _Evaluation:
         self.pushed = list(map(pushed.__getitem__, order))
         self.pushed_ascending = self.pushed[::-1]
         self.full = (1 << n) - 1
-        # Read images in input order (memory order), then rearrange the small results.
-        statuses = list(map(_STATUS, images))
         self.class_mask = {
             storage: self._from_flags(bytes(map(flags.__getitem__, order)))
             for storage, flags in (
@@ -229,7 +220,6 @@ class _Evaluation:
                 (StorageClass.ARCHIVE, bytes(map(ImageStatus.ARCHIVED.__eq__, statuses))),
             )
         }
-        tag_lists = list(map(_TAGS, images))
         tagged = bytes(map(bool, tag_lists))
         self.tagged = self._from_flags(bytes(map(tagged.__getitem__, order)))
         tags = list(chain.from_iterable(tag_lists))
@@ -318,22 +308,21 @@ class _Evaluation:
             if count_type is CountType.SINCE_IMAGE_PUSHED:
                 mask = pushed_old
             elif count_type is CountType.SINCE_IMAGE_PULLED:  # last pull, else restore or push
-                pulled = self._times("pulled", _PULLED, _NEVER_BEFORE)
+                pulled = self._times("pulled", self._pulled_at, _NEVER_BEFORE)
                 mask = pushed_old & ~self._from_flags(bytes(map(cutoff.__lt__, pulled)))
             else:
-                archived = self._times("archived", _ARCHIVED, _NEVER)
+                archived = self._times("archived", self._archived_at, _NEVER)
                 mask = self._from_flags(bytes(map(cutoff.__ge__, archived)))
         self._age_masks[key] = mask
         return mask
 
-    def _times(self, name: str, read: attrgetter[datetime | None], missing: float) -> list[float]:
+    def _times(
+        self, name: str, moments: tuple[datetime | None, ...], missing: float
+    ) -> list[float]:
         """An optional time of every image, newest first, as POSIX seconds."""
         times = self._optional_times.get(name)
         if times is None:
-            by_input = [
-                missing if moment is None else moment.timestamp()
-                for moment in map(read, self.images)
-            ]
+            by_input = [missing if moment is None else moment.timestamp() for moment in moments]
             times = self._optional_times[name] = list(map(by_input.__getitem__, self.order))
         return times
 
@@ -375,7 +364,7 @@ class _Evaluation:
                 ),
             )
         )
-        restoring = map(ImageStatus.ACTIVATING.__eq__, map(_STATUS, self.images))
+        restoring = map(ImageStatus.ACTIVATING.__eq__, self.statuses)
         for k in compress(range(self.n), restoring):
             decisions[k] = decisions[k]._replace(reason="being restored (ACTIVATING)")
         _References(decisions).apply()
