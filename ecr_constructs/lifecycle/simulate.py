@@ -57,17 +57,17 @@ class ImageAction(StrEnum):
     KEEP = "keep"
 
 
-_IMAGE = itemgetter(0)
-_NEW = tuple.__new__
-_SUBJECT = attrgetter("subject_digest")
-_CHILDREN = attrgetter("manifest_digests")
-_TIMESTAMP = methodcaller("timestamp")
 _FIELD_NAMES = ("pushed_at", "activated_at", "status", "tags", "last_pulled_at", "archived_at")
-_NEVER = float("inf")
-_NEVER_BEFORE = float("-inf")
+_TIMESTAMP = methodcaller("timestamp")
+_NEVER = float("inf")  # the time of an event that did not happen, compared as "after"
+_NEVER_BEFORE = float("-inf")  # ... compared as "before"
+_NEW = tuple.__new__  # builds a NamedTuple from a tuple without its Python-level __new__
+_IMAGE = itemgetter(0)
 _ACTION = itemgetter(1)
 _DIGEST = attrgetter("digest")
 _SIZE = attrgetter("size_bytes")
+_SUBJECT = attrgetter("subject_digest")
+_CHILDREN = attrgetter("manifest_digests")
 
 
 class Decision(NamedTuple):
