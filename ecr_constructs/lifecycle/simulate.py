@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, methodcaller
+from operator import add, attrgetter, itemgetter, methodcaller
 from typing import Any, NamedTuple
 
 from ..errors import LifecyclePolicyError
@@ -46,6 +46,11 @@ from .model import (
 _DAY = timedelta(days=1)
 _LAST_CHAR = "\U0010ffff"
 _BITS = bytes.maketrans(b"\x00\x01", b"01")
+# Per-image codes: 2 x status (ACTIVE 0, ARCHIVED 1, ACTIVATING 2) + 1 when tagged.
+_STATUS_CODE = {"ACTIVE": 0, "ARCHIVED": 2, "ACTIVATING": 4}
+_IS_ACTIVE = bytes.maketrans(b"\x00\x01\x02\x03\x04\x05", b"\x01\x01\x00\x00\x00\x00")
+_IS_ARCHIVED = bytes.maketrans(b"\x00\x01\x02\x03\x04\x05", b"\x00\x00\x01\x01\x00\x00")
+_IS_TAGGED = bytes.maketrans(b"\x00\x01\x02\x03\x04\x05", b"\x00\x01\x00\x01\x00\x01")
 _DIGIT_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
 
 
@@ -205,23 +210,22 @@ class _Evaluation:
             pushed_at = tuple(map(_later, pushed_at, activated))
         pushed = list(map(_TIMESTAMP, pushed_at))
         order = sorted(range(n), key=pushed.__getitem__, reverse=True)
+        self.pushed = list(map(pushed.__getitem__, order))
         if len(set(pushed)) != n:
-            _order_ties_by_digest(order, pushed, images)
+            _order_ties_by_digest(order, self.pushed, images)
         self.order = order
         rank = self.rank = [0] * n
         deque(map(rank.__setitem__, order, range(n)), maxlen=0)
-        self.pushed = list(map(pushed.__getitem__, order))
         self.pushed_ascending = self.pushed[::-1]
         self.full = (1 << n) - 1
+        # One code per image (status, tagged or not), rearranged newest first once.
+        codes = bytes(map(add, map(_STATUS_CODE.__getitem__, statuses), map(bool, tag_lists)))
+        by_rank = bytes(map(codes.__getitem__, order))
         self.class_mask = {
-            storage: self._from_flags(bytes(map(flags.__getitem__, order)))
-            for storage, flags in (
-                (StorageClass.STANDARD, bytes(map(ImageStatus.ACTIVE.__eq__, statuses))),
-                (StorageClass.ARCHIVE, bytes(map(ImageStatus.ARCHIVED.__eq__, statuses))),
-            )
+            StorageClass.STANDARD: self._from_flags(by_rank.translate(_IS_ACTIVE)),
+            StorageClass.ARCHIVE: self._from_flags(by_rank.translate(_IS_ARCHIVED)),
         }
-        tagged = bytes(map(bool, tag_lists))
-        self.tagged = self._from_flags(bytes(map(tagged.__getitem__, order)))
+        self.tagged = self._from_flags(by_rank.translate(_IS_TAGGED))
         tags = list(chain.from_iterable(tag_lists))
         owners = list(chain.from_iterable(map(repeat, rank, map(len, tag_lists))))
         by_tag = sorted(range(len(tags)), key=tags.__getitem__)
@@ -461,9 +465,9 @@ class _References:
         return decision
 
 
-def _order_ties_by_digest(order: list[int], pushed: list[float], images: Sequence[Image]) -> None:
-    """Within each run of equal push times in ``order`` (newest first), order by digest."""
-    ranked = list(map(pushed.__getitem__, order))
+def _order_ties_by_digest(order: list[int], ranked: list[float], images: Sequence[Image]) -> None:
+    """Within each run of equal push times in ``order`` (``ranked``: their push times,
+    newest first), order by digest."""
     runs: list[list[int]] = []
     for position in compress(range(len(ranked) - 1), map(float.__eq__, ranked, ranked[1:])):
         if runs and runs[-1][1] == position:
