@@ -11,18 +11,19 @@ import argparse
 import json
 import sys
 import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from .. import live
 from ..errors import EcrConstructsError
-from ..lifecycle.images import ImageDataError, parse_images
+from ..lifecycle.images import Image, ImageDataError, parse_images
 from ..lifecycle.model import LifecyclePolicy, LifecyclePolicyWarning
 from ..lifecycle.simulate import ImageAction, SimulationResult, as_policy, simulate
 from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
 
 _DAY = timedelta(days=1)
+T = TypeVar("T")
 _TAGS_WIDTH = 40
 
 
@@ -109,30 +110,21 @@ def _run_simulate(args: argparse.Namespace) -> int:
     notes: list[str] = []
     try:
         now = _parse_now(args.now)
+        policy: LifecyclePolicy | None = None
+        if args.policy is not None:
+            policy, notes = _load_policy(args.policy)
         if args.images is not None:
-            if args.policy is None:
+            if policy is None:
                 raise _InvalidInput(["--policy POLICY.json is required with --images"])
             if args.region is not None or args.profile is not None:
                 raise _InvalidInput(["--region and --profile only apply to --repository"])
-            policy, notes = _load_policy(args.policy)
             images = _load_images(args.images)
         else:
-            if args.policy is not None:
-                policy, notes = _load_policy(args.policy)
-            client = live.ecr_client(region=args.region, profile=args.profile)
-            images = _live(
-                args.repository, "images", lambda: live.read_images(client, args.repository)
-            )
-            if args.policy is None:
-                policy = _live(
-                    args.repository,
-                    "lifecycle policy",
-                    lambda: live.read_lifecycle_policy(client, args.repository),
-                )
+            policy, images = _read_repository(args, policy)
     except _InvalidInput as invalid:
         return _print_lines(notes + invalid.lines, EXIT_INVALID)
-    except live.LiveRegistryError as error:
-        return _print_lines([f"error: {error}"], EXIT_FAILURE)
+    except _AwsFailure as failure:
+        return _print_lines([f"error: {failure}"], EXIT_FAILURE)
     _print_lines(notes, EXIT_OK)
     result = simulate(policy, images, now=now)
     if args.output == "json":
@@ -142,14 +134,34 @@ def _run_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _live(repository: str, what: str, read: Any) -> Any:
-    """Run a live read; invalid data from the registry is named by repository."""
+class _AwsFailure(Exception):
+    """The registry could not be read (one line)."""
+
+
+def _read_repository(
+    args: argparse.Namespace, policy: LifecyclePolicy | None
+) -> tuple[LifecyclePolicy, tuple[Image, ...]]:
+    """The repository's images and, unless given, its current policy; read-only."""
+    from .. import live  # boto3 loads only for live reads
+
+    def named(what: str, read: Callable[[], T]) -> T:
+        try:
+            return read()
+        except EcrConstructsError as error:  # the registry's data fails validation
+            raise _InvalidInput(
+                [f"{args.repository} (current {what}): {problem}" for problem in error.problems]
+            ) from None
+
     try:
-        return read()
-    except EcrConstructsError as error:
-        raise _InvalidInput(
-            [f"{repository} (current {what}): {problem}" for problem in error.problems]
-        ) from None
+        client = live.ecr_client(region=args.region, profile=args.profile)
+        images = named("images", lambda: live.read_images(client, args.repository))
+        if policy is None:
+            policy = named(
+                "lifecycle policy", lambda: live.read_lifecycle_policy(client, args.repository)
+            )
+    except live.LiveRegistryError as error:
+        raise _AwsFailure(str(error)) from None
+    return policy, images
 
 
 def _print_lines(lines: list[str], code: int) -> int:
