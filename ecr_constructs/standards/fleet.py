@@ -1,0 +1,428 @@
+"""`RepositoryFleet`: an organisation's repositories, public repositories and registry-wide
+settings, spread over as many stacks as they need, stably.
+
+Each repository is one ``AWS::ECR::Repository`` rendered in pure Python
+(``repository_properties``, as ``Repository`` renders it) and handed to CDK in one call,
+plus one call for its removal policy. Placement in stacks comes from the shard map
+(``sharding``): a repository never changes stack or logical ID.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, replace
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from ..errors import ConfigError, EcrConstructsError, Problem
+from ..lifecycle import LifecyclePolicy, LifecyclePreset
+from ..policy import AccessGrant
+from ..public import PublicRepository
+from ..repository_properties import repository_properties
+from .config import PublicRepositoryConfig, RegistryConfig
+from .fleet_registry import build_registry_settings
+from .loading import load_registry_config
+from .resolution import ResolvedRepository
+from .sharding import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
+
+DEFAULT_STACK_NAME = "ecr-registry"
+DEFAULT_MAX_RESOURCES_PER_STACK = 400
+# The partition token is the same string in every stack: read it from jsii once.
+_PARTITION: str = cdk.Aws.PARTITION
+
+
+@dataclass(frozen=True)
+class FleetRepository:
+    """One private repository of a ``RepositoryFleet``: ``Repository``'s settings, with
+    the same defaults (IMMUTABLE tags, scan on push, KMS, ``Lifecycle.DEFAULT``, no
+    repository policy, RETAIN).
+
+    :param repository_name: the repository's name (required: it decides the stack and the
+        logical ID).
+    :param image_tag_mutability: Default: IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION when
+        ``image_tag_mutability_exclusions`` is given.
+    :param image_tag_mutability_exclusions: 1-5 wildcard filters for tags that may move.
+        Default: none.
+    :param image_scan_on_push: Default: true.
+    :param encryption: Default: KMS.
+    :param encryption_key: a KMS key or its ARN. Default: the AWS-managed ``aws/ecr`` key.
+    :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
+        Default: ``Lifecycle.DEFAULT``, which deletes nothing.
+    :param access: ``RepositoryAccess`` grants rendered into the repository policy.
+        Default: no repository policy.
+    :param removal_policy: RETAIN or DESTROY. Default: RETAIN.
+    :param empty_on_delete: delete the images with the repository; needs DESTROY.
+        Default: false.
+    :param tags: resource tags. Default: none.
+    """
+
+    repository_name: str
+    _: KW_ONLY
+    image_tag_mutability: ecr.TagMutability | None = None
+    image_tag_mutability_exclusions: Sequence[str] | None = None
+    image_scan_on_push: bool = True
+    encryption: ecr.RepositoryEncryption | None = None
+    encryption_key: kms.IKey | str | None = None
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None
+    access: Sequence[AccessGrant] = ()
+    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN
+    empty_on_delete: bool = False
+    tags: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FleetStack:
+    """One stack of a fleet, as synthesized."""
+
+    name: str
+    stack: cdk.Stack
+    repositories: tuple[str, ...]
+    public_repositories: tuple[str, ...]
+    resources: int
+    """Every resource in the stack, the CDK CLI's metadata resource included."""
+
+
+class RepositoryFleet:
+    """Every repository of an organisation in as many stacks as it takes, placed stably.
+
+    Builds, into ``scope`` (an ``App`` or a ``Stage``): the repositories of ``config`` and
+    ``repositories``, the config's public repositories and, in the first stack, its
+    registry-wide settings (scanning, replication, pull-through cache rules, creation
+    templates, registry policy). Stack 1 is named ``stack_name``; stack N ``stack_name-N``.
+
+    Placement: a repository listed in the shard map stays in its stack; a new one goes to
+    the first stack with room (at most ``max_resources_per_stack`` resources, every resource
+    counted); a new stack when all are full. Logical IDs come from the repository's name
+    (``Repository<Name><hash>``), so adding or removing repositories never moves another
+    or changes its logical ID. Not a construct: it creates stacks.
+
+    :param config: a registry file's configuration (``load_registry_config``). Its
+        ``deployment`` section supplies the defaults of ``stack_name``, ``env`` and
+        ``max_resources_per_stack``. Default: none.
+    :param repositories: more private repositories (``FleetRepository`` or
+        ``ResolvedRepository``), for fleets described in Python. Default: none.
+    :param stack_name: Default: ``deployment.stack_name``, else ``ecr-registry``.
+    :param env: Default: ``deployment.account`` and ``deployment.region``, else
+        environment-agnostic stacks.
+    :param max_resources_per_stack: 2..500. Default: ``deployment.max_resources_per_stack``,
+        else 400.
+    :param shard_map: a shard map file (read, then written when repositories were added or
+        removed) or a ``ShardMap``. Default: none: every repository placed afresh, in name
+        order (a warning when that takes more than one stack).
+    :param locked: refuse to change the shard map file (for CI: it must be committed up to
+        date). Default: false.
+    :param progress: called with a line of text as each stack is built. Default: silent.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: RegistryConfig | None = None,
+        repositories: Sequence[FleetRepository | ResolvedRepository] = (),
+        stack_name: str | None = None,
+        env: cdk.Environment | None = None,
+        max_resources_per_stack: int | None = None,
+        shard_map: str | PathLike[str] | ShardMap | None = None,
+        locked: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        deployment = config.deployment if config is not None else None
+        self.stack_name = stack_name or (
+            deployment.stack_name if deployment is not None else DEFAULT_STACK_NAME
+        )
+        self.max_resources_per_stack = max_resources_per_stack or (
+            deployment.max_resources_per_stack
+            if deployment is not None
+            else DEFAULT_MAX_RESOURCES_PER_STACK
+        )
+        if env is None and deployment is not None:
+            env = cdk.Environment(account=deployment.account, region=deployment.region)
+        self._scope = scope
+        self._env = env
+        self._progress = progress or (lambda _line: None)
+        self._stacks: dict[int, cdk.Stack] = {}
+        self._map_file = (
+            None if shard_map is None or isinstance(shard_map, ShardMap) else Path(shard_map)
+        )
+        previous = shard_map if isinstance(shard_map, ShardMap) else None
+        if self._map_file is not None:
+            previous = ShardMap.read(self._map_file)
+            if previous is None and locked:
+                raise ConfigError(
+                    str(self._map_file),
+                    "the shard map is missing",
+                    allowed="a committed shard map: run ecr-constructs synth without --locked "
+                    "(or the app with locked=False) and commit the file it writes",
+                )
+
+        everything = [
+            *(config.resolved_repositories() if config is not None else ()),
+            *repositories,
+        ]
+        public = list(config.public_repositories) if config is not None else []
+        rendered = _render_all(everything)
+
+        registry_resources = 0
+        if config is not None and _has_registry_settings(config):
+            first = self._stack(1)
+            build_registry_settings(first, config)
+            registry_resources = _resource_count(first)
+
+        where = "max_resources_per_stack"
+        if config is not None and max_resources_per_stack is None:
+            where = "deployment.max_resources_per_stack"
+        self.placement: Placement = place(
+            list(rendered),
+            public_repositories=[p.name for p in public],
+            previous=previous,
+            max_resources_per_stack=self.max_resources_per_stack,
+            other_resources={1: registry_resources},
+            stack_name_base=self.stack_name,
+            where=where,
+        )
+        self.shard_map: ShardMap = self.placement.shard_map
+        """Where every repository lives: persist it (the fleet writes a ``shard_map`` file)."""
+        if locked and self._map_file is not None and self.shard_map != previous:
+            raise ConfigError(
+                str(self._map_file),
+                "the shard map is out of date: "
+                + _changes(self.placement.added, self.placement.removed),
+                allowed="run ecr-constructs synth without --locked (or the app with "
+                "locked=False) and commit the shard map it writes",
+            )
+        if previous is None and len(self.placement.resources) > 1:
+            warnings.warn(
+                f"{self.stack_name}: the fleet takes {len(self.placement.resources)} stacks "
+                "and has no shard map, so adding a repository later may move others to another "
+                "stack (replacing them): pass shard_map= a file path",
+                UserWarning,
+                stacklevel=2,
+            )
+
+        self.resources: dict[str, ecr.CfnRepository] = {}
+        """The ``AWS::ECR::Repository`` of each private repository, by name."""
+        self.public_repositories: dict[str, PublicRepository] = {}
+        """Each public repository, by name."""
+        by_name = {p.name: p for p in public}
+        for index in sorted(self.placement.resources):
+            stack = self._stack(index)
+            names = self.placement.members("repositories", index)
+            for name in names:
+                properties, removal = rendered[name]
+                resource = ecr.CfnRepository(stack, logical_id(name), **properties)
+                resource.apply_removal_policy(removal)
+                self.resources[name] = resource
+            public_names = self.placement.members("public_repositories", index)
+            for name in public_names:
+                self.public_repositories[name] = _public_repository(stack, by_name[name])
+            self._progress(
+                f"{shard_stack_name(self.stack_name, index)}: {len(names)} repositories"
+                + (f", {len(public_names)} public" if public_names else "")
+                + f", {self.placement.resources[index]} resources"
+            )
+        if self._map_file is not None and not locked:
+            self.shard_map.write(self._map_file)
+
+    @classmethod
+    def from_file(
+        cls,
+        scope: Construct,
+        path: str | PathLike[str],
+        *,
+        locked: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> RepositoryFleet:
+        """The fleet of a registry file, with its shard map beside it
+        (``registry.yaml``: ``registry.shards.json``)."""
+        return cls(
+            scope,
+            config=load_registry_config(path),
+            shard_map=shard_map_path(path),
+            locked=locked,
+            progress=progress,
+        )
+
+    @property
+    def stacks(self) -> list[FleetStack]:
+        """The fleet's stacks in order, with what each holds."""
+        return [
+            FleetStack(
+                name=shard_stack_name(self.stack_name, index),
+                stack=self._stacks[index],
+                repositories=tuple(self.placement.members("repositories", index)),
+                public_repositories=tuple(self.placement.members("public_repositories", index)),
+                resources=self.placement.resources[index],
+            )
+            for index in sorted(self._stacks)
+        ]
+
+    def stack_of(self, repository_name: str) -> cdk.Stack:
+        """The stack that holds a (private or public) repository."""
+        index = self.shard_map.repositories.get(repository_name) or (
+            self.shard_map.public_repositories.get(repository_name)
+        )
+        if index is None:
+            raise ConfigError(
+                "RepositoryFleet.stack_of",
+                "no such repository in the fleet",
+                given=repository_name,
+            )
+        return self._stacks[index]
+
+    def _stack(self, index: int) -> cdk.Stack:
+        stack = self._stacks.get(index)
+        if stack is None:
+            name = shard_stack_name(self.stack_name, index)
+            stack = cdk.Stack(
+                self._scope,
+                name,
+                stack_name=name,
+                env=self._env,
+                description=f"Amazon ECR registry {self.stack_name}, stack {index} "
+                "(ecr-constructs RepositoryFleet)",
+            )
+            self._stacks[index] = stack
+        return stack
+
+
+def _render_all(
+    repositories: Sequence[FleetRepository | ResolvedRepository],
+) -> dict[str, tuple[dict[str, Any], cdk.RemovalPolicy]]:
+    """Every repository's checked properties and removal policy, by name; every problem
+    of every repository in one error."""
+    rendered: dict[str, tuple[dict[str, Any], cdk.RemovalPolicy]] = {}
+    owners: dict[str, str] = {}
+    problems: list[Problem] = []
+    encryptions: dict[int, str] = {}
+    for index, repository in enumerate(repositories):
+        name = _name(repository)
+        where = f"repositories[{index}] ({name})"
+        if name in rendered:
+            problems.append(
+                Problem(f"{where} repository_name", "duplicate repository name", given=name)
+            )
+            continue
+        identifier = logical_id(name)
+        if identifier in owners:
+            problems.append(
+                Problem(
+                    f"{where} repository_name",
+                    f"gives the same logical ID as {owners[identifier]!r}",
+                    given=name,
+                    allowed="a name that differs in more than punctuation",
+                )
+            )
+            continue
+        owners[identifier] = name
+        try:
+            if isinstance(repository, ResolvedRepository):
+                settings = _resolved_settings(repository)
+                removal = cdk.RemovalPolicy[repository.removal_policy]
+            else:
+                settings = _fleet_settings(repository, encryptions)
+                removal = repository.removal_policy
+            rendered[name] = (repository_properties(**settings).properties, removal)
+        except EcrConstructsError as error:
+            problems.extend(replace(p, where=f"{where} {p.where}") for p in error.problems)
+    if problems:
+        raise ConfigError.from_problems(problems)
+    return rendered
+
+
+def _name(repository: FleetRepository | ResolvedRepository) -> str:
+    if isinstance(repository, ResolvedRepository):
+        return repository.name
+    if isinstance(repository, FleetRepository):
+        return repository.repository_name
+    raise ConfigError(
+        "repositories",
+        "not a fleet repository",
+        given=repository,
+        allowed="FleetRepository(...) or a ResolvedRepository",
+    )
+
+
+def _resolved_settings(repository: ResolvedRepository) -> dict[str, Any]:
+    return {
+        "repository_name": repository.name,
+        "image_tag_mutability": repository.tag_mutability,
+        "image_tag_mutability_exclusions": repository.tag_mutability_exclusions or None,
+        "image_scan_on_push": repository.scan_on_push,
+        "encryption": repository.encryption,
+        "encryption_key_arn": repository.kms_key_arn,
+        "lifecycle": repository.lifecycle_policy,
+        "access": repository.access,
+        "partition": _PARTITION,
+        "removal_policy": repository.removal_policy,
+        "empty_on_delete": repository.empty_on_delete,
+        "tags": repository.tags,
+    }
+
+
+def _fleet_settings(repository: FleetRepository, encryptions: dict[int, str]) -> dict[str, Any]:
+    encryption = repository.encryption
+    encryption_value: str | None = None
+    if encryption is not None:
+        # One jsii read per encryption object, not per repository.
+        encryption_value = encryptions.get(id(encryption))
+        if encryption_value is None:
+            encryption_value = encryptions[id(encryption)] = encryption.value
+    key = repository.encryption_key
+    mutability = repository.image_tag_mutability
+    return {
+        "repository_name": repository.repository_name,
+        "image_tag_mutability": mutability.value if mutability is not None else None,
+        "image_tag_mutability_exclusions": repository.image_tag_mutability_exclusions,
+        "image_scan_on_push": repository.image_scan_on_push,
+        "encryption": encryption_value,
+        "encryption_key_arn": key if key is None or isinstance(key, str) else key.key_arn,
+        "lifecycle": repository.lifecycle,
+        "access": repository.access,
+        "partition": _PARTITION,
+        "removal_policy": repository.removal_policy.name,
+        "empty_on_delete": repository.empty_on_delete,
+        "tags": repository.tags,
+    }
+
+
+def _has_registry_settings(config: RegistryConfig) -> bool:
+    registry = config.registry
+    return bool(
+        registry.scanning is not None
+        or registry.replication is not None
+        or registry.pull_through_cache
+        or registry.creation_templates
+        or registry.replication_sources
+    )
+
+
+def _resource_count(stack: cdk.Stack) -> int:
+    return sum(1 for child in stack.node.find_all() if isinstance(child, cdk.CfnResource))
+
+
+def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> PublicRepository:
+    return PublicRepository(
+        stack,
+        logical_id(config.name, "PublicRepository"),
+        repository_name=config.name,
+        description=config.description,
+        about_text=config.about,
+        usage_text=config.usage,
+        operating_systems=list(config.operating_systems) or None,
+        architectures=list(config.architectures) or None,
+        tags=dict(config.tags) or None,
+    )
+
+
+def _changes(added: ShardMap, removed: ShardMap) -> str:
+    new = len(added.repositories) + len(added.public_repositories)
+    gone = len(removed.repositories) + len(removed.public_repositories)
+    return f"{new} repositories to add, {gone} to remove"
