@@ -190,6 +190,15 @@ class RepositoryFleet:
         )
         self.shard_map: ShardMap = self.placement.shard_map
         """Where every repository lives: persist it (the fleet writes a ``shard_map`` file)."""
+        self.previous_shard_map: ShardMap | None = previous
+        """The shard map the placement started from; None when there was none."""
+        self.emptied_stacks: tuple[str, ...] = tuple(
+            shard_stack_name(self.stack_name, index)
+            for index in (previous.stacks if previous is not None else ())
+            if index not in self.placement.resources
+        )
+        """Stacks of the previous map that hold nothing now, so they are not synthesized
+        (delete them with CloudFormation)."""
         if locked and self._map_file is not None and self.shard_map != previous:
             raise ConfigError(
                 str(self._map_file),
