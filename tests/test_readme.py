@@ -1,0 +1,40 @@
+"""The README's complete programs run as written, and their templates pass cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .gates import assert_cfn_lint_clean, checkov_results
+from .test_secure_defaults_gates import ECR_CHECKS
+from .test_examples import synthesized_templates
+
+README = Path(__file__).parent.parent / "README.md"
+PROGRAMS = [
+    block
+    for block in re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    if "app.synth()" in block
+]
+
+
+def test_readme_has_programs() -> None:
+    assert len(PROGRAMS) >= 2
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=[f"program{i}" for i in range(len(PROGRAMS))])
+def test_readme_program_synthesizes_lint_clean(program: str, tmp_path: Path) -> None:
+    # The jsii process read its environment at start-up, so CDK_OUTDIR can't reach it now:
+    # point the README's `cdk.App()` at the test's folder instead.
+    assert program.count("cdk.App()") == 1
+    program = program.replace("cdk.App()", f"cdk.App(outdir={str(tmp_path)!r})")
+    exec(compile(program, "README.md", "exec"), {"__name__": "__main__"})
+    templates = synthesized_templates(tmp_path)
+    assert templates
+    for template, region in templates:
+        body = json.loads(template.read_text())
+        assert_cfn_lint_clean(body, region)
+        if any(r["Type"] == "AWS::ECR::Repository" for r in body["Resources"].values()):
+            assert not checkov_results(body)["failed"] & ECR_CHECKS
