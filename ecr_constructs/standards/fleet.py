@@ -308,17 +308,24 @@ def _render_all(
     """Every repository's checked properties and removal policy, by name; every problem
     of every repository in one error."""
     rendered: dict[str, tuple[dict[str, Any], cdk.RemovalPolicy]] = {}
+    seen: dict[str, int] = {}
     owners: dict[str, str] = {}
     problems: list[Problem] = []
     encryptions: dict[int, str] = {}
     for index, repository in enumerate(repositories):
         name = _name(repository)
         where = f"repositories[{index}] ({name})"
-        if name in rendered:
+        if name in seen:
             problems.append(
-                Problem(f"{where} repository_name", "duplicate repository name", given=name)
+                Problem(
+                    f"{where} repository_name",
+                    f"duplicate repository name (first at repositories[{seen[name]}])",
+                    given=name,
+                    allowed="each name once",
+                )
             )
             continue
+        seen[name] = index
         identifier = logical_id(name)
         if identifier in owners:
             problems.append(
