@@ -207,7 +207,7 @@ class RepositoryFleet:
                 allowed="run ecr-constructs synth without --locked (or the app with "
                 "locked=False) and commit the shard map it writes",
             )
-        if previous is None and len(self.placement.resources) > 1:
+        if shard_map is None and len(self.placement.resources) > 1:
             warnings.warn(
                 f"{self.stack_name}: the fleet takes {len(self.placement.resources)} stacks "
                 "and has no shard map, so adding a repository later may move others to another "
