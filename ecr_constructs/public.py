@@ -4,19 +4,27 @@ ECR Public exists only in us-east-1. Limits enforced here come from the CloudFor
 resource schema (stricter than the ECR Public API where they differ): repository name 2..205
 characters; description up to 1,024 characters; about and usage text (markdown) up to 10,240;
 up to 50 operating systems and architectures, each 1..50 characters, no duplicates; up to 50
-tags, keys 1..127 and values 1..255 characters.
+tags, keys 1..127 and values 1..255 characters. A logo (PNG or JPEG) is at most 512,000 bytes
+(the API's ``logoImageBlob``).
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+import os
 import re
 from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
@@ -33,6 +41,11 @@ TAG_VALUE_LENGTH = (1, 255)
 REGISTRY_ALIAS_PATTERN = re.compile(r"[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY_ALIAS_LENGTH = (2, 50)
 REGION_RULE_ID = "EcrPublicRegionRule"
+MAX_LOGO_BYTES = 512_000
+#: File signatures ("magic bytes") of the logo formats the ECR Public Gallery shows.
+LOGO_SIGNATURES = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff"}
+CATALOG_RESOURCE_TYPE = "Custom::EcrPublicCatalogData"
+LOGO_LOG_RETENTION_DAYS = 365
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
 
@@ -67,7 +80,11 @@ class PublicRepository(Construct):
     outside us-east-1.
 
     What is created: one ``AWS::ECR::PublicRepository`` with its catalog data and tags.
-    ECR Public has no lifecycle policies, scanning or encryption settings.
+    ECR Public has no lifecycle policies, scanning or encryption settings. With
+    ``logo_image``, also: the logo as a CDK file asset, and a custom resource
+    (``Custom::EcrPublicCatalogData``: a Python Lambda function, its role and log group)
+    that puts the whole catalog data with the logo after the repository is created, and
+    again whenever the logo or the catalog data change.
 
     :param repository_name: the public name, 2..205 characters (lowercase letters, digits,
         ``. _ -`` between them, ``/`` between path segments).
@@ -78,6 +95,9 @@ class PublicRepository(Construct):
         Default: none.
     :param architectures: gallery badges, ``Architecture`` or their names (``ARM``,
         ``ARM 64``, ``x86``, ``x86-64``). Default: none.
+    :param logo_image: path to a PNG or JPEG file of at most 512,000 bytes, checked when the
+        construct is created (relative paths from the working directory). Default: no logo
+        (CloudFormation cannot set one).
     :param tags: resource tags. Default: ``{"Name": repository_name}``, so that Security Hub
         control ECR.4 (public repositories are tagged) passes; an empty mapping is refused.
     :param registry_alias: the account's ECR Public registry alias (shown in the console),
@@ -99,6 +119,7 @@ class PublicRepository(Construct):
         usage_text: str | None = None,
         operating_systems: Sequence[OperatingSystem | str] | None = None,
         architectures: Sequence[Architecture | str] | None = None,
+        logo_image: str | os.PathLike[str] | None = None,
         tags: Mapping[str, str] | None = None,
         registry_alias: str | None = None,
         access: Sequence[AccessGrant] = (),
@@ -124,6 +145,7 @@ class PublicRepository(Construct):
                 catalog["Architectures"] = _check_badges(
                     architectures, Architecture, "architectures"
                 )
+            logo = None if logo_image is None else _check_logo(logo_image, "logo_image")
             if registry_alias is not None:
                 _check_registry_alias(registry_alias, "registry_alias")
             _check_removal_policy(removal_policy)
@@ -159,6 +181,10 @@ class PublicRepository(Construct):
             resource_name=repository_name,
             arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
         )
+        #: The ``Custom::EcrPublicCatalogData`` resource that sets the logo (None without one).
+        self.logo_catalog_data: cdk.CfnResource | None = (
+            None if logo is None else self._put_catalog_with_logo(logo, catalog)
+        )
 
     @property
     def repository_uri(self) -> str:
@@ -190,6 +216,115 @@ class PublicRepository(Construct):
             grantee=grantee, actions=list(AUTH_ACTIONS), resource_arns=["*"]
         )
         return push.combine(auth)
+
+    def _put_catalog_with_logo(self, logo: Path, catalog: dict[str, Any]) -> cdk.CfnResource:
+        """The logo's asset, and a custom resource whose function puts it with the catalog."""
+        scope = Construct(self, "Logo")
+        asset = s3_assets.Asset(scope, "Image", path=str(logo))
+        log_group = logs.CfnLogGroup(scope, "Logs", retention_in_days=LOGO_LOG_RETENTION_DAYS)
+        statements = [
+            (["ecr-public:PutRepositoryCatalogData"], self.repository_arn),
+            (
+                ["s3:GetObject"],
+                f"arn:{_PARTITION}:s3:::{asset.s3_bucket_name}/{asset.s3_object_key}",
+            ),
+            (["logs:CreateLogStream", "logs:PutLogEvents"], log_group.attr_arn),
+        ]
+        role = iam.CfnRole(
+            scope,
+            "Role",
+            assume_role_policy_document={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            },
+            policies=[
+                iam.CfnRole.PolicyProperty(
+                    policy_name="PutCatalogData",
+                    policy_document={
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": actions, "Resource": resource}
+                            for actions, resource in statements
+                        ],
+                    },
+                )
+            ],
+        )
+        function = lambda_.CfnFunction(
+            scope,
+            "Function",
+            description=f"Puts the ECR Public catalog data and logo of {self.repository_name}",
+            code=lambda_.CfnFunction.CodeProperty(zip_file=_catalog_handler_source()),
+            handler="index.handler",
+            runtime=_latest_python_runtime(),
+            role=role.attr_arn,
+            timeout=60,
+            logging_config=lambda_.CfnFunction.LoggingConfigProperty(log_group=log_group.ref),
+        )
+        properties: dict[str, Any] = {
+            "ServiceToken": function.attr_arn,
+            "ServiceTimeout": 300,
+            "RepositoryName": self.resource.ref,
+            "LogoBucket": asset.s3_bucket_name,
+            "LogoKey": asset.s3_object_key,
+        }
+        if catalog:
+            properties["CatalogData"] = catalog
+        return cdk.CfnResource(
+            scope, "CatalogData", type=CATALOG_RESOURCE_TYPE, properties=properties
+        )
+
+
+@functools.cache
+def _catalog_handler_source() -> str:
+    """The handler module, deployed as inline code (``index.py``)."""
+    handlers = resources.files("ecr_constructs.handlers")
+    return handlers.joinpath("public_catalog.py").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _latest_python_runtime() -> str:
+    """The newest Python runtime aws-cdk-lib knows (what cdk-nag AwsSolutions-L1 expects)."""
+    names = [runtime.name for runtime in lambda_.Runtime.ALL]
+    return max(
+        (name for name in names if re.fullmatch(r"python3\.\d+", name)),
+        key=lambda name: int(name.split(".")[1]),
+    )
+
+
+def _check_logo(logo_image: object, where: str) -> Path:
+    """A readable PNG or JPEG file within the API's size limit."""
+    allowed = f"a path to a PNG or JPEG file of at most {MAX_LOGO_BYTES:,} bytes"
+    if not isinstance(logo_image, str | os.PathLike):
+        raise RepositoryPropsError(where, "must be a file path", given=logo_image, allowed=allowed)
+    path = Path(logo_image)
+    if not path.is_file():
+        problem = "no such file" if not path.exists() else "not a file"
+        raise RepositoryPropsError(where, problem, given=str(path), allowed=allowed)
+    size = path.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        raise RepositoryPropsError(
+            where,
+            f"the image is too large for the ECR Public catalog ({size:,} bytes)",
+            given=str(path),
+            allowed=allowed,
+        )
+    with path.open("rb") as file:
+        head = file.read(8)
+    if not head.startswith(tuple(LOGO_SIGNATURES.values())):
+        raise RepositoryPropsError(
+            where,
+            f"not a PNG or JPEG image (the file starts with {head!r})",
+            given=str(path),
+            allowed=allowed,
+        )
+    return path
 
 
 def _check_region(region: str) -> None:

@@ -21,6 +21,7 @@ def test_wheel_installs_cleanly_into_a_fresh_virtualenv(tmp_path: Path) -> None:
     (wheel,) = dist.glob("ecr_constructs-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "ecr_constructs/py.typed" in names
+    assert "ecr_constructs/handlers/public_catalog.py" in names
     assert not [name for name in names if name.startswith(("tests/", "examples/", "bench/"))]
 
     env = tmp_path / "venv"
