@@ -212,3 +212,19 @@ def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
     shard_map = ShardMap.read(tmp_path / "registry.shards.json")
     assert shard_map is not None
     assert shard_map.repositories["aaa/new-0"] == 3
+
+
+def test_a_template_too_large_for_cloudformation_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ecr_constructs.cli.registry as registry_commands
+
+    monkeypatch.setattr(registry_commands, "MAX_TEMPLATE_BYTES", 2000)
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(small_registry(["aa", "bb", "cc"]))
+    code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "out"))
+    assert code == cli.EXIT_INVALID
+    assert stdout == ""
+    assert "the template of stack small is too large for CloudFormation (given " in stderr
+    assert "allowed: at most 2,000" in stderr
+    assert "small-2" not in stderr.split("synthesizing")[-1]

@@ -18,6 +18,9 @@ from ..standards.schema import registry_json_schema
 from ..standards.sharding import shard_map_path
 from . import EXIT_INVALID, EXIT_OK
 
+MAX_TEMPLATE_BYTES = 1_000_000
+"""CloudFormation's limit on a template uploaded to S3 (what CDK deploys from)."""
+
 
 def register(subparsers: Any) -> None:
     """Add the `validate`, `synth` and `schema` commands."""
@@ -124,7 +127,22 @@ def run_synth(args: argparse.Namespace) -> int:
         _print_problems(error, args.file)
         return EXIT_INVALID
     print(f"synthesizing {_count(len(fleet.stacks), 'stack')} to {args.output}", file=sys.stderr)
-    app.synth()
+    assembly = app.synth()
+    oversized = [
+        (stack.stack_name, size)
+        for stack in assembly.stacks
+        if (size := Path(stack.template_full_path).stat().st_size) > MAX_TEMPLATE_BYTES
+    ]
+    for name, size in oversized:
+        print(
+            f"{args.file}: deployment.max_resources_per_stack: the template of stack {name} is "
+            f"too large for CloudFormation (given {size:,} bytes; allowed: at most "
+            f"{MAX_TEMPLATE_BYTES:,}: shorter policies, or a lower max_resources_per_stack "
+            "for the repositories still to come)",
+            file=sys.stderr,
+        )
+    if oversized:
+        return EXIT_INVALID
     limit = fleet.max_resources_per_stack
     print(
         f"{args.file}: {_count(len(fleet.resources), 'repository', 'repositories')}, "

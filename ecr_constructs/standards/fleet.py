@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, replace
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
@@ -24,13 +24,14 @@ from constructs import Construct
 from ..errors import ConfigError, EcrConstructsError, Problem
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
 from ..policy import AccessGrant
-from ..public import PublicRepository
 from ..repository_properties import repository_properties
 from .config import PublicRepositoryConfig, RegistryConfig
-from .fleet_registry import build_registry_settings
 from .loading import load_registry_config
 from .resolution import ResolvedRepository
 from .sharding import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
+
+if TYPE_CHECKING:
+    from ..public import PublicRepository
 
 DEFAULT_STACK_NAME = "ecr-registry"
 DEFAULT_MAX_RESOURCES_PER_STACK = 400
@@ -172,6 +173,9 @@ class RepositoryFleet:
 
         registry_resources = 0
         if config is not None and _has_registry_settings(config):
+            # Imported when needed: the registry constructs' CDK modules take a while to load.
+            from .fleet_registry import build_registry_settings
+
             first = self._stack(1)
             build_registry_settings(first, config)
             registry_resources = _resource_count(first)
@@ -233,7 +237,8 @@ class RepositoryFleet:
             for name in public_names:
                 self.public_repositories[name] = _public_repository(stack, by_name[name])
             self._progress(
-                f"{shard_stack_name(self.stack_name, index)}: {len(names)} repositories"
+                f"{shard_stack_name(self.stack_name, index)}: {len(names)} "
+                + ("repository" if len(names) == 1 else "repositories")
                 + (f", {len(public_names)} public" if public_names else "")
                 + f", {self.placement.resources[index]} resources"
             )
@@ -425,6 +430,9 @@ def _resource_count(stack: cdk.Stack) -> int:
 
 
 def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> PublicRepository:
+    # Imported when needed: PublicRepository's CDK modules (Lambda, S3 assets) load slowly.
+    from ..public import PublicRepository
+
     return PublicRepository(
         stack,
         logical_id(config.name, "PublicRepository"),
