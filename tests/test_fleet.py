@@ -280,6 +280,7 @@ def python_fleet() -> dict[str, Any]:
             env=cdk.Environment(account=ACCOUNT, region=REGION),
             max_resources_per_stack=5,
         )
+    cdk.Tags.of(fleet.stacks[1].stack).add("owner", "platform-team")
     templates = {stack.name: template_of(stack.stack) for stack in fleet.stacks}
     return {"fleet": fleet, "templates": templates, "warnings": caught}
 
@@ -332,6 +333,8 @@ def test_python_settings_render_as_the_repository_construct_does(
     moving = templates["fleet"]["Resources"][logical_id("moving")]["Properties"]
     assert moving["ImageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
     assert "Fn::ImportValue" in moving["EncryptionConfiguration"]["KmsKey"]  # a key elsewhere
+    tagged = templates["fleet-2"]["Resources"][logical_id("team-1/service-01")]["Properties"]
+    assert tagged["Tags"] == [{"Key": "owner", "Value": "platform-team"}]  # cdk.Tags.of applies
     service = templates["fleet-3"]["Resources"][logical_id("team-2/service-08")]["Properties"]
     assert '"countNumber":30' in service["LifecyclePolicy"]["LifecyclePolicyText"]
     assert service["RepositoryPolicyText"]["Statement"][0]["Sid"] == "Pull"
