@@ -15,7 +15,8 @@ shared machine hits them alike), built-in CloudFormation validation off in all:
 
 Every repository: IMMUTABLE tags, scan on push, KMS, lifecycle (untagged after 1 day,
 dev/pr tags after 14 days, keep the newest 50), pull access for another account, two tags.
-Stacks of 399 repositories (400 resources with the CDK metadata resource) in every variant.
+Every variant lays out the same stacks: the fleet's placement (at most 400 resources and about
+800 KB of template per stack).
 ``floor``, ``fleet`` and ``fleet-file`` write byte-identical templates (checked).
 
 Measured: wall time of the whole process (start to exit, median); peak memory as the sum of
@@ -40,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 VARIANTS = ("floor", "fleet", "fleet-file", "aws_ecr")
-PER_STACK = 399
 PULL_ACCOUNT = "987654321098"
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 STACK_NAME = "bench"
@@ -53,8 +53,10 @@ def names(count: int) -> list[str]:
 
 
 def registry_file(count: int) -> str:
-    """The registry file of the fleet (JSON, which is valid YAML too)."""
-    return json.dumps(
+    """The registry file of the fleet, in YAML."""
+    import yaml
+
+    return yaml.safe_dump(
         {
             "version": 1,
             "standards": {
@@ -77,12 +79,11 @@ def registry_file(count: int) -> str:
             ],
             "deployment": {
                 "stack_name": STACK_NAME,
-                "max_resources_per_stack": PER_STACK + 1,
                 "account": ACCOUNT,
                 "region": REGION,
             },
         },
-        indent=1,
+        sort_keys=False,
     )
 
 
@@ -115,7 +116,7 @@ def child(variant: str, count: int, workdir: Path) -> dict[str, Any]:
 
         from ecr_constructs.cli import main
 
-        registry = workdir / "registry.json"
+        registry = workdir / "registry.yaml"
         before = requests
         with redirect_stdout(StringIO()), redirect_stderr(StringIO()):
             code = main(["synth", str(registry), "-o", str(outdir)])
@@ -165,13 +166,12 @@ def _node_peak_kb(pid: int) -> int:
     return total
 
 
-def _stacks(app: Any, count: int) -> list[tuple[Any, list[str]]]:
-    """One stack per 399 names, named and described as the fleet's."""
+def _stacks(app: Any, layout: list[list[str]]) -> list[tuple[Any, list[str]]]:
+    """The fleet's stacks (names, descriptions, members), for the variants without one."""
     import aws_cdk as cdk
 
-    all_names = names(count)
     result = []
-    for index, start in enumerate(range(0, count, PER_STACK), start=1):
+    for index, members in enumerate(layout, start=1):
         name = STACK_NAME if index == 1 else f"{STACK_NAME}-{index}"
         stack = cdk.Stack(
             app,
@@ -181,20 +181,35 @@ def _stacks(app: Any, count: int) -> list[tuple[Any, list[str]]]:
             description=f"Amazon ECR registry {STACK_NAME}, stack {index} "
             "(ecr-constructs RepositoryFleet)",
         )
-        result.append((stack, all_names[start : start + PER_STACK]))
+        result.append((stack, members))
     return result
 
 
-def floor_inputs(count: int) -> dict[str, Any]:
-    """What the floor's author writes by hand: the lifecycle policy text and each logical ID
-    (computed here, in the parent, so the floor's process imports nothing but aws_cdk)."""
-    from ecr_constructs import Lifecycle, LifecyclePolicy
-    from ecr_constructs.standards.sharding import logical_id
+def fleet_layout(count: int) -> list[list[str]]:
+    """The fleet's placement of ``count`` repositories (stack by stack), computed in the
+    parent so that every variant lays out the same stacks."""
+    import aws_cdk as cdk
 
-    return {
-        "lifecycle": LifecyclePolicy.from_presets(_presets(Lifecycle)).to_json(),
-        "ids": {name: logical_id(name) for name in names(count)},
-    }
+    fleet = _fleet(cdk.App(), count)
+    return [list(stack.repositories) for stack in fleet.stacks]
+
+
+def variant_inputs(variant: str, count: int, layout: list[list[str]]) -> dict[str, Any]:
+    """What the floor's author writes by hand (the lifecycle policy text, each logical ID),
+    and the stack layout for the variants that lay out stacks themselves; computed here in
+    the parent, so the floor's process imports nothing but aws_cdk."""
+    if variant == "floor":
+        from ecr_constructs import Lifecycle, LifecyclePolicy
+        from ecr_constructs.standards.sharding import logical_id
+
+        return {
+            "layout": layout,
+            "lifecycle": LifecyclePolicy.from_presets(_presets(Lifecycle)).to_json(),
+            "ids": {name: logical_id(name) for name in names(count)},
+        }
+    if variant == "aws_ecr":
+        return {"layout": layout}
+    return {}
 
 
 def build_floor(app: Any, count: int, inputs: dict[str, Any]) -> None:
@@ -233,7 +248,7 @@ def build_floor(app: Any, count: int, inputs: dict[str, Any]) -> None:
         }
         for name in names(count)
     }
-    for stack, members in _stacks(app, count):
+    for stack, members in _stacks(app, inputs["layout"]):
         for name in members:
             resource = cdk.CfnResource(
                 stack, ids[name], type="AWS::ECR::Repository", properties=prebuilt[name]
@@ -250,6 +265,10 @@ def _presets(lifecycle: Any) -> list[Any]:
 
 
 def build_fleet(app: Any, count: int, inputs: dict[str, Any]) -> None:
+    _fleet(app, count)
+
+
+def _fleet(app: Any, count: int) -> Any:
     import aws_cdk as cdk
 
     from ecr_constructs import Lifecycle, RepositoryAccess
@@ -257,7 +276,7 @@ def build_fleet(app: Any, count: int, inputs: dict[str, Any]) -> None:
 
     lifecycle = _presets(Lifecycle)
     access = [RepositoryAccess.pull(accounts=[PULL_ACCOUNT])]
-    RepositoryFleet(
+    return RepositoryFleet(
         app,
         repositories=[
             FleetRepository(
@@ -270,7 +289,6 @@ def build_fleet(app: Any, count: int, inputs: dict[str, Any]) -> None:
         ],
         stack_name=STACK_NAME,
         env=cdk.Environment(account=ACCOUNT, region=REGION),
-        max_resources_per_stack=PER_STACK + 1,
         shard_map=ShardMap(),
     )
 
@@ -290,7 +308,7 @@ def build_aws_ecr(app: Any, count: int, inputs: dict[str, Any]) -> None:
         ecr.LifecycleRule(max_image_count=50),
     ]
     principal = iam.AccountPrincipal(PULL_ACCOUNT)
-    for stack, members in _stacks(app, count):
+    for stack, members in _stacks(app, inputs["layout"]):
         for index, name in enumerate(members):
             repository = ecr.Repository(
                 stack,
@@ -336,14 +354,16 @@ MODULES = {
 # -- the parent: rounds of fresh processes, medians, the table ------------------------------
 
 
-def run_once(variant: str, count: int, keep: Path | None) -> dict[str, Any]:
+def run_once(
+    variant: str, count: int, layout: list[list[str]], keep: Path | None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         result_file = workdir / "result.json"
-        inputs = floor_inputs(count) if variant == "floor" else {}
+        inputs = variant_inputs(variant, count, layout)
         (workdir / "inputs.json").write_text(json.dumps(inputs))
         if variant == "fleet-file":
-            (workdir / "registry.json").write_text(registry_file(count))
+            (workdir / "registry.yaml").write_text(registry_file(count))
         started = time.perf_counter()
         subprocess.run(
             [
@@ -379,13 +399,14 @@ def measure(
     results: dict[tuple[int, str], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as kept:
         print("warm-up (jsii cache)", file=log, flush=True)
-        run_once("fleet", 10, None)
+        run_once("fleet", 10, [], None)
         for count in sizes:
+            layout = fleet_layout(count)
             repeats = runs if count < 3000 else max(1, min(runs, 3))
             for round_number in range(repeats):
                 for variant in VARIANTS:
                     keep = Path(kept) / f"{count}-{variant}" if round_number == 0 else None
-                    result = run_once(variant, count, keep)
+                    result = run_once(variant, count, layout, keep)
                     results.setdefault((count, variant), []).append(result)
                     print(
                         f"N={count} {variant} run {round_number + 1}/{repeats}: "

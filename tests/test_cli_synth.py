@@ -66,7 +66,10 @@ def test_the_example_synthesizes_to_a_deployable_assembly(
     assert lines[0].startswith(
         f"{registry}: 15 repositories, 1 public repository in 1 stack -> {out} ("
     )
-    assert lines[1] == "  acme-ecr-registry  15 repositories, 1 public, 25/400 resources"
+    assert (
+        lines[1]
+        == "  acme-ecr-registry  15 repositories, 1 public, 25/400 resources, 68 KB template"
+    )
     assert lines[2] == f"shard map {tmp_path / 'registry.shards.json'}: unchanged"
     assert f"{registry}: building 16 repositories" in stderr
     assert "  acme-ecr-registry: 15 repositories, 1 public, 25 resources" in stderr
@@ -139,7 +142,10 @@ def test_a_stack_left_empty_is_reported_and_its_place_reused(
 
     registry.write_text(small_registry(["aa", "bb", "zz"]))
     assert run(capsys, "synth", str(registry), "-o", str(tmp_path / "out3"))[0] == cli.EXIT_OK
-    assert placement(assembly(tmp_path / "out3"))["zz"] == ("small-2", logical_id("zz"))
+    stacks = assembly(tmp_path / "out3")
+    assert placement(stacks)["zz"] == ("small-2", logical_id("zz"))
+    for stack in stacks.values():
+        assert_cfn_lint_clean(stack["template"], "eu-west-1")
 
 
 def large_registry(names: list[str]) -> str:
@@ -184,16 +190,23 @@ def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "one"))
     assert code == cli.EXIT_OK, stderr
     first = assembly(tmp_path / "one")
-    assert list(first) == ["big", "big-2", "big-3"]
-    for stack in first.values():
-        # Its resources and the CDK CLI's metadata resource, within the limit.
-        assert len(stack["template"]["Resources"]) + 1 <= 400
-    assert [len(stack["template"]["Resources"]) for stack in first.values()] == [399, 399, 202]
-    assert "  big-3  202 repositories, 203/400 resources" in stdout.splitlines()
-    # cfn-lint takes ~20 s per full stack here: big-3 in full; of the others, everything
+    # About 3.2 KB of template each: the template size, not the 400 resources, fills a stack.
+    assert list(first) == ["big", "big-2", "big-3", "big-4", "big-5"]
+    assert [len(stack["template"]["Resources"]) for stack in first.values()] == [
+        243,
+        243,
+        243,
+        243,
+        28,
+    ]
+    for name in first:
+        size = (tmp_path / "one" / f"{name}.template.json").stat().st_size
+        assert 28 * 3000 < size < 800_000
+    assert "  big-5  28 repositories, 29/400 resources, " in stdout
+    # cfn-lint takes ~15 s per full stack here: big-5 in full; of the others, everything
     # but the repositories after the first 20 (each rendered by the same code).
-    assert_cfn_lint_clean(first["big-3"]["template"], "eu-west-1")
-    for name in ("big", "big-2"):
+    assert_cfn_lint_clean(first["big-5"]["template"], "eu-west-1")
+    for name in ("big", "big-2", "big-3", "big-4"):
         template = first[name]["template"]
         resources = dict(list(template["Resources"].items())[:20])
         assert_cfn_lint_clean({**template, "Resources": resources}, "eu-west-1")
@@ -207,11 +220,11 @@ def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
     assert code == cli.EXIT_OK, stderr
     after = placement(assembly(tmp_path / "two"))
     assert {name: after[name] for name in names} == before
-    assert {after[name][0] for name in added} == {"big-3"}
+    assert {after[name][0] for name in added} == {"big-5"}
     assert "updated (10 added, 0 removed): commit it" in stdout
     shard_map = ShardMap.read(tmp_path / "registry.shards.json")
     assert shard_map is not None
-    assert shard_map.repositories["aaa/new-0"] == 3
+    assert shard_map.repositories["aaa/new-0"] == 5
 
 
 def test_a_template_too_large_for_cloudformation_exits_2(
@@ -219,12 +232,12 @@ def test_a_template_too_large_for_cloudformation_exits_2(
 ) -> None:
     import ecr_constructs.cli.registry as registry_commands
 
-    monkeypatch.setattr(registry_commands, "MAX_TEMPLATE_BYTES", 2000)
+    monkeypatch.setattr(registry_commands, "CLOUDFORMATION_TEMPLATE_BYTES", 2000)
     registry = tmp_path / "registry.yaml"
     registry.write_text(small_registry(["aa", "bb", "cc"]))
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "out"))
     assert code == cli.EXIT_INVALID
     assert stdout == ""
-    assert "the template of stack small is too large for CloudFormation (given " in stderr
-    assert "allowed: at most 2,000" in stderr
+    assert "stack small: its template is larger than CloudFormation accepts (given " in stderr
+    assert "allowed: at most 2,000: shorter lifecycle or repository policies" in stderr
     assert "small-2" not in stderr.split("synthesizing")[-1]

@@ -340,6 +340,35 @@ def test_python_settings_render_as_the_repository_construct_does(
     assert service["RepositoryPolicyText"]["Statement"][0]["Sid"] == "Pull"
 
 
+def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -> None:
+    """As `cdk synth` writes it: path metadata and the CDK metadata resource included."""
+    app = cdk.App(
+        outdir=str(tmp_path),
+        analytics_reporting=True,
+        context={"aws:cdk:enable-path-metadata": True},
+    )
+    lifecycle = [Lifecycle.protect_tags(prefixes=["prod"]), Lifecycle.keep_last(30)]
+    fleet = RepositoryFleet(
+        app,
+        repositories=[
+            FleetRepository(
+                f"team-{i % 4}/service-{i:03d}",
+                lifecycle=lifecycle,
+                access=[RepositoryAccess.pull(accounts=["987654321098", f"{i:012d}"])],
+                tags={"team": f"team-{i % 4}"},
+            )
+            for i in range(40)
+        ],
+        env=cdk.Environment(account=ACCOUNT, region=REGION),
+        shard_map=ShardMap(),
+    )
+    assembly = app.synth()
+    (stack,) = fleet.stacks
+    actual = Path(assembly.get_stack_by_name(stack.name).template_full_path).stat().st_size
+    assert actual <= stack.template_bytes <= actual * 1.05
+    assert_cfn_lint_clean(assembly.get_stack_by_name(stack.name).template, REGION)
+
+
 @pytest.mark.parametrize(
     ("repositories", "fragments"),
     [
@@ -397,6 +426,31 @@ def test_bad_repositories_are_refused_saying_where_what_and_allowed(
 ) -> None:
     with pytest.raises(ConfigError) as caught:
         RepositoryFleet(cdk.App(), repositories=repositories)
+    message = str(caught.value)
+    for fragment in fragments:
+        assert fragment in message
+
+
+@pytest.mark.parametrize(
+    ("settings", "fragments"),
+    [
+        (
+            {"stack_name": "1-registry"},
+            ["stack_name: not a valid CloudFormation stack name", "given '1-registry'"],
+        ),
+        (
+            {"max_resources_per_stack": 0},
+            ["max_resources_per_stack: a stack must have room", "given 0", "allowed: 2..500"],
+        ),
+        (
+            {"max_resources_per_stack": 501},
+            ["max_resources_per_stack: a stack must have room", "given 501"],
+        ),
+    ],
+)
+def test_bad_fleet_settings_are_refused(settings: dict[str, Any], fragments: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        RepositoryFleet(cdk.App(), repositories=[FleetRepository("ab")], **settings)
     message = str(caught.value)
     for fragment in fragments:
         assert fragment in message

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from ecr_constructs import ConfigError
 from ecr_constructs.standards import ShardMap, shard_map_path
 from ecr_constructs.standards.sharding import (
+    CLOUDFORMATION_TEMPLATE_BYTES,
+    PLACEMENT_TEMPLATE_BYTES,
+    STACK_BASE_BYTES,
     STACK_OVERHEAD,
     logical_id,
     place,
@@ -175,6 +178,32 @@ def test_a_stack_that_can_no_longer_hold_what_it_holds_is_an_error_not_a_move() 
     assert "a limit of at least 6" in message
 
 
+def test_template_bytes_fill_a_stack_too() -> None:
+    share = (PLACEMENT_TEMPLATE_BYTES - STACK_BASE_BYTES) // 3
+    placement = place({f"r{i}": share for i in range(7)}, max_resources_per_stack=400)
+    assert placement.shard_map.repositories == {f"r{i}": 1 + i // 3 for i in range(7)}
+    assert placement.template_bytes == {
+        1: STACK_BASE_BYTES + 3 * share,
+        2: STACK_BASE_BYTES + 3 * share,
+        3: STACK_BASE_BYTES + share,
+    }
+    # A repository larger than the budget still gets a stack (of its own).
+    alone = place({"huge": PLACEMENT_TEMPLATE_BYTES, "small": 10}, max_resources_per_stack=400)
+    assert alone.shard_map.repositories == {"huge": 1, "small": 2}
+
+
+def test_a_stack_whose_repositories_grew_past_cloudformations_limit_is_an_error() -> None:
+    previous = ShardMap(repositories={"a": 1, "b": 1})
+    with pytest.raises(ConfigError) as caught:
+        place({"a": 600_000, "b": 500_000}, previous=previous, max_resources_per_stack=400)
+    message = str(caught.value)
+    assert message.startswith(
+        "stack stack: its template would be larger than CloudFormation accepts"
+    )
+    assert f"given 'about {STACK_BASE_BYTES + 1_100_000:,} bytes'" in message
+    assert f"allowed: at most {CLOUDFORMATION_TEMPLATE_BYTES:,} bytes" in message
+
+
 @pytest.mark.parametrize("limit", [0, 1, 501])
 def test_a_limit_without_room_for_a_repository_is_refused(limit: int) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -186,6 +215,13 @@ def test_a_limit_without_room_for_a_repository_is_refused(limit: int) -> None:
 # -- the property: nothing ever moves, no stack over the limit ------------------------------
 
 NAMES = st.sets(st.from_regex(r"[a-z]{1,3}(/[a-z]{1,2})?", fullmatch=True), max_size=40)
+
+
+def size_of(name: str) -> int:
+    """Each repository's template bytes: fixed per name, up to 40% of a stack's budget."""
+    return int(logical_id(name)[-8:], 16) % (PLACEMENT_TEMPLATE_BYTES * 2 // 5)
+
+
 Step = tuple[set[str], set[str], set[str], set[str]]
 
 
@@ -214,8 +250,8 @@ def test_no_repository_ever_changes_stack_or_id_and_no_stack_exceeds_the_limit(
         fleet["repositories"] = (fleet["repositories"] - remove) | add
         fleet["public_repositories"] = (fleet["public_repositories"] - remove_public) | add_public
         placement = place(
-            sorted(fleet["repositories"], reverse=True),
-            public_repositories=sorted(fleet["public_repositories"]),
+            {name: size_of(name) for name in sorted(fleet["repositories"], reverse=True)},
+            public_repositories={name: size_of(name) for name in fleet["public_repositories"]},
             previous=shard_map,
             max_resources_per_stack=limit,
             other_resources={1: registry},
@@ -234,5 +270,6 @@ def test_no_repository_ever_changes_stack_or_id_and_no_stack_exceeds_the_limit(
             members += placement.members("public_repositories", index)
             assert total == STACK_OVERHEAD + len(members) + (registry if index == 1 else 0)
             assert total <= limit
+            assert placement.template_bytes[index] <= PLACEMENT_TEMPLATE_BYTES or len(members) == 1
         # Reading the written map back gives the same placement.
         assert ShardMap.parse(shard_map.to_json()) == shard_map

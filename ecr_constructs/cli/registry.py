@@ -15,11 +15,8 @@ from ..lifecycle import LifecyclePolicyWarning
 from ..standards.config import RegistryConfig
 from ..standards.loading import load_registry_config
 from ..standards.schema import registry_json_schema
-from ..standards.sharding import shard_map_path
+from ..standards.sharding import CLOUDFORMATION_TEMPLATE_BYTES, shard_map_path
 from . import EXIT_INVALID, EXIT_OK
-
-MAX_TEMPLATE_BYTES = 1_000_000
-"""CloudFormation's limit on a template uploaded to S3 (what CDK deploys from)."""
 
 
 def register(subparsers: Any) -> None:
@@ -128,17 +125,15 @@ def run_synth(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     print(f"synthesizing {_count(len(fleet.stacks), 'stack')} to {args.output}", file=sys.stderr)
     assembly = app.synth()
-    oversized = [
-        (stack.stack_name, size)
-        for stack in assembly.stacks
-        if (size := Path(stack.template_full_path).stat().st_size) > MAX_TEMPLATE_BYTES
-    ]
-    for name, size in oversized:
+    sizes = {
+        stack.stack_name: Path(stack.template_full_path).stat().st_size for stack in assembly.stacks
+    }
+    oversized = {name: size for name, size in sizes.items() if size > CLOUDFORMATION_TEMPLATE_BYTES}
+    for name, size in oversized.items():
         print(
-            f"{args.file}: deployment.max_resources_per_stack: the template of stack {name} is "
-            f"too large for CloudFormation (given {size:,} bytes; allowed: at most "
-            f"{MAX_TEMPLATE_BYTES:,}: shorter policies, or a lower max_resources_per_stack "
-            "for the repositories still to come)",
+            f"{args.file}: stack {name}: its template is larger than CloudFormation accepts "
+            f"(given {size:,} bytes; allowed: at most {CLOUDFORMATION_TEMPLATE_BYTES:,}: shorter "
+            "lifecycle or repository policies for that stack's repositories)",
             file=sys.stderr,
         )
     if oversized:
@@ -155,7 +150,8 @@ def run_synth(args: argparse.Namespace) -> int:
         public = f", {len(stack.public_repositories)} public" if stack.public_repositories else ""
         repositories = _count(len(stack.repositories), "repository", "repositories")
         print(
-            f"  {stack.name:<{width}}  {repositories}{public}, {stack.resources}/{limit} resources"
+            f"  {stack.name:<{width}}  {repositories}{public}, {stack.resources}/{limit} "
+            f"resources, {sizes[stack.name] / 1000:,.0f} KB template"
         )
     added, removed = fleet.placement.added, fleet.placement.removed
     if fleet.shard_map == fleet.previous_shard_map:

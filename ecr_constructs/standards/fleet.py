@@ -9,6 +9,8 @@ plus one call for its removal policy. Placement in stacks comes from the shard m
 
 from __future__ import annotations
 
+import json
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, replace
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
     from ..public import PublicRepository
 
 DEFAULT_STACK_NAME = "ecr-registry"
+STACK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,123}")
+REGISTRY_RESOURCE_BYTES = 2_000
+"""Template bytes counted for each registry-wide resource (they measure 300 to 1,500)."""
 DEFAULT_MAX_RESOURCES_PER_STACK = 400
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
@@ -88,6 +93,8 @@ class FleetStack:
     public_repositories: tuple[str, ...]
     resources: int
     """Every resource in the stack, the CDK CLI's metadata resource included."""
+    template_bytes: int
+    """The template's estimated size (as the CDK CLI writes it)."""
 
 
 class RepositoryFleet:
@@ -136,14 +143,24 @@ class RepositoryFleet:
         progress: Callable[[str], None] | None = None,
     ) -> None:
         deployment = config.deployment if config is not None else None
-        self.stack_name = stack_name or (
-            deployment.stack_name if deployment is not None else DEFAULT_STACK_NAME
-        )
-        self.max_resources_per_stack = max_resources_per_stack or (
-            deployment.max_resources_per_stack
-            if deployment is not None
-            else DEFAULT_MAX_RESOURCES_PER_STACK
-        )
+        if stack_name is None:
+            stack_name = deployment.stack_name if deployment is not None else DEFAULT_STACK_NAME
+        elif not isinstance(stack_name, str) or not STACK_NAME_PATTERN.fullmatch(stack_name):
+            raise ConfigError(
+                "stack_name",
+                "not a valid CloudFormation stack name",
+                given=stack_name,
+                allowed="1..124 letters, digits and -, starting with a letter (stacks after "
+                "the first get a -N suffix)",
+            )
+        self.stack_name: str = stack_name
+        if max_resources_per_stack is None:
+            max_resources_per_stack = (
+                deployment.max_resources_per_stack
+                if deployment is not None
+                else DEFAULT_MAX_RESOURCES_PER_STACK
+            )
+        self.max_resources_per_stack: int = max_resources_per_stack
         if env is None and deployment is not None:
             env = cdk.Environment(account=deployment.account, region=deployment.region)
         self._scope = scope
@@ -183,12 +200,17 @@ class RepositoryFleet:
         where = "max_resources_per_stack"
         if config is not None and max_resources_per_stack is None:
             where = "deployment.max_resources_per_stack"
+        sizes = _TemplateBytes(self.stack_name)
         self.placement: Placement = place(
-            list(rendered),
-            public_repositories=[p.name for p in public],
+            {
+                name: sizes.repository(name, properties, removal)
+                for name, (properties, removal) in rendered.items()
+            },
+            public_repositories={p.name: sizes.public_repository(p) for p in public},
             previous=previous,
             max_resources_per_stack=self.max_resources_per_stack,
             other_resources={1: registry_resources},
+            other_bytes={1: registry_resources * REGISTRY_RESOURCE_BYTES},
             stack_name_base=self.stack_name,
             where=where,
         )
@@ -274,6 +296,7 @@ class RepositoryFleet:
                 repositories=tuple(self.placement.members("repositories", index)),
                 public_repositories=tuple(self.placement.members("public_repositories", index)),
                 resources=self.placement.resources[index],
+                template_bytes=self.placement.template_bytes[index],
             )
             for index in sorted(self._stacks)
         ]
@@ -444,6 +467,120 @@ def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> Publ
         architectures=list(config.architectures) or None,
         tags=dict(config.tags) or None,
     )
+
+
+class _TemplateBytes:
+    """What each repository adds to its stack's template, in bytes, as CDK writes it: JSON
+    indented by one space, tokens resolved, the construct path metadata the CDK CLI adds.
+
+    Each distinct repository policy and lifecycle text is measured once.
+    """
+
+    def __init__(self, stack_name: str) -> None:
+        # The path metadata names the stack: allow for a "-NN" suffix.
+        self._stack_name_length = len(stack_name) + 3
+        self._policies: dict[int, tuple[object, int]] = {}
+        self._texts: dict[str, int] = {}
+
+    def repository(
+        self, name: str, properties: Mapping[str, Any], removal: cdk.RemovalPolicy
+    ) -> int:
+        extra = 0
+        rendered: dict[str, Any] = {}
+        for key, value in properties.items():
+            if value is None:
+                continue
+            cfn_key = "".join(word.capitalize() for word in key.split("_"))
+            if key == "repository_policy_text":
+                rendered[cfn_key] = {}
+                extra += self._policy(value) - len("{}")
+            elif key == "lifecycle_policy":
+                rendered[cfn_key] = {"LifecyclePolicyText": ""}
+                extra += self._text(value["lifecyclePolicyText"]) - len('""')
+            else:
+                rendered[cfn_key] = _pascal(value)
+        return self._resource(logical_id(name), "AWS::ECR::Repository", rendered, removal) + extra
+
+    def public_repository(self, config: PublicRepositoryConfig) -> int:
+        catalog = {
+            "AboutText": config.about,
+            "Architectures": list(config.architectures) or None,
+            "OperatingSystems": list(config.operating_systems) or None,
+            "RepositoryDescription": config.description,
+            "UsageText": config.usage,
+        }
+        tags = config.tags or {"Name": config.name}
+        properties = {
+            "RepositoryCatalogData": {k: v for k, v in catalog.items() if v is not None},
+            "RepositoryName": config.name,
+            "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+        }
+        # A construct: CDK adds 8 hex digits of its path's hash to the logical ID.
+        identifier = logical_id(config.name, "PublicRepository") + "0" * 8
+        return self._resource(
+            identifier, "AWS::ECR::PublicRepository", properties, cdk.RemovalPolicy.RETAIN
+        )
+
+    def _resource(
+        self, identifier: str, kind: str, properties: dict[str, Any], removal: cdk.RemovalPolicy
+    ) -> int:
+        policy = "Retain" if removal is cdk.RemovalPolicy.RETAIN else "Delete"
+        path = "x" * (self._stack_name_length + 1 + len(identifier))
+        text = json.dumps(
+            {
+                "Type": kind,
+                "Properties": properties,
+                "UpdateReplacePolicy": policy,
+                "DeletionPolicy": policy,
+                "Metadata": {"aws:cdk:path": path},
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+        # In the template the resource sits two levels deep: '  "ID": {...},' with every
+        # line after the first indented two more spaces.
+        return len(text.encode()) + 2 * text.count("\n") + len(identifier) + 8
+
+    def _policy(self, document: object) -> int:
+        """A repository policy's bytes four levels deep, its partition tokens resolved."""
+        cached = self._policies.get(id(document))
+        if cached is None or cached[0] is not document:
+            text = json.dumps(_resolved(document), indent=1, ensure_ascii=False)
+            cached = (document, len(text.encode()) + 4 * text.count("\n"))
+            self._policies[id(document)] = cached
+        return cached[1]
+
+    def _text(self, text: str) -> int:
+        size = self._texts.get(text)
+        if size is None:
+            size = self._texts[text] = len(json.dumps(text, ensure_ascii=False).encode())
+        return size
+
+
+def _pascal(value: Any) -> Any:
+    """Struct properties as CloudFormation names them (``scanOnPush``: ``ScanOnPush``)."""
+    if isinstance(value, dict):
+        return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_pascal(item) for item in value]
+    return value
+
+
+def _resolved(value: Any) -> Any:
+    """A value with the partition token as CloudFormation gets it (``Fn::Join``)."""
+    if isinstance(value, dict):
+        return {key: _resolved(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item) for item in value]
+    if isinstance(value, str) and _PARTITION in value:
+        parts: list[Any] = []
+        for index, piece in enumerate(value.split(_PARTITION)):
+            if index:
+                parts.append({"Ref": "AWS::Partition"})
+            if piece:
+                parts.append(piece)
+        return {"Fn::Join": ["", parts]}
+    return value
 
 
 def _changes(added: ShardMap, removed: ShardMap) -> str:

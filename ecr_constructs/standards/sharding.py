@@ -11,10 +11,13 @@ beside the registry file) and only ever extended:
 - a repository that left the fleet leaves the map, and its place can be reused;
 - without a map, every repository is new: names in order fill stack 1, then 2...
 
-"Room" counts every resource a stack holds: the repositories (one resource each), the
-resources other than repositories in it (registry-wide ones live in stack 1) and the
-``AWS::CDK::Metadata`` resource the CDK CLI adds to each stack. Logical IDs depend only on
-the repository's name (:func:`logical_id`). Pure Python: no CDK.
+"Room" is counted in resources and in template bytes. Resources: the repositories (one
+each), the resources other than repositories in the stack (registry-wide ones live in
+stack 1) and the ``AWS::CDK::Metadata`` resource the CDK CLI adds to each stack, within
+``max_resources_per_stack``. Bytes: each repository's estimated share of the template, new
+repositories filling a stack up to ``PLACEMENT_TEMPLATE_BYTES`` so that its repositories can
+grow without reaching CloudFormation's limit. Logical IDs depend only on the repository's
+name (:func:`logical_id`). Pure Python: no CDK.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ STACK_OVERHEAD = 1
 REPOSITORY_RESOURCES = 1
 """Resources per repository (private or public): its ``AWS::ECR::Repository``."""
 CLOUDFORMATION_MAX_RESOURCES = 500
+CLOUDFORMATION_TEMPLATE_BYTES = 1_000_000
+"""The largest template CloudFormation accepts (uploaded to S3, as CDK deploys it)."""
+PLACEMENT_TEMPLATE_BYTES = 800_000
+"""New repositories fill a stack's template up to this many (estimated) bytes, leaving room
+for the stack's repositories to grow (longer policies) without moving."""
+STACK_BASE_BYTES = 3_000
+"""Template bytes of a stack besides its resources' (description, parameters, rules, the
+CDK metadata resource and its conditions)."""
 SECTIONS = ("repositories", "public_repositories")
 _ABOUT = (
     "Which stack each repository lives in (1: the stack named deployment.stack_name, "
@@ -182,31 +193,44 @@ class Placement:
     """Entries of the previous map whose repository left the fleet."""
     resources: Mapping[int, int]
     """Resources per stack number (every resource counted, see the module documentation)."""
+    template_bytes: Mapping[int, int]
+    """Estimated template size per stack number, in bytes."""
 
     def members(self, section: str, index: int) -> list[str]:
         """Names in ``section`` placed in stack ``index``."""
         return [name for name, at in self.shard_map.section(section).items() if at == index]
 
 
+Items = Sequence[str] | Mapping[str, int]
+"""Names, or names with the bytes each adds to its stack's template (0 when not given)."""
+
+
 def place(
-    repositories: Sequence[str],
+    repositories: Items,
     *,
-    public_repositories: Sequence[str] = (),
+    public_repositories: Items = (),
     previous: ShardMap | None = None,
     max_resources_per_stack: int,
     other_resources: Mapping[int, int] | None = None,
+    other_bytes: Mapping[int, int] | None = None,
     stack_name_base: str = "stack",
     where: str = "max_resources_per_stack",
 ) -> Placement:
     """Place repositories in stacks: the previous map's entries kept, new names placed in
     the first stack with room (see the module documentation).
 
+    A stack has room for a repository when it stays within ``max_resources_per_stack``
+    resources and within ``PLACEMENT_TEMPLATE_BYTES`` of estimated template (an empty stack
+    always has room).
+
     :param other_resources: resources that are not repositories, by stack number
         (registry-wide resources in stack 1). Default: none.
+    :param other_bytes: their estimated template bytes, by stack number. Default: none.
     :param stack_name_base: names stacks in errors (``stack_name``).
     :param where: names the limit in errors.
-    Raises ``ConfigError`` when a stack would exceed the limit: repositories placed earlier
-    never move, so only a higher limit (or fewer other resources) resolves it.
+    Raises ``ConfigError`` when a stack would exceed the resource limit, or CloudFormation's
+    template size limit: repositories placed earlier never move, so only a higher limit (or
+    less in that stack) resolves it.
     """
     limit = max_resources_per_stack
     smallest = STACK_OVERHEAD + REPOSITORY_RESOURCES
@@ -217,48 +241,76 @@ def place(
             given=limit,
             allowed=f"{smallest}..{CLOUDFORMATION_MAX_RESOURCES}",
         )
-    others = dict(other_resources or {})
     before = previous or ShardMap()
-    wanted = {"repositories": repositories, "public_repositories": public_repositories}
+    wanted = {
+        "repositories": _sizes(repositories),
+        "public_repositories": _sizes(public_repositories),
+    }
+    others = dict(other_resources or {})
+    count: dict[int, int] = {index: n for index, n in others.items() if n}
+    size: dict[int, int] = {index: n for index, n in (other_bytes or {}).items() if n}
     kept: dict[str, dict[str, int]] = {}
-    new: dict[str, list[str]] = {}
     for section in SECTIONS:
-        names = wanted[section]
         old = before.section(section)
-        kept[section] = {name: old[name] for name in names if name in old}
-        new[section] = sorted(name for name in dict.fromkeys(names) if name not in old)
-    used: dict[int, int] = {index: count for index, count in others.items() if count}
-    for entries in kept.values():
-        for index in entries.values():
-            used[index] = used.get(index, 0) + REPOSITORY_RESOURCES
+        kept[section] = {name: old[name] for name in wanted[section] if name in old}
+        for name, index in kept[section].items():
+            count[index] = count.get(index, 0) + REPOSITORY_RESOURCES
+            size[index] = size.get(index, 0) + wanted[section][name]
+
+    def room(index: int, item_bytes: int) -> bool:
+        if not count.get(index) and not size.get(index):
+            return True
+        return (
+            STACK_OVERHEAD + count.get(index, 0) + REPOSITORY_RESOURCES <= limit
+            and STACK_BASE_BYTES + size.get(index, 0) + item_bytes <= PLACEMENT_TEMPLATE_BYTES
+        )
+
     added: dict[str, dict[str, int]] = {section: {} for section in SECTIONS}
     for section in SECTIONS:
-        index = 1
-        for name in new[section]:
-            while STACK_OVERHEAD + used.get(index, 0) + REPOSITORY_RESOURCES > limit:
+        for name in sorted(name for name in wanted[section] if name not in kept[section]):
+            item_bytes = wanted[section][name]
+            index = 1
+            while not room(index, item_bytes):
                 index += 1
-            used[index] = used.get(index, 0) + REPOSITORY_RESOURCES
+            count[index] = count.get(index, 0) + REPOSITORY_RESOURCES
+            size[index] = size.get(index, 0) + item_bytes
             added[section][name] = index
-    totals = {index: STACK_OVERHEAD + count for index, count in sorted(used.items())}
-    over = [(index, total) for index, total in totals.items() if total > limit]
-    if over:
-        raise ConfigError.from_problems(
-            Problem(
-                where,
-                f"stack {shard_stack_name(stack_name_base, index)} would hold {total} resources "
-                f"({total - STACK_OVERHEAD - others.get(index, 0)} repositories placed there "
-                f"earlier, {others.get(index, 0)} other resources, 1 CDK metadata); "
-                "repositories never move between stacks",
-                given=limit,
-                allowed=f"a limit of at least {total} (CloudFormation allows "
-                f"{CLOUDFORMATION_MAX_RESOURCES}), or fewer resources in that stack",
+    indexes = sorted(count.keys() | size.keys())
+    resources = {index: STACK_OVERHEAD + count.get(index, 0) for index in indexes}
+    template_bytes = {index: STACK_BASE_BYTES + size.get(index, 0) for index in indexes}
+    problems = []
+    for index in indexes:
+        name = shard_stack_name(stack_name_base, index)
+        if resources[index] > limit:
+            problems.append(
+                Problem(
+                    where,
+                    f"stack {name} would hold {resources[index]} resources "
+                    f"({resources[index] - STACK_OVERHEAD - others.get(index, 0)} repositories "
+                    f"placed there earlier, {others.get(index, 0)} other resources, 1 CDK "
+                    "metadata); repositories never move between stacks",
+                    given=limit,
+                    allowed=f"a limit of at least {resources[index]} (CloudFormation allows "
+                    f"{CLOUDFORMATION_MAX_RESOURCES}), or fewer resources in that stack",
+                )
             )
-            for index, total in over
-        )
+        if template_bytes[index] > CLOUDFORMATION_TEMPLATE_BYTES:
+            problems.append(
+                Problem(
+                    f"stack {name}",
+                    "its template would be larger than CloudFormation accepts, with the "
+                    "repositories placed there earlier; repositories never move between stacks",
+                    given=f"about {template_bytes[index]:,} bytes",
+                    allowed=f"at most {CLOUDFORMATION_TEMPLATE_BYTES:,} bytes: shorter "
+                    "lifecycle or repository policies for that stack's repositories",
+                )
+            )
+    if problems:
+        raise ConfigError.from_problems(problems)
     placed = {
         section: {
             name: kept[section][name] if name in kept[section] else added[section][name]
-            for name in dict.fromkeys(wanted[section])
+            for name in wanted[section]
         }
         for section in SECTIONS
     }
@@ -274,5 +326,12 @@ def place(
         shard_map=ShardMap(**placed),
         added=ShardMap(**added),
         removed=ShardMap(**removed),
-        resources=totals,
+        resources=resources,
+        template_bytes=template_bytes,
     )
+
+
+def _sizes(items: Items) -> dict[str, int]:
+    if isinstance(items, Mapping):
+        return dict(items)
+    return dict.fromkeys(items, 0)
