@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from constructs import Construct
 
 _UNSET: Any = object()
+#: Longer values are cut in messages (``Problem.given`` keeps the whole value).
+MAX_GIVEN_CHARACTERS = 160
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,10 @@ class Problem:
         text = f"{self.where}: {self.message}"
         details = []
         if self.given is not _UNSET:
-            details.append(f"given {self.given!r}")
+            given = repr(self.given)
+            if len(given) > MAX_GIVEN_CHARACTERS:
+                given = given[: MAX_GIVEN_CHARACTERS - 3] + "..."
+            details.append(f"given {given}")
         if self.allowed:
             details.append(f"allowed: {self.allowed}")
         if details:

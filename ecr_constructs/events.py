@@ -33,7 +33,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .errors import EcrConstructsError, located_at
-from .naming import TAG_PATTERN, check_repository_name, is_token
+from .naming import IMAGE_TAG, REPOSITORY_NAME, TextRule, is_token
 
 #: EventBridge's limit on an event pattern, in characters (PutRule ``EventPattern``).
 MAX_EVENT_PATTERN_LENGTH = 4096
@@ -265,41 +265,29 @@ class NotificationTopic(Construct):
 
 
 def _check_repository_names(names: Sequence[str] | None) -> list[str] | None:
-    if names is None:
-        return None
-    field = "repository_names"
-    if isinstance(names, str) or not names:
-        raise EcrConstructsError(
-            field,
-            "repository_names must be a non-empty list of repository names",
-            given=names,
-            allowed='a list such as ["my-app"], or leave it out for every repository',
-        )
-    return list(
-        dict.fromkeys(check_repository_name(name, f"{field}[{i}]") for i, name in enumerate(names))
+    return _checked_list(
+        names, "repository_names", REPOSITORY_NAME, '["my-app"]', "for every repository"
     )
 
 
 def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
-    if tags is None:
+    return _checked_list(tags, "tags", IMAGE_TAG, '["latest"]', "for any tag")
+
+
+def _checked_list(
+    values: Sequence[str] | None, field: str, rule: TextRule, example: str, absent: str
+) -> list[str] | None:
+    """``values`` without repeats, each checked by ``rule``; None stays None (no filter)."""
+    if values is None:
         return None
-    field = "tags"
-    if isinstance(tags, str) or not tags:
+    if isinstance(values, str) or not values:
         raise EcrConstructsError(
             field,
-            "tags must be a non-empty list of image tags",
-            given=tags,
-            allowed='a list such as ["latest"], or leave it out for any tag',
+            f"{field} must be a non-empty list of {rule.kind}s",
+            given=values,
+            allowed=f"a list such as {example}, or leave it out {absent}",
         )
-    for i, tag in enumerate(tags):
-        if not is_token(tag) and not (isinstance(tag, str) and TAG_PATTERN.fullmatch(tag)):
-            raise EcrConstructsError(
-                f"{field}[{i}]",
-                "not a valid image tag",
-                given=tag,
-                allowed="1..128 of letters, digits, _ . - (not starting with . or -)",
-            )
-    return list(dict.fromkeys(tags))
+    return list(dict.fromkeys(rule.check(value, f"{field}[{i}]") for i, value in enumerate(values)))
 
 
 def check_severity(severity: object, *, optional: bool) -> None:

@@ -1,4 +1,5 @@
-"""The trusted tools, as test helpers: cfn-lint, checkov and cdk-nag on synthesized stacks."""
+"""Test helpers: stacks, the trusted tools (cfn-lint, checkov and cdk-nag) on synthesized
+stacks, and the checks every bad-input table makes."""
 
 from __future__ import annotations
 
@@ -7,15 +8,27 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import assertions
 from cfnlint.api import lint
 
+from ecr_constructs.errors import EcrConstructsError
+
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
+PUBLIC_PUSH_ACTIONS = [
+    "ecr-public:BatchCheckLayerAvailability",
+    "ecr-public:CompleteLayerUpload",
+    "ecr-public:InitiateLayerUpload",
+    "ecr-public:PutImage",
+    "ecr-public:UploadLayerPart",
+]
+"""What a push to an ECR Public repository needs, as policies list it."""
 
 
 def new_stack(region: str = REGION, account: str = ACCOUNT, name: str = "Test") -> cdk.Stack:
@@ -88,3 +101,46 @@ def cdk_nag_violations(scope: cdk.Stack) -> list[str]:
         f"{v.rule_name}: {[r.construct_path for r in v.violating_resources]}"
         for v in report.violations
     ]
+
+
+def refusal_test(
+    table: list[Any], error: type[EcrConstructsError] = EcrConstructsError
+) -> Callable[[Callable[[cdk.Stack], object], list[str]], None]:
+    """A test over a bad-input table of ``pytest.param(build, fragments, id=...)``: each
+    ``build(stack)``, in a new stack, raises ``error`` whose message holds every fragment.
+
+    Use: ``test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT)``.
+    """
+
+    @pytest.mark.parametrize(("build", "fragments"), table)
+    def test(build: Callable[[cdk.Stack], object], fragments: list[str]) -> None:
+        stack = new_stack()
+        with pytest.raises(error) as raised:
+            build(stack)
+        message = str(raised.value)
+        for fragment in fragments:
+            assert fragment in message, message
+
+    return test
+
+
+def assert_construct_refused(
+    construct: Callable[..., object],
+    props: dict[str, Any],
+    fragment: str,
+    *,
+    construct_id: str,
+    stack: cdk.Stack | None = None,
+) -> str:
+    """``construct(stack, construct_id, **props)`` (default: in a new stack) raises an error
+    that holds ``fragment``, starts with the construct's path and says what is allowed, and
+    leaves nothing behind. Returns the message, for more checks."""
+    stack = stack or new_stack()
+    with pytest.raises(EcrConstructsError) as raised:
+        construct(stack, construct_id, **props)
+    message = str(raised.value)
+    assert fragment in message, message
+    assert message.startswith(f"{stack.node.path}/{construct_id} "), message
+    assert "allowed" in message, message
+    assert stack.node.try_find_child(construct_id) is None
+    return message

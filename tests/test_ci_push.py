@@ -11,10 +11,17 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from ecr_constructs.ci import GitHubActionsPushRole
-from ecr_constructs.errors import EcrConstructsError
 from ecr_constructs.public import PublicRepository
 
-from .gates import ACCOUNT, assert_cfn_lint_clean, cdk_nag_violations, new_stack, template_of
+from .gates import (
+    ACCOUNT,
+    PUBLIC_PUSH_ACTIONS,
+    assert_cfn_lint_clean,
+    assert_construct_refused,
+    cdk_nag_violations,
+    new_stack,
+    template_of,
+)
 
 HOST = "token.actions.githubusercontent.com"
 PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{HOST}"
@@ -149,13 +156,7 @@ def test_every_prop(built: dict[str, Any]) -> None:
             "Resource": [{"Fn::GetAtt": [private_id, "Arn"]}, _arn("team-a/app")],
         },
         {
-            "Action": [
-                "ecr-public:BatchCheckLayerAvailability",
-                "ecr-public:CompleteLayerUpload",
-                "ecr-public:InitiateLayerUpload",
-                "ecr-public:PutImage",
-                "ecr-public:UploadLayerPart",
-            ],
+            "Action": PUBLIC_PUSH_ACTIONS,
             "Effect": "Allow",
             "Resource": {
                 "Fn::Join": [
@@ -295,10 +296,4 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("props", "fragment"), [pytest.param(p, m, id=name) for name, p, m in BAD_INPUT]
 )
 def test_bad_input(props: dict[str, Any], fragment: str) -> None:
-    stack = new_stack()
-    with pytest.raises(EcrConstructsError) as raised:
-        GitHubActionsPushRole(stack, "Ci", **props)
-    message = str(raised.value)
-    assert fragment in message
-    assert message.startswith("Test/Ci ") and "allowed" in message
-    assert stack.node.try_find_child("Ci") is None
+    assert_construct_refused(GitHubActionsPushRole, props, fragment, construct_id="Ci")

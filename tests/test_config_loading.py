@@ -435,7 +435,7 @@ BAD_INPUT = [
               - {frequency: SCAN_ON_PUSH, filters: [c]}
         """,
         "registry.scanning.rules",
-        "too many items (given 3; allowed: at most 2)",
+        "a registry scanning configuration has at most 2 rules (given 3; allowed: 0..2 rules)",
     ),
     (
         "scanning-frequency-for-type",
@@ -467,6 +467,34 @@ BAD_INPUT = [
         "allowed: SCAN_ON_PUSH or CONTINUOUS_SCAN",
     ),
     (
+        "scanning-same-frequency-twice",
+        """
+        version: 1
+        registry:
+          scanning:
+            type: BASIC
+            rules:
+              - {frequency: SCAN_ON_PUSH, filters: [a*]}
+              - {frequency: SCAN_ON_PUSH, filters: [b*]}  # <
+        """,
+        "registry.scanning.rules[1].frequency",
+        "two rules with the same frequency: give one rule per frequency (given 'SCAN_ON_PUSH'",
+    ),
+    (
+        "scanning-manual-overlaps-on-push",
+        """
+        version: 1
+        registry:
+          scanning:
+            type: BASIC
+            rules:  # <
+              - {frequency: SCAN_ON_PUSH, filters: ["*"]}
+              - {frequency: MANUAL, filters: [legacy*]}
+        """,
+        "registry.scanning.rules",
+        "a MANUAL filter overlaps a SCAN_ON_PUSH filter",
+    ),
+    (
         "scanning-filter",
         """
         version: 1
@@ -478,7 +506,7 @@ BAD_INPUT = [
                 filters: ["Prod*"]  # <
         """,
         "registry.scanning.rules[0].filters[0]",
-        "not a valid scanning filter",
+        "not a valid WILDCARD repository filter (given 'Prod*'",
     ),
     (
         "scanning-frequency-missing",
@@ -502,7 +530,7 @@ BAD_INPUT = [
             rules: {ELEVEN_RULES}  # <
         """,
         "registry.replication.rules",
-        "too many items (given 11; allowed: at most 10)",
+        "a replication configuration has at most 10 rules (given 11; allowed: 1..10 rules)",
     ),
     (
         "replication-27-destinations",
@@ -515,7 +543,7 @@ BAD_INPUT = [
               - destinations: {REGIONS}
         """,
         "registry.replication.rules",
-        "too many unique replication destinations (given 27; allowed: at most 25",
+        "at most 25 unique destinations (given 27; allowed: 1..25 unique destinations)",
     ),
     (
         "replication-101-prefixes",
@@ -528,7 +556,21 @@ BAD_INPUT = [
                 repository_prefixes: {PREFIXES}  # <
         """,
         "registry.replication.rules[0].repository_prefixes",
-        "too many items (given 101; allowed: at most 100)",
+        "a replication rule has at most 100 prefix filters (given 101; allowed: 0..100",
+    ),
+    (
+        "replication-to-itself",
+        """
+        version: 1
+        registry:
+          replication:
+            rules:
+              - destinations:
+                  - {region: eu-west-1}  # <
+        deployment: {region: eu-west-1}
+        """,
+        "registry.replication.rules[0].destinations[0]",
+        "a registry can't replicate to itself (given 'account (this account), region eu-west-1'",
     ),
     (
         "replication-account",
@@ -578,7 +620,7 @@ BAD_INPUT = [
               upstream: docker-hub
         """,
         "registry.pull_through_cache[0].credential_secret",
-        "upstream docker-hub needs a credential_secret",
+        "upstream docker-hub needs credentials (allowed: a Secrets Manager secret",
     ),
     (
         "cache-takes-no-secret",
@@ -591,7 +633,7 @@ BAD_INPUT = [
               credential_secret: ecr-pullthroughcache/quay  # <
         """,
         "registry.pull_through_cache[0].credential_secret",
-        "upstream quay takes no credential_secret",
+        "upstream quay takes no credentials (given 'ecr-pullthroughcache/quay'",
     ),
     (
         "cache-secret-name",
@@ -634,6 +676,18 @@ BAD_INPUT = [
         "duplicate pull-through cache prefix (first at registry.pull_through_cache[0], line 4)",
     ),
     (
+        "cache-prefix-duplicate-with-slash",
+        """
+        version: 1
+        registry:
+          pull_through_cache:
+            - {prefix: mirror, upstream: quay}
+            - {prefix: mirror/, upstream: k8s}  # <
+        """,
+        "registry.pull_through_cache[1].prefix",
+        "duplicate pull-through cache prefix (first at registry.pull_through_cache[0], line 4)",
+    ),
+    (
         "cache-prefix-long",
         """
         version: 1
@@ -643,7 +697,7 @@ BAD_INPUT = [
               upstream: quay
         """,
         "registry.pull_through_cache[0].prefix",
-        "not a valid pull-through cache prefix",
+        "a pull-through cache prefix must be 2 to 30 characters long, or ROOT (given",
     ),
     (
         "cache-51-rules",
@@ -653,7 +707,7 @@ BAD_INPUT = [
           pull_through_cache: {CACHE_RULES}  # <
         """,
         "registry.pull_through_cache",
-        "too many items (given 51; allowed: at most 50)",
+        "a registry has at most 50 pull-through cache rules (given 51; allowed: 0..50",
     ),
     (
         "cache-upstream-typo",
@@ -665,7 +719,7 @@ BAD_INPUT = [
               upstream: dockerhub  # <
         """,
         "registry.pull_through_cache[0].upstream",
-        "not an allowed value (given 'dockerhub'",
+        "unknown upstream; did you mean 'docker-hub'? (given 'dockerhub'",
     ),
     (
         "cache-ecr-needs-role",
@@ -1084,8 +1138,8 @@ def test_every_mistake_of_a_file_is_reported_at_once() -> None:
         "removal_policy DESTROY (given 'removal_policy RETAIN (the default)'; allowed: "
         "removal_policy DESTROY, or empty_on_delete false)",
         "registry.yaml:17: registry.pull_through_cache[0].credential_secret: upstream "
-        "docker-hub needs a credential_secret (allowed: a Secrets Manager secret name or ARN "
-        "starting with ecr-pullthroughcache/)",
+        "docker-hub needs credentials (allowed: a Secrets Manager secret name or ARN starting "
+        "with ecr-pullthroughcache/)",
         "registry.yaml:19: deployment.max_resources_per_stack: out of range (given 600; "
         "allowed: <= 500)",
     ]

@@ -22,7 +22,13 @@ from ecr_constructs.events import (
     scan_completed_rule,
 )
 
-from .gates import assert_cfn_lint_clean, cdk_nag_violations, new_stack, template_of
+from .gates import (
+    assert_cfn_lint_clean,
+    assert_construct_refused,
+    cdk_nag_violations,
+    new_stack,
+    template_of,
+)
 
 RULE = "AWS::Events::Rule"
 
@@ -272,14 +278,10 @@ RULE_FUNCTIONS = {
     [pytest.param(f, p, m, id=name) for name, f, p, m in BAD_INPUT],
 )
 def test_bad_input(function: str, props: dict[str, Any], fragment: str) -> None:
-    stack = new_stack()
-    with pytest.raises(EcrConstructsError) as raised:
-        RULE_FUNCTIONS[function](stack, "Bad", **props)
-    message = str(raised.value)
-    assert fragment in message
-    assert message.startswith("Test/Bad ")
-    assert "given" in message and "allowed:" in message
-    assert stack.node.try_find_child("Bad") is None
+    message = assert_construct_refused(
+        RULE_FUNCTIONS[function], props, fragment, construct_id="Bad"
+    )
+    assert "given" in message
 
 
 def test_bad_topic_name() -> None:

@@ -687,10 +687,10 @@ BAD: list[tuple[str, Callable[[], object], str, str, object, str]] = [
     (
         "cache-wildcard-prefix",
         lambda: RegistryAccess.pull_through_cache([ROLE], prefixes=["docker-*"]),
-        "not a pull-through cache prefix",
+        "a pull-through cache prefix is not a valid repository namespace",
         "RegistryAccess.pull_through_cache(prefixes)[0]",
         "docker-*",
-        "without wildcards",
+        "lowercase letters and digits",
     ),
     (
         "private-action-in-public-policy",

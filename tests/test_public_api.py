@@ -25,3 +25,13 @@ def test_documents_and_loader_do_not_start_jsii() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_long_values_are_cut_in_messages_but_kept_whole() -> None:
+    from ecr_constructs import EcrConstructsError
+
+    value = "x" * 1000
+    error = EcrConstructsError("field", "too long", given=value, allowed="short")
+    assert len(str(error)) < 250
+    assert str(error).endswith("...; allowed: short)")
+    assert error.problems[0].given == value

@@ -25,7 +25,15 @@ from ecr_constructs.handlers import public_catalog
 from ecr_constructs.policy import PublicRepositoryAccess, RepositoryAccess
 from ecr_constructs.public import Architecture, OperatingSystem, PublicRepository
 
-from .gates import ACCOUNT, assert_cfn_lint_clean, cdk_nag_violations, new_stack, template_of
+from .gates import (
+    ACCOUNT,
+    PUBLIC_PUSH_ACTIONS,
+    assert_cfn_lint_clean,
+    assert_construct_refused,
+    cdk_nag_violations,
+    new_stack,
+    template_of,
+)
 
 PUBLIC = "AWS::ECR::PublicRepository"
 US_EAST_1 = "us-east-1"
@@ -111,13 +119,7 @@ def test_every_prop_rendered(built: dict[str, Any]) -> None:
                             ]
                         }
                     },
-                    "Action": [
-                        "ecr-public:BatchCheckLayerAvailability",
-                        "ecr-public:CompleteLayerUpload",
-                        "ecr-public:InitiateLayerUpload",
-                        "ecr-public:PutImage",
-                        "ecr-public:UploadLayerPart",
-                    ],
+                    "Action": PUBLIC_PUSH_ACTIONS,
                 }
             ],
         },
@@ -154,13 +156,7 @@ def test_grant_push(built: dict[str, Any]) -> None:
     statements = built["resources"][policy_id]["Properties"]["PolicyDocument"]["Statement"]
     assert statements == [
         {
-            "Action": [
-                "ecr-public:BatchCheckLayerAvailability",
-                "ecr-public:CompleteLayerUpload",
-                "ecr-public:InitiateLayerUpload",
-                "ecr-public:PutImage",
-                "ecr-public:UploadLayerPart",
-            ],
+            "Action": PUBLIC_PUSH_ACTIONS,
             "Effect": "Allow",
             "Resource": _public_arn("tools/cli"),
         },
@@ -297,12 +293,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
 )
 def test_bad_input(props: dict[str, Any], fragment: str) -> None:
     stack = new_stack(region=US_EAST_1)
-    with pytest.raises(EcrConstructsError) as raised:
-        PublicRepository(stack, "Public", **props)
-    message = str(raised.value)
-    assert fragment in message
-    assert message.startswith("Test/Public ") and "allowed" in message
-    assert stack.node.try_find_child("Public") is None
+    assert_construct_refused(PublicRepository, props, fragment, construct_id="Public", stack=stack)
 
 
 def test_refuses_a_stack_outside_us_east_1() -> None:

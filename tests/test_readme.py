@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from .gates import assert_cfn_lint_clean, checkov_results
-from .test_secure_defaults_gates import ECR_CHECKS
 from .test_examples import synthesized_templates
+from .test_secure_defaults_gates import ECR_CHECKS
 
 README = Path(__file__).parent.parent / "README.md"
 PROGRAMS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-from typing import Any
+from typing import Any, get_args
 
 import aws_cdk as cdk
 import pytest
@@ -22,8 +22,17 @@ from ecr_constructs.registry import (
     ScanningRule,
     ScanType,
 )
+from ecr_constructs.registry.rules import APPLIED_FOR, SCAN_FREQUENCIES
+from ecr_constructs.standards import config
 
-from .gates import ACCOUNT, assert_cfn_lint_clean, cdk_nag_violations, new_stack, template_of
+from .gates import (
+    ACCOUNT,
+    assert_cfn_lint_clean,
+    assert_construct_refused,
+    cdk_nag_violations,
+    new_stack,
+    template_of,
+)
 
 SCANNING = "AWS::ECR::RegistryScanningConfiguration"
 
@@ -146,7 +155,9 @@ def test_one_per_stack() -> None:
     RegistryScanning(stack, "First")
     with pytest.raises(RegistryError) as raised:
         RegistryScanning(stack, "Second")
-    assert str(raised.value).startswith("Test/Second: this stack already has")
+    assert str(raised.value).startswith(
+        "Test/Second: a registry has one RegistryScanning; Test/First already configures"
+    )
     assert "RegistryScanning.of(stack)" in str(raised.value)
     with pytest.raises(RegistryError, match=r"Test/First: .*another scan type.*ScanType.ENHANCED"):
         RegistryScanning.of(stack, scan_type=ScanType.ENHANCED)
@@ -155,8 +166,10 @@ def test_one_per_stack() -> None:
 def test_one_per_account_and_region_across_stacks() -> None:
     app = cdk.App()
     env = cdk.Environment(account=ACCOUNT, region="eu-west-1")
-    RegistryScanning(cdk.Stack(app, "One", env=env), "Scanning")
-    with pytest.raises(RegistryError, match=r"Two/Scanning: another stack .*One/Scanning"):
+    first = RegistryScanning(cdk.Stack(app, "One", env=env), "Scanning")
+    # Another stack of the same registry gets the same configuration.
+    assert RegistryScanning.of(cdk.Stack(app, "Twin", env=env)) is first
+    with pytest.raises(RegistryError, match=r"Two/Scanning: .* One/Scanning already configures"):
         RegistryScanning(cdk.Stack(app, "Two", env=env), "Scanning")
     # Another region, or a stack without a concrete environment, is a different registry.
     RegistryScanning(
@@ -287,10 +300,15 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     (
         "three-rules",
         {"rules": [ScanningRule(PUSH, ["a*"]), ScanningRule(PUSH, ["b*"]), ScanningRule(PUSH)]},
-        "given '3 rules'; allowed: a list of at most 2 ScanningRule",
+        "at most 2 rules (given 3; allowed: 0..2 rules)",
     ),
     ("rule-not-list", {"rules": ScanningRule(PUSH)}, "Test/Scanning rules"),
     ("rule-not-a-rule", {"rules": [{"frequency": "SCAN_ON_PUSH"}]}, "rules[0]: a rule must be"),
+    (
+        "frequency-string",
+        {"rules": [ScanningRule("SCAN_ON_PUSH")]},  # type: ignore[arg-type]
+        "rules[0].frequency: frequency must be a ScanFrequency (given 'SCAN_ON_PUSH'",
+    ),
     (
         "same-frequency-twice",
         {"rules": [ScanningRule(PUSH, ["a*"]), ScanningRule(PUSH, ["b*"])]},
@@ -299,12 +317,12 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     (
         "continuous-with-basic",
         {"rules": [ScanningRule(ScanFrequency.CONTINUOUS_SCAN)]},
-        "BASIC scanning does not support this frequency (given 'ScanFrequency.CONTINUOUS_SCAN'",
+        "CONTINUOUS_SCAN is not available with BASIC scanning (given 'CONTINUOUS_SCAN'",
     ),
     (
         "manual-with-enhanced",
         {"scan_type": ScanType.ENHANCED, "rules": [ScanningRule(ScanFrequency.MANUAL)]},
-        "allowed: ScanFrequency.SCAN_ON_PUSH, ScanFrequency.CONTINUOUS_SCAN",
+        "allowed: SCAN_ON_PUSH or CONTINUOUS_SCAN",
     ),
     (
         "filters-empty",
@@ -322,7 +340,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     (
         "too-many-filters",
         {"rules": [ScanningRule(PUSH, [f"r{i}" for i in range(101)])]},
-        "given '101 filters'; allowed: at most 100 filters per rule",
+        "at most 100 repository filters (given 101; allowed: 1..100",
     ),
     (
         "manual-overlaps",
@@ -337,22 +355,22 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
 )
 def test_bad_input(props: dict[str, Any], fragment: str) -> None:
     stack = new_stack()
-    with pytest.raises(RegistryError) as raised:
-        RegistryScanning(stack, "Scanning", **props)
-    message = str(raised.value)
-    assert fragment in message
-    assert message.startswith("Test/Scanning ") and "allowed:" in message
-    assert stack.node.try_find_child("Scanning") is None
+    assert_construct_refused(
+        RegistryScanning, props, fragment, construct_id="Scanning", stack=stack
+    )
     RegistryScanning(stack, "Valid")  # nothing was registered by the failed attempt
 
 
 def test_add_rule_errors_leave_the_configuration_unchanged() -> None:
     stack = new_stack()
     scanning = RegistryScanning(stack, "Scanning")
-    with pytest.raises(RegistryError, match=r"Test/Scanning add_rule.frequency: BASIC scanning"):
+    with pytest.raises(
+        RegistryError,
+        match=r"Test/Scanning add_rule.frequency: CONTINUOUS_SCAN is not available with BASIC",
+    ):
         scanning.add_rule(ScanFrequency.CONTINUOUS_SCAN)
     scanning.add_rule(PUSH, [f"r{i}" for i in range(100)])
-    with pytest.raises(RegistryError, match=r"add_rule.filters: .*'101 filters'"):
+    with pytest.raises(RegistryError, match=r"add_rule.filters: .*given 101"):
         scanning.add_rule(PUSH, ["one-more"])
     with pytest.raises(RegistryError, match=r"add_rule: a MANUAL filter overlaps"):
         scanning.add_rule(ScanFrequency.MANUAL, ["r1"])
@@ -366,3 +384,9 @@ def test_bad_notification_scan_types() -> None:
         ScanFindingsNotifications(stack, "Findings", scan_types=[])
     with pytest.raises(EcrConstructsError, match=r"Test/Findings severity: severity must be"):
         ScanFindingsNotifications(stack, "Findings", severity="HIGH")  # type: ignore[arg-type]
+
+
+def test_the_registry_file_names_the_values_the_constructs_use() -> None:
+    assert get_args(config.ScanType) == tuple(t.value for t in ScanType) == tuple(SCAN_FREQUENCIES)
+    assert get_args(config.ScanFrequency) == tuple(f.value for f in ScanFrequency)
+    assert get_args(config.AppliedFor) == APPLIED_FOR

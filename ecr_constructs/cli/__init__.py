@@ -20,7 +20,7 @@ EXIT_INVALID = 2
 
 # Each module defines `register(subparsers)`, adding its commands with `set_defaults(run=...)`;
 # `run(args) -> int` returns the exit code.
-COMMAND_MODULES: tuple[str, ...] = ("ecr_constructs.cli.registry",)
+COMMAND_MODULES: tuple[str, ...] = ("ecr_constructs.cli.registry", "ecr_constructs.cli.lifecycle")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,6 @@
 """Lifecycle policies: the typed ECR document model and presets that compose into it."""
 
+from .images import Image, ImageDataError, ImageStatus, parse_images
 from .model import (
     ActionType,
     CountType,
@@ -13,19 +14,28 @@ from .model import (
     TagStatus,
 )
 from .presets import Lifecycle, TagStrategy, resolve_lifecycle
+from .simulate import Decision, ImageAction, SimulationResult, simulate
 
 __all__ = [
     "ActionType",
     "CountType",
     "CountUnit",
+    "Decision",
+    "Image",
+    "ImageAction",
+    "ImageDataError",
+    "ImageStatus",
     "Lifecycle",
     "LifecycleAction",
     "LifecyclePolicy",
     "LifecyclePolicyWarning",
     "LifecyclePreset",
     "LifecycleRule",
+    "SimulationResult",
     "StorageClass",
     "TagStatus",
     "TagStrategy",
+    "parse_images",
     "resolve_lifecycle",
+    "simulate",
 ]

@@ -10,12 +10,11 @@ import re
 from collections.abc import Callable, Iterable
 
 from ..errors import Problem
-from ..naming import ACCOUNT_ID_PATTERN
+from ..naming import ACCOUNT_ID_PATTERN, REGION
 from ..tokens import is_unresolved
 
 ACCOUNT_ID = ACCOUNT_ID_PATTERN
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
-REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 IAM_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?P<account>[^:]*):(?P<resource>.*)")
 IAM_RESOURCE = re.compile(r"root|(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]+")
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
@@ -25,7 +24,6 @@ PRINCIPAL_ALLOWED = (
     "a 12-digit account ID or an IAM ARN arn:aws:iam::123456789012:root | :role/NAME | :user/NAME"
 )
 ORGANIZATION_ALLOWED = "an AWS Organizations ID matching ^o-[a-z0-9]{10,32}$"
-REGION_ALLOWED = "an AWS region such as eu-west-1"
 SERVICE_ALLOWED = "a service principal such as lambda.amazonaws.com"
 
 
@@ -66,9 +64,7 @@ def organization_problem(value: object, where: str) -> Problem | None:
 
 
 def region_problem(value: object, where: str) -> Problem | None:
-    if is_unresolved(value) or (isinstance(value, str) and REGION.fullmatch(value)):
-        return None
-    return Problem(where, "not an AWS region", given=value, allowed=REGION_ALLOWED)
+    return next(iter(REGION.problems(value, where)), None)
 
 
 def service_problem(value: object, where: str) -> Problem | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import Problem
+from ..registry.rules import CACHE_PREFIX, ROOT
 from ._grant import AccessGrant, custom, describe, literal, principal_templates, raise_if
 from ._values import (
     account_problem,
@@ -291,7 +292,7 @@ class RegistryAccess:
                 _prefix_problem,
             )
             problems += more
-            paths = tuple("*" if p == "ROOT" else f"{literal(p)}/*" for p in sorted(set(names)))
+            paths = tuple("*" if p == ROOT else f"{literal(p)}/*" for p in sorted(set(names)))
         raise_if(problems)
         return AccessGrant(
             name=f"pull-through cache by {describe(who)}",
@@ -305,14 +306,7 @@ class RegistryAccess:
 
 
 def _prefix_problem(value: object, where: str) -> Problem | None:
-    if isinstance(value, str) and value and "*" not in value and not value.startswith("/"):
-        return None
-    return Problem(
-        where,
-        "not a pull-through cache prefix",
-        given=value,
-        allowed="the rule's ecrRepositoryPrefix, without wildcards",
-    )
+    return next(iter(CACHE_PREFIX.problems(value, where)), None)
 
 
 class PublicRepositoryAccess:

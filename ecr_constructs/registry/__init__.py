@@ -1,21 +1,55 @@
 """Registry-wide constructs: replication, pull-through cache, creation templates, registry
-policy, scanning."""
+policy, scanning.
 
-from .creation_templates import AppliedFor, RepositoryCreationTemplate
-from .pull_through_cache import (
-    CacheRepositoryTemplate,
-    PullThroughCache,
-    PullThroughCacheCredentials,
-    Upstream,
-)
-from .registry_policy import RegistryPolicy
-from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
-from .scanning import (
-    RegistryScanning,
-    ScanFindingsNotifications,
-    ScanFrequency,
-    ScanningRule,
-    ScanType,
+The constructs import aws-cdk-lib on first use; ``rules`` (the registry's limits and
+syntax, shared with the registry file loader) is pure Python.
+"""
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .creation_templates import RepositoryCreationTemplate
+    from .pull_through_cache import (
+        CacheRepositoryTemplate,
+        PullThroughCache,
+        PullThroughCacheCredentials,
+        Upstream,
+    )
+    from .registry_policy import RegistryPolicy
+    from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
+    from .rules import AppliedFor
+    from .scanning import (
+        RegistryScanning,
+        ScanFindingsNotifications,
+        ScanFrequency,
+        ScanningRule,
+        ScanType,
+    )
+
+__getattr__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        ".creation_templates": ["RepositoryCreationTemplate"],
+        ".pull_through_cache": [
+            "CacheRepositoryTemplate",
+            "PullThroughCache",
+            "PullThroughCacheCredentials",
+            "Upstream",
+        ],
+        ".registry_policy": ["RegistryPolicy"],
+        ".rules": ["AppliedFor"],
+        ".replication": ["RegistryReplication", "ReplicationDestination", "ReplicationRule"],
+        ".scanning": [
+            "RegistryScanning",
+            "ScanFindingsNotifications",
+            "ScanFrequency",
+            "ScanningRule",
+            "ScanType",
+        ],
+    },
 )
 
 __all__ = [

@@ -1,13 +1,12 @@
 """What the registry-wide constructs share: which registry a stack deploys to, the
-bookkeeping that keeps singletons single and prefixes unique per registry, the rules for
-prefixes and regions, and justified cdk-nag acknowledgements for wildcard resources."""
+bookkeeping that keeps singletons single and prefixes unique per registry, and justified
+cdk-nag acknowledgements for wildcard resources. The rules themselves are in ``rules``."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import aws_cdk as cdk
 import jsii
@@ -15,17 +14,7 @@ from constructs import Construct, IConstruct
 
 from ..errors import RegistryError
 from ..naming import is_token
-
-REGION_PATTERN = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
-"""Region names such as ``eu-west-1``, ``us-gov-west-1``, ``us-isob-east-1``."""
-
-REPOSITORY_PREFIX_PATTERN = re.compile(
-    r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*/?"
-)
-"""A repository namespace prefix (pull-through cache rules, creation templates)."""
-
-ROOT = "ROOT"
-"""The catch-all prefix of pull-through cache rules and creation templates."""
+from .rules import ROOT, prefix_key
 
 _INDEX_ID = "EcrConstructsRegistryIndex"
 
@@ -95,7 +84,7 @@ class RegistryIndex(Construct):
         """Record that the construct at ``path`` uses ``prefix`` for ``kind`` in ``stack``'s
         registry; refuse duplicates and overflow (call before creating the construct)."""
         registry = registry_key(stack)
-        normalized = prefix.rstrip("/")
+        normalized = prefix_key(prefix)
         key = (kind, registry, normalized)
         existing = self.prefixes.get(key)
         if existing is not None:
@@ -117,52 +106,50 @@ class RegistryIndex(Construct):
         self.prefixes[key] = path
 
 
+class RegistrySingleton(Construct):
+    """A construct that a registry (an account and region) has at most one of: get it, or
+    create it on first use, with ``of``; a second one for the same registry is refused."""
+
+    KIND: ClassVar[str]
+    """The construct's name in errors, and the ID ``of`` creates it with in the stack."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        stack = cdk.Stack.of(scope)
+        index = RegistryIndex.of(scope)
+        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
+        super().__init__(scope, construct_id)
+        index.add_singleton(self.KIND, self)
+        self._stack = stack
+
+    @classmethod
+    def _existing(cls, scope: IConstruct) -> Self | None:
+        """The one of ``scope``'s registry, if it was created."""
+        stack = cdk.Stack.of(scope)
+        found = RegistryIndex.of(stack).singleton(cls.KIND, stack)
+        return found if isinstance(found, cls) else None
+
+    @classmethod
+    def of(cls, scope: IConstruct) -> Self:
+        """The one of ``scope``'s registry, created on first use (with the ID ``KIND``,
+        directly under ``scope``'s stack)."""
+        return cls._existing(scope) or cls(cdk.Stack.of(scope), cls.KIND)
+
+
 def child_path(scope: IConstruct, construct_id: str) -> str:
     """The path a construct will have, before it is created (to name it in errors)."""
     path = scope.node.path
     return f"{path}/{construct_id}" if path else construct_id
 
 
-def check_repository_prefix(
-    prefix: str, where: str, *, what: str, min_length: int, max_length: int
+def repository_arn_pattern(
+    stack: cdk.Stack, prefix: str, *, account: str | None = None, region: str | None = None
 ) -> str:
-    """Return ``prefix`` when it is ``ROOT`` or a valid namespace prefix of allowed length."""
-    if is_token(prefix) or prefix == ROOT:
-        return prefix
-    if not isinstance(prefix, str) or not min_length <= len(prefix) <= max_length:
-        raise RegistryError(
-            where,
-            f"{what} must be {min_length} to {max_length} characters long, or ROOT",
-            given=prefix,
-            allowed=f"{min_length}..{max_length} characters, or ROOT",
-        )
-    if not REPOSITORY_PREFIX_PATTERN.fullmatch(prefix):
-        raise RegistryError(
-            where,
-            f"{what} is not a valid repository namespace",
-            given=prefix,
-            allowed="lowercase letters and digits, separated by . _ __ - or /, or ROOT",
-        )
-    return prefix
-
-
-def check_region(region: str, where: str) -> str:
-    if is_token(region):
-        return region
-    if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
-        raise RegistryError(
-            where,
-            "not an AWS region name",
-            given=region,
-            allowed="a region such as eu-west-1 or us-gov-west-1",
-        )
-    return region
-
-
-def repository_arn_pattern(stack: cdk.Stack, prefix: str) -> str:
-    """The ARN of every repository under ``prefix`` (``ROOT``: every repository)."""
-    names = "*" if prefix == ROOT else f"{prefix.rstrip('/')}/*"
-    return f"arn:{stack.partition}:ecr:{stack.region}:{stack.account}:repository/{names}"
+    """The ARN of every repository under ``prefix`` (``ROOT``: every repository) in the
+    registry of ``account`` and ``region`` (default: the stack's)."""
+    names = "*" if prefix == ROOT else f"{prefix_key(prefix)}/*"
+    account = account or stack.account
+    region = region or stack.region
+    return f"arn:{stack.partition}:ecr:{region}:{account}:repository/{names}"
 
 
 def _flatten(value: Any) -> str:

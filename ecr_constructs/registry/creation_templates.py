@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,29 +20,17 @@ from ..policy import AccessGrant, RepositoryPolicyDocument
 from ._registry import (
     RegistryIndex,
     acknowledge_wildcard_resources,
-    check_repository_prefix,
     child_path,
     repository_arn_pattern,
 )
+from .rules import TEMPLATE_PREFIX, AppliedFor, applied_for_problems, raise_problems
 
-PREFIX_LENGTH = (1, 256)
 MAX_DESCRIPTION = 256
 MAX_TAGS = 50
 MAX_EXCLUSIONS = 5
 _EXCLUSION_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
 _Cfn = ecr.CfnRepositoryCreationTemplate
 _WITH_EXCLUSION = {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
-
-
-class AppliedFor(enum.StrEnum):
-    """When ECR applies a creation template."""
-
-    PULL_THROUGH_CACHE = "PULL_THROUGH_CACHE"
-    """Repositories created by a pull-through cache rule on first pull."""
-    REPLICATION = "REPLICATION"
-    """Repositories created in this registry by replication from another registry."""
-    CREATE_ON_PUSH = "CREATE_ON_PUSH"
-    """Repositories created by a push to a name that doesn't exist yet."""
 
 
 class RepositoryCreationTemplate(Construct):
@@ -97,14 +84,9 @@ class RepositoryCreationTemplate(Construct):
     ) -> None:
         stack = cdk.Stack.of(scope)
         where = child_path(scope, construct_id)
-        checked_prefix = check_repository_prefix(
-            prefix,
-            f"{where} prefix",
-            what="a creation template prefix",
-            min_length=PREFIX_LENGTH[0],
-            max_length=PREFIX_LENGTH[1],
-        )
-        checked_applied_for = _check_applied_for(applied_for, f"{where} applied_for")
+        checked_prefix = TEMPLATE_PREFIX.check(prefix, f"{where} prefix", RegistryError)
+        raise_problems(applied_for_problems(applied_for), f"{where} applied_for")
+        checked_applied_for = tuple(AppliedFor(value) for value in applied_for)
         props: dict[str, Any] = {
             "prefix": checked_prefix,
             "applied_for": [a.value for a in checked_applied_for],
@@ -205,26 +187,6 @@ class RepositoryCreationTemplate(Construct):
             ),
         )
         return role, key_grant
-
-
-def _check_applied_for(applied_for: Sequence[AppliedFor], where: str) -> tuple[AppliedFor, ...]:
-    allowed = ", ".join(a.value for a in AppliedFor)
-    if isinstance(applied_for, str) or not applied_for:
-        raise RegistryError(
-            where,
-            "a creation template needs a list of AppliedFor values",
-            given=applied_for,
-            allowed=f"a non-empty list of {allowed}",
-        )
-    checked: dict[AppliedFor, None] = {}
-    for value in applied_for:
-        try:
-            checked[AppliedFor(value)] = None
-        except ValueError:
-            raise RegistryError(
-                where, "not an AppliedFor value", given=value, allowed=allowed
-            ) from None
-    return tuple(checked)
 
 
 def _check_description(description: str, where: str) -> str:

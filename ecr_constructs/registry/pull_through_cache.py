@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -18,6 +17,7 @@ from constructs import Construct
 from ..errors import RegistryError
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
 from ..naming import (
+    REGION,
     check_account_id,
     check_repository_name,
     image_uri,
@@ -26,22 +26,29 @@ from ..naming import (
 )
 from ..policy import AccessGrant
 from ._registry import (
-    ROOT,
     RegistryIndex,
     acknowledge_wildcard_resources,
-    check_region,
-    check_repository_prefix,
     child_path,
     concrete_environment,
     repository_arn_pattern,
 )
-from .creation_templates import AppliedFor, RepositoryCreationTemplate
-
-MAX_RULES = 50
-PREFIX_LENGTH = (2, 30)
-SECRET_NAME_PREFIX = "ecr-pullthroughcache/"
-_AZURE_NAME = re.compile(r"[a-zA-Z0-9]{5,50}")
-_SECRET_ARN = re.compile(r"arn:[a-zA-Z-]+:secretsmanager:[a-zA-Z0-9-:]+:secret:(?P<name>.+)")
+from .creation_templates import RepositoryCreationTemplate
+from .rules import (
+    AZURE_REGISTRY_NAME,
+    CACHE_PREFIX,
+    CACHE_RULES,
+    ROOT,
+    SECRET_NAME,
+    SECRET_NAME_PREFIX,
+    UPSTREAM_PREFIX,
+    UPSTREAMS,
+    AppliedFor,
+    credentials_problems,
+    prefix_key,
+    raise_problems,
+    secret_arn_problems,
+    secret_location_problems,
+)
 
 PULL_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
@@ -91,7 +98,7 @@ class Upstream:
     def azure(registry_name: str) -> Upstream:
         """An Azure Container Registry, ``NAME.azurecr.io`` (needs credentials)."""
         if is_token(registry_name) or not (
-            isinstance(registry_name, str) and _AZURE_NAME.fullmatch(registry_name)
+            isinstance(registry_name, str) and AZURE_REGISTRY_NAME.fullmatch(registry_name.lower())
         ):
             raise RegistryError(
                 "Upstream.azure",
@@ -99,7 +106,8 @@ class Upstream:
                 given=registry_name,
                 allowed="5..50 letters and digits (the NAME of NAME.azurecr.io)",
             )
-        return Upstream("azure-container-registry", f"{registry_name.lower()}.azurecr.io", True)
+        kind = UPSTREAMS["azure-container-registry"]
+        return Upstream(kind.name, f"{registry_name.lower()}.azurecr.io", kind.needs_credentials)
 
     @staticmethod
     def ecr(
@@ -126,19 +134,14 @@ class Upstream:
         """
         where = "Upstream.ecr"
         check_account_id(account, f"{where} account")
-        check_region(region, f"{where} region")
+        REGION.check(region, f"{where} region", RegistryError)
         if repository_prefix is not None:
-            check_repository_prefix(
-                repository_prefix,
-                f"{where} repository_prefix",
-                what="an upstream repository prefix",
-                min_length=PREFIX_LENGTH[0],
-                max_length=PREFIX_LENGTH[1],
-            )
+            UPSTREAM_PREFIX.check(repository_prefix, f"{where} repository_prefix", RegistryError)
+        kind = UPSTREAMS["ecr"]
         return Upstream(
-            "ecr",
+            kind.name,
             registry_domain(account, region),
-            False,
+            kind.needs_credentials,
             account=account,
             region=region,
             role=role,
@@ -152,34 +155,30 @@ class Upstream:
         Azure and ECR upstreams need more than a name: use ``Upstream.azure`` and
         ``Upstream.ecr``.
         """
-        for upstream in _FIXED:
-            if upstream.registry == name:
-                return upstream
-        raise RegistryError(
-            "Upstream.from_registry_name",
-            "not a fixed upstream registry",
-            given=name,
-            allowed=", ".join(u.registry for u in _FIXED)
-            + " (azure-container-registry: Upstream.azure(name); ecr: Upstream.ecr(...))",
-        )
+        upstream = _FIXED.get(name)
+        if upstream is None:
+            raise RegistryError(
+                "Upstream.from_registry_name",
+                "not a fixed upstream registry",
+                given=name,
+                allowed=", ".join(_FIXED)
+                + " (azure-container-registry: Upstream.azure(name); ecr: Upstream.ecr(...))",
+            )
+        return upstream
 
 
-Upstream.ECR_PUBLIC = Upstream("ecr-public", "public.ecr.aws", False)
-Upstream.K8S = Upstream("k8s", "registry.k8s.io", False)
-Upstream.QUAY = Upstream("quay", "quay.io", False)
-Upstream.DOCKER_HUB = Upstream("docker-hub", "registry-1.docker.io", True)
-Upstream.GITHUB = Upstream("github-container-registry", "ghcr.io", True)
-Upstream.GITLAB = Upstream("gitlab-container-registry", "registry.gitlab.com", True)
-Upstream.CHAINGUARD = Upstream("chainguard", "cgr.dev", True)
-_FIXED = (
-    Upstream.ECR_PUBLIC,
-    Upstream.K8S,
-    Upstream.QUAY,
-    Upstream.DOCKER_HUB,
-    Upstream.GITHUB,
-    Upstream.GITLAB,
-    Upstream.CHAINGUARD,
-)
+_FIXED = {
+    kind.name: Upstream(kind.name, kind.url, kind.needs_credentials)
+    for kind in UPSTREAMS.values()
+    if kind.url is not None
+}
+Upstream.ECR_PUBLIC = _FIXED["ecr-public"]
+Upstream.K8S = _FIXED["k8s"]
+Upstream.QUAY = _FIXED["quay"]
+Upstream.DOCKER_HUB = _FIXED["docker-hub"]
+Upstream.GITHUB = _FIXED["github-container-registry"]
+Upstream.GITLAB = _FIXED["gitlab-container-registry"]
+Upstream.CHAINGUARD = _FIXED["chainguard"]
 
 
 @dataclass(frozen=True)
@@ -269,9 +268,9 @@ class PullThroughCacheCredentials:
         )
 
     def _secret_name(self, prefix: str) -> str:
-        return self._name or f"{SECRET_NAME_PREFIX}{prefix.rstrip('/')}"
+        return self._name or f"{SECRET_NAME_PREFIX}{prefix_key(prefix)}"
 
-    def _check(self, where: str, prefix: str) -> None:
+    def _check(self, where: str, prefix: str, stack: cdk.Stack) -> None:
         """Refuse a secret that ECR can't use (before anything is created)."""
         if self._secret is not None:
             if self._secret.encryption_key is not None:
@@ -282,21 +281,15 @@ class PullThroughCacheCredentials:
                     given=self._secret.encryption_key.node.path,
                     allowed="a secret without encryption_key",
                 )
-            _check_secret_name(self._secret.secret_name, where)
+            problems = SECRET_NAME.problems(self._secret.secret_name)
         elif self._arn is not None:
-            if is_token(self._arn):
-                return
-            match = _SECRET_ARN.fullmatch(self._arn)
-            if match is None:
-                raise RegistryError(
-                    where,
-                    "not a Secrets Manager secret ARN",
-                    given=self._arn,
-                    allowed="arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME",
-                )
-            _check_secret_name(match["name"], where)
+            account, region = concrete_environment(stack) or (None, None)
+            problems = secret_arn_problems(self._arn) or secret_location_problems(
+                self._arn, region=region, account=account
+            )
         else:
-            _check_secret_name(self._secret_name(prefix), where)
+            problems = SECRET_NAME.problems(self._secret_name(prefix))
+        raise_problems(problems, where)
 
     def _bind(
         self, cache: PullThroughCache, prefix: str
@@ -342,19 +335,6 @@ class PullThroughCacheCredentials:
         return secret.secret_arn, secret
 
 
-def _check_secret_name(name: str, where: str) -> None:
-    if is_token(name):
-        return
-    if not name.startswith(SECRET_NAME_PREFIX) or len(name) == len(SECRET_NAME_PREFIX):
-        raise RegistryError(
-            where,
-            f"ECR only reads pull-through cache secrets whose name starts with "
-            f"{SECRET_NAME_PREFIX!r}",
-            given=name,
-            allowed=f"{SECRET_NAME_PREFIX}<name>",
-        )
-
-
 _DEFAULT_TEMPLATE = CacheRepositoryTemplate()
 
 
@@ -391,13 +371,7 @@ class PullThroughCache(Construct):
     ) -> None:
         stack = cdk.Stack.of(scope)
         where = child_path(scope, construct_id)
-        checked_prefix = check_repository_prefix(
-            prefix,
-            f"{where} prefix",
-            what="a pull-through cache prefix",
-            min_length=PREFIX_LENGTH[0],
-            max_length=PREFIX_LENGTH[1],
-        )
+        checked_prefix = CACHE_PREFIX.check(prefix, f"{where} prefix", RegistryError)
         if not isinstance(upstream, Upstream):
             raise RegistryError(
                 f"{where} upstream",
@@ -405,10 +379,10 @@ class PullThroughCache(Construct):
                 given=upstream,
                 allowed="Upstream.DOCKER_HUB, Upstream.ECR_PUBLIC, Upstream.azure(...), ...",
             )
-        _check_credentials(upstream, credentials, checked_prefix, f"{where} credentials")
+        _check_credentials(upstream, credentials, checked_prefix, stack, f"{where} credentials")
         _check_ecr_upstream(upstream, checked_prefix, stack, f"{where} upstream")
         RegistryIndex.of(scope).claim_prefix(
-            self.KIND, stack, where, checked_prefix, limit=MAX_RULES
+            self.KIND, stack, where, checked_prefix, limit=CACHE_RULES.high
         )
 
         super().__init__(scope, construct_id)
@@ -471,7 +445,7 @@ class PullThroughCache(Construct):
         path = upstream_path
         if self.upstream == Upstream.DOCKER_HUB and not is_token(path) and "/" not in path:
             path = f"library/{path}"
-        name = path if self.prefix == ROOT else f"{self.prefix.rstrip('/')}/{path}"
+        name = path if self.prefix == ROOT else f"{prefix_key(self.prefix)}/{path}"
         return check_repository_name(name, f"{self.node.path} image path")
 
     def image_uri(
@@ -519,14 +493,11 @@ class PullThroughCache(Construct):
     def _create_upstream_role(self) -> iam.Role:
         upstream = self.upstream
         stack = self._stack
-        upstream_names = (
-            "*"
-            if upstream.repository_prefix in (None, ROOT)
-            else f"{(upstream.repository_prefix or '').rstrip('/')}/*"
-        )
-        upstream_arn = (
-            f"arn:{stack.partition}:ecr:{upstream.region}:{upstream.account}"
-            f":repository/{upstream_names}"
+        upstream_arn = repository_arn_pattern(
+            stack,
+            upstream.repository_prefix or ROOT,
+            account=upstream.account,
+            region=upstream.region,
         )
         document = {
             "Version": "2012-10-17",
@@ -578,6 +549,7 @@ def _check_credentials(
     upstream: Upstream,
     credentials: PullThroughCacheCredentials | None,
     prefix: str,
+    stack: cdk.Stack,
     where: str,
 ) -> None:
     if credentials is not None and not isinstance(credentials, PullThroughCacheCredentials):
@@ -587,24 +559,14 @@ def _check_credentials(
             given=credentials,
             allowed="PullThroughCacheCredentials.create() / .from_secret(...) / ...",
         )
-    if upstream.needs_credentials and credentials is None:
-        raise RegistryError(
-            where,
-            f"upstream {upstream.registry} needs credentials",
-            given=None,
-            allowed="PullThroughCacheCredentials.create() or an existing "
-            "ecr-pullthroughcache/ secret",
-        )
-    if not upstream.needs_credentials and credentials is not None:
-        raise RegistryError(
-            where,
-            f"upstream {upstream.registry} takes no credentials"
-            + (" (ECR upstreams use an IAM role)" if upstream.is_ecr else ""),
-            given="credentials",
-            allowed="no credentials",
-        )
+    problems = credentials_problems(
+        upstream.registry,
+        None if credentials is None else "credentials",
+        how=f"PullThroughCacheCredentials.create() or an existing {SECRET_NAME_PREFIX} secret",
+    )
+    raise_problems(problems, where)
     if credentials is not None:
-        credentials._check(where, prefix)
+        credentials._check(where, prefix, stack)
 
 
 def _check_ecr_upstream(upstream: Upstream, prefix: str, stack: cdk.Stack, where: str) -> None:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from ..policy import AccessGrant, RegistryAccess, RegistryPolicyDocument
-from ._registry import RegistryIndex, child_path, lazy
+from ._registry import RegistrySingleton, lazy
 
 
-class RegistryPolicy(Construct):
+class RegistryPolicy(RegistrySingleton):
     """The registry's policy (one per account and region): who may replicate into this
     registry or fill its pull-through caches.
 
@@ -31,24 +30,9 @@ class RegistryPolicy(Construct):
     KIND = "RegistryPolicy"
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
-        stack = cdk.Stack.of(scope)
-        index = RegistryIndex.of(scope)
-        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        index.add_singleton(self.KIND, self)
-        self._stack = stack
         self._document: RegistryPolicyDocument | None = None
         self._resource: ecr.CfnRegistryPolicy | None = None
-
-    @classmethod
-    def of(cls, scope: IConstruct) -> RegistryPolicy:
-        """The policy of ``scope``'s registry, created on first use (as ``RegistryPolicy``
-        in the stack)."""
-        stack = cdk.Stack.of(scope)
-        existing = RegistryIndex.of(stack).singleton(cls.KIND, stack)
-        if isinstance(existing, RegistryPolicy):
-            return existing
-        return cls(stack, cls.KIND)
 
     @property
     def document(self) -> RegistryPolicyDocument | None:

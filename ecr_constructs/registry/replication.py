@@ -3,25 +3,25 @@ built from rules that any part of an app may add."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
-from constructs import Construct, IConstruct
+from constructs import Construct
 
-from ..errors import RegistryError
-from ..naming import check_account_id, is_token
-from ._registry import RegistryIndex, check_region, child_path, concrete_environment, lazy
-
-MAX_RULES = 10
-MAX_DESTINATIONS = 25
-MAX_FILTERS_PER_RULE = 100
-
-_FILTER_PATTERN = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*")
-_FILTER_LENGTH = (2, 256)
+from ..errors import Problem, RegistryError
+from ..naming import ACCOUNT_ID, REGION
+from ._registry import RegistrySingleton, concrete_environment, lazy
+from .rules import (
+    REPLICATION_FILTERS,
+    REPLICATION_PREFIX,
+    REPLICATION_RULES,
+    raise_problems,
+    self_replication_problems,
+    under,
+    unique_destination_problems,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class ReplicationRule:
         return frozenset(self.destinations), frozenset(self.repository_prefixes)
 
 
-class RegistryReplication(Construct):
+class RegistryReplication(RegistrySingleton):
     """The registry's replication configuration (one per account and region).
 
     Get it with ``RegistryReplication.of(stack)`` from anywhere in the app and add rules;
@@ -83,24 +83,9 @@ class RegistryReplication(Construct):
     KIND = "RegistryReplication"
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
-        stack = cdk.Stack.of(scope)
-        index = RegistryIndex.of(scope)
-        index.check_singleton(self.KIND, stack, child_path(scope, construct_id))
         super().__init__(scope, construct_id)
-        index.add_singleton(self.KIND, self)
-        self._stack = stack
         self._rules: list[ReplicationRule] = []
         self._resource: ecr.CfnReplicationConfiguration | None = None
-
-    @classmethod
-    def of(cls, scope: IConstruct) -> RegistryReplication:
-        """The replication configuration of ``scope``'s registry, created on first use
-        (as ``RegistryReplication`` in the stack)."""
-        stack = cdk.Stack.of(scope)
-        existing = RegistryIndex.of(stack).singleton(cls.KIND, stack)
-        if isinstance(existing, RegistryReplication):
-            return existing
-        return cls(stack, cls.KIND)
 
     @property
     def rules(self) -> tuple[ReplicationRule, ...]:
@@ -147,22 +132,11 @@ class RegistryReplication(Construct):
         for existing in self._rules:
             if existing._key() == rule._key():
                 return existing
-        if len(self._rules) >= MAX_RULES:
-            raise RegistryError(
-                where,
-                f"a replication configuration holds at most {MAX_RULES} rules",
-                given=len(self._rules) + 1,
-                allowed=f"1..{MAX_RULES} rules: merge prefixes or destinations into fewer rules",
-            )
-        unique = {d for r in (*self._rules, rule) for d in r.destinations}
-        if len(unique) > MAX_DESTINATIONS:
-            raise RegistryError(
-                where,
-                f"a replication configuration reaches at most {MAX_DESTINATIONS} unique "
-                "destinations over all rules",
-                given=len(unique),
-                allowed=f"1..{MAX_DESTINATIONS} unique (account, region) destinations",
-            )
+        rules = (*self._rules, rule)
+        problems = REPLICATION_RULES.problems(len(rules)) + unique_destination_problems(
+            (d for r in rules for d in r.destinations), own_account=None
+        )
+        raise_problems(problems, where)
         self._rules.append(rule)
         if self._resource is None:
             self._resource = ecr.CfnReplicationConfiguration(
@@ -184,31 +158,37 @@ class RegistryReplication(Construct):
                 given=destinations,
                 allowed="[ReplicationDestination(region=..., account=...), ...]",
             )
-        source = concrete_environment(self._stack)
+        source_account, source_region = concrete_environment(self._stack) or (None, None)
+        problems: list[Problem] = []
         checked: dict[tuple[str, str], None] = {}
         for i, destination in enumerate(destinations):
-            at = f"{where} destinations[{i}]"
+            at = f"destinations[{i}]"
             if not isinstance(destination, ReplicationDestination):
-                raise RegistryError(
-                    at,
-                    "not a ReplicationDestination",
-                    given=destination,
-                    allowed="ReplicationDestination(region=..., account=...)",
+                problems.append(
+                    Problem(
+                        at,
+                        "not a ReplicationDestination",
+                        given=destination,
+                        allowed="ReplicationDestination(region=..., account=...)",
+                    )
                 )
-            region = check_region(destination.region, f"{at}.region")
-            account = (
-                self._stack.account
-                if destination.account is None
-                else check_account_id(destination.account, f"{at}.account")
+                continue
+            account = destination.account
+            found = REGION.problems(destination.region, f"{at}.region")
+            if account is not None:
+                found += ACCOUNT_ID.problems(account, f"{at}.account")
+            found = found or under(
+                at,
+                self_replication_problems(
+                    account,
+                    destination.region,
+                    source_account=source_account,
+                    source_region=source_region,
+                ),
             )
-            if source is not None and (account, region) == source:
-                raise RegistryError(
-                    at,
-                    "a registry can't replicate to itself",
-                    given=f"account {account}, region {region}",
-                    allowed="another region, or another account",
-                )
-            checked[(account, region)] = None
+            problems += found
+            checked[(account or self._stack.account, destination.region)] = None
+        raise_problems(problems, where)
         return tuple(checked)
 
     def _check_prefixes(self, prefixes: Sequence[str], where: str) -> tuple[str, ...]:
@@ -219,33 +199,12 @@ class RegistryReplication(Construct):
                 given=prefixes,
                 allowed=f"[{prefixes!r}]",
             )
-        checked: dict[str, None] = {}
-        low, high = _FILTER_LENGTH
-        for i, prefix in enumerate(prefixes):
-            at = f"{where} repository_prefixes[{i}]"
-            if is_token(prefix):
-                checked[prefix] = None
-                continue
-            if not isinstance(prefix, str) or not low <= len(prefix) <= high:
-                raise RegistryError(
-                    at,
-                    f"a replication prefix must be {low} to {high} characters long",
-                    given=prefix,
-                    allowed=f"{low}..{high} characters",
-                )
-            if not _FILTER_PATTERN.fullmatch(prefix):
-                raise RegistryError(
-                    at,
-                    "not a repository name prefix",
-                    given=prefix,
-                    allowed="the start of a repository name: lowercase letters, digits, . _ - /",
-                )
-            checked[prefix] = None
-        if len(checked) > MAX_FILTERS_PER_RULE:
-            raise RegistryError(
-                f"{where} repository_prefixes",
-                f"a replication rule has at most {MAX_FILTERS_PER_RULE} prefix filters",
-                given=len(checked),
-                allowed=f"0..{MAX_FILTERS_PER_RULE} prefixes",
-            )
-        return tuple(checked)
+        checked = tuple(dict.fromkeys(prefixes))
+        problems = [
+            problem
+            for i, prefix in enumerate(prefixes)
+            for problem in REPLICATION_PREFIX.problems(prefix, f"[{i}]")
+        ]
+        problems += REPLICATION_FILTERS.problems(len(checked))
+        raise_problems(under("repository_prefixes", problems), where)
+        return checked

@@ -15,17 +15,15 @@ RegistryScanningRule, ScanningRepositoryFilter; CloudFormation resource schema):
 from __future__ import annotations
 
 import enum
-import re
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
-from constructs import Construct
+from constructs import Construct, IConstruct
 
-from ..errors import RegistryError, located_at
+from ..errors import Problem, RegistryError, located_at
 from ..events import (
     FindingSeverity,
     NotificationTopic,
@@ -33,12 +31,18 @@ from ..events import (
     enhanced_findings_rule,
     scan_completed_rule,
 )
-from ..naming import is_token
+from ._registry import RegistrySingleton
+from .rules import (
+    SCAN_FILTER,
+    SCAN_FILTERS,
+    SCANNING_RULES,
+    frequency_problems,
+    manual_overlap_problems,
+    raise_problems,
+    scanning_rules_problems,
+    under,
+)
 
-FILTER_PATTERN = re.compile(r"[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*")
-FILTER_LENGTH = (1, 255)
-MAX_FILTERS_PER_RULE = 100
-MAX_RULES = 2
 RESOURCE_TYPE = "AWS::ECR::RegistryScanningConfiguration"
 
 
@@ -62,10 +66,6 @@ class ScanFrequency(enum.Enum):
     repository that no SCAN_ON_PUSH rule matches manually."""
 
 
-ALLOWED_FREQUENCIES: dict[ScanType, tuple[ScanFrequency, ...]] = {
-    ScanType.BASIC: (ScanFrequency.SCAN_ON_PUSH, ScanFrequency.MANUAL),
-    ScanType.ENHANCED: (ScanFrequency.SCAN_ON_PUSH, ScanFrequency.CONTINUOUS_SCAN),
-}
 DEFAULT_FREQUENCY: dict[ScanType, ScanFrequency] = {
     ScanType.BASIC: ScanFrequency.SCAN_ON_PUSH,
     ScanType.ENHANCED: ScanFrequency.CONTINUOUS_SCAN,
@@ -88,15 +88,12 @@ class ScanningRule:
             object.__setattr__(self, "filters", tuple(self.filters))
 
 
-_BY_STACK: weakref.WeakKeyDictionary[cdk.Stack, RegistryScanning] = weakref.WeakKeyDictionary()
-
-
-class RegistryScanning(Construct):
+class RegistryScanning(RegistrySingleton):
     """The registry's scanning configuration: one per account and region.
 
     A second ``RegistryScanning`` in the same stack, or in another stack of the same app
     with the same concrete account and region, is refused. Use :meth:`of` to get the
-    stack's configuration (creating it on first use) and :meth:`add_rule` to extend it.
+    registry's configuration (creating it on first use) and :meth:`add_rule` to extend it.
 
     What is created: one ``AWS::ECR::RegistryScanningConfiguration``. Deleting it reverts the
     registry to BASIC scanning without rules.
@@ -108,6 +105,8 @@ class RegistryScanning(Construct):
         dropped when a rule is added with :meth:`add_rule`.
     """
 
+    KIND = "RegistryScanning"
+
     def __init__(
         self,
         scope: Construct,
@@ -116,10 +115,7 @@ class RegistryScanning(Construct):
         scan_type: ScanType = ScanType.BASIC,
         rules: Sequence[ScanningRule] | None = None,
     ) -> None:
-        stack = cdk.Stack.of(scope)
-        _refuse_second(stack, scope, construct_id)
         self._scan_type = scan_type
-        self._rules: dict[ScanFrequency, list[str]] = {}
         self._default_rule = rules is None
         with located_at(scope, construct_id):
             if not isinstance(scan_type, ScanType):
@@ -129,20 +125,11 @@ class RegistryScanning(Construct):
                     given=scan_type,
                     allowed="ScanType.BASIC, ScanType.ENHANCED",
                 )
-            if rules is None:
-                self._rules[DEFAULT_FREQUENCY[scan_type]] = ["*"]
-            elif isinstance(rules, ScanningRule) or len(rules) > MAX_RULES:
-                raise RegistryError(
-                    "rules",
-                    f"a registry scanning configuration has at most {MAX_RULES} rules",
-                    given=rules if isinstance(rules, ScanningRule) else f"{len(rules)} rules",
-                    allowed=f"a list of at most {MAX_RULES} ScanningRule, one per frequency "
-                    "(leave rules out for the default)",
-                )
-            else:
-                for index, rule in enumerate(rules):
-                    self._add(rule, f"rules[{index}]", merge=False)
-            self._check_manual_rules("rules")
+            self._rules = (
+                {DEFAULT_FREQUENCY[scan_type]: ["*"]}
+                if rules is None
+                else _checked_rules(scan_type, rules)
+            )
         super().__init__(scope, construct_id)
         self.resource = cdk.CfnResource(
             self,
@@ -150,26 +137,25 @@ class RegistryScanning(Construct):
             type=RESOURCE_TYPE,
             properties={"ScanType": scan_type.value, "Rules": self._render()},
         )
-        _BY_STACK[stack] = self
 
     @classmethod
     def of(
         cls,
-        scope: Construct,
+        scope: IConstruct,
         *,
         scan_type: ScanType | None = None,
         rules: Sequence[ScanningRule] = (),
     ) -> RegistryScanning:
-        """The scanning configuration of ``scope``'s stack, created on first use.
+        """The scanning configuration of ``scope``'s registry, created on first use.
 
         ``scan_type`` must agree with an existing configuration's; ``rules`` are merged into
         it as by :meth:`add_rule`. A new one is created with the construct ID
         ``RegistryScanning`` directly under the stack.
         """
-        stack = cdk.Stack.of(scope)
-        existing = _BY_STACK.get(stack)
+        existing = cls._existing(scope)
         if existing is None:
-            existing = cls(stack, "RegistryScanning", scan_type=scan_type or ScanType.BASIC)
+            stack = cdk.Stack.of(scope)
+            existing = cls(stack, cls.KIND, scan_type=scan_type or ScanType.BASIC)
         elif scan_type is not None and scan_type is not existing.scan_type:
             raise RegistryError(
                 existing.node.path,
@@ -197,68 +183,21 @@ class RegistryScanning(Construct):
         Adding a rule drops the default rule.
         """
         rules = dict(self._rules) if not self._default_rule else {}
+        rule = ScanningRule(frequency, filters)
         with located_at(self):
-            self._add(ScanningRule(frequency, filters), "add_rule", merge=True, into=rules)
-            self._check_manual_rules("add_rule", rules)
+            problems = _rule_problems(rule)
+            if not problems:
+                merged = list(dict.fromkeys([*rules.get(rule.frequency, []), *rule.filters]))
+                rules[rule.frequency] = merged
+                problems = (
+                    under("frequency", frequency_problems(self._scan_type.value, frequency.value))
+                    + SCAN_FILTERS.problems(len(merged), "filters")
+                    + manual_overlap_problems({f.value: v for f, v in rules.items()})
+                )
+            raise_problems(under("add_rule", problems), "")
         self._rules = rules
         self._default_rule = False
         self.resource.add_property_override("Rules", self._render())
-
-    def _add(
-        self,
-        rule: ScanningRule,
-        where: str,
-        *,
-        merge: bool,
-        into: dict[ScanFrequency, list[str]] | None = None,
-    ) -> None:
-        """Validate ``rule`` and add it to ``into`` (default: this configuration's rules)."""
-        rules = self._rules if into is None else into
-        if not isinstance(rule, ScanningRule):
-            raise RegistryError(
-                where, "a rule must be a ScanningRule", given=rule, allowed="ScanningRule(...)"
-            )
-        allowed = ALLOWED_FREQUENCIES[self._scan_type]
-        if rule.frequency not in allowed:
-            raise RegistryError(
-                f"{where}.frequency",
-                f"{self._scan_type.value} scanning does not support this frequency",
-                given=str(rule.frequency),
-                allowed=", ".join(f"ScanFrequency.{f.name}" for f in allowed),
-            )
-        if rule.frequency in rules and not merge:
-            raise RegistryError(
-                f"{where}.frequency",
-                "two rules with the same frequency: give one rule per frequency",
-                given=str(rule.frequency),
-                allowed="one rule per frequency (put all its filters in that rule)",
-            )
-        filters = _check_filters(rule.filters, f"{where}.filters")
-        merged = list(dict.fromkeys([*rules.get(rule.frequency, []), *filters]))
-        if len(merged) > MAX_FILTERS_PER_RULE:
-            raise RegistryError(
-                f"{where}.filters",
-                "a scanning rule has too many repository filters",
-                given=f"{len(merged)} filters",
-                allowed=f"at most {MAX_FILTERS_PER_RULE} filters per rule",
-            )
-        rules[rule.frequency] = merged
-
-    def _check_manual_rules(
-        self, where: str, rules: dict[ScanFrequency, list[str]] | None = None
-    ) -> None:
-        rules = self._rules if rules is None else rules
-        for manual in rules.get(ScanFrequency.MANUAL, []):
-            for on_push in rules.get(ScanFrequency.SCAN_ON_PUSH, []):
-                if _wildcards_overlap(manual, on_push):
-                    raise RegistryError(
-                        where,
-                        "a MANUAL filter overlaps a SCAN_ON_PUSH filter; BASIC scans a "
-                        "repository on push whenever a SCAN_ON_PUSH filter matches it, so "
-                        "the MANUAL rule could not take effect",
-                        given={"MANUAL": manual, "SCAN_ON_PUSH": on_push},
-                        allowed="SCAN_ON_PUSH filters that match none of the MANUAL repositories",
-                    )
 
     def _render(self) -> list[dict[str, object]]:
         return [
@@ -329,80 +268,58 @@ class ScanFindingsNotifications(Construct):
             )
 
 
-def _refuse_second(stack: cdk.Stack, scope: Construct, construct_id: str) -> None:
-    existing = _BY_STACK.get(stack)
-    if existing is not None:
+def _checked_rules(
+    scan_type: ScanType, rules: Sequence[ScanningRule]
+) -> dict[ScanFrequency, list[str]]:
+    """The filters of each rule's frequency; ``RegistryError`` with every problem."""
+    if isinstance(rules, ScanningRule | str) or not isinstance(rules, Sequence):
         raise RegistryError(
-            f"{scope.node.path}/{construct_id}",
-            "this stack already has the registry's scanning configuration (one per account "
-            "and region)",
-            given=f"a second RegistryScanning next to {existing.node.path}",
-            allowed="one RegistryScanning: get it with RegistryScanning.of(stack) and extend "
-            "it with add_rule()",
+            "rules",
+            "rules is a list of ScanningRule",
+            given=rules,
+            allowed=f"a list of at most {SCANNING_RULES.high} ScanningRule, one per frequency "
+            "(leave rules out for the default)",
         )
-    if is_token(stack.account) or is_token(stack.region):
-        return
-    for other_stack, other in _BY_STACK.items():
-        if (
-            other_stack.node.root is stack.node.root
-            and other_stack.account == stack.account
-            and other_stack.region == stack.region
-        ):
-            raise RegistryError(
-                f"{scope.node.path}/{construct_id}",
-                "another stack already configures scanning for this account and region; "
-                "the two would overwrite each other at deploy",
-                given=f"{stack.account}/{stack.region}, already configured by {other.node.path}",
-                allowed="one RegistryScanning per account and region",
+    problems = under("rules", SCANNING_RULES.problems(len(rules)))
+    for index, rule in enumerate(rules):
+        found = _rule_problems(rule)
+        if not found:
+            found = SCAN_FILTERS.problems(len(set(rule.filters)), "filters")
+        problems += under(f"rules[{index}]", found)
+    if not problems:
+        frequencies = [(rule.frequency.value, rule.filters) for rule in rules]
+        problems = under("rules", scanning_rules_problems(scan_type.value, frequencies))
+    raise_problems(problems, "")
+    return {rule.frequency: list(dict.fromkeys(rule.filters)) for rule in rules}
+
+
+def _rule_problems(rule: object) -> list[Problem]:
+    """What is wrong with one rule on its own (its filters not counted)."""
+    if not isinstance(rule, ScanningRule):
+        return [
+            Problem("", "a rule must be a ScanningRule", given=rule, allowed="ScanningRule(...)")
+        ]
+    problems = []
+    if not isinstance(rule.frequency, ScanFrequency):
+        problems.append(
+            Problem(
+                "frequency",
+                "frequency must be a ScanFrequency",
+                given=rule.frequency,
+                allowed=", ".join(f"ScanFrequency.{f.name}" for f in ScanFrequency),
             )
-
-
-def _check_filters(filters: object, where: str) -> list[str]:
-    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
-        raise RegistryError(
-            where,
-            "a scanning rule needs a non-empty list of repository filters",
-            given=filters,
-            allowed='a list such as ["*"] (every repository) or ["prod-*", "team-a/*"]',
         )
-    low, high = FILTER_LENGTH
-    for index, value in enumerate(filters):
-        if is_token(value):
-            continue
-        if (
-            not isinstance(value, str)
-            or not low <= len(value) <= high
-            or not FILTER_PATTERN.fullmatch(value)
-        ):
-            raise RegistryError(
-                f"{where}[{index}]",
-                "not a valid WILDCARD repository filter",
-                given=value,
-                allowed=f"{low}..{high} of lowercase letters, digits, * and . _ - / between "
-                "them (for example prod-*, team-a/*, *)",
+    filters = rule.filters
+    if isinstance(filters, str) or not isinstance(filters, Sequence):
+        problems.append(
+            Problem(
+                "filters",
+                "a scanning rule needs a list of repository filters",
+                given=filters,
+                allowed='a list such as ["*"] (every repository) or ["prod-*", "team-a/*"]',
             )
-    return list(filters)
-
-
-def _wildcards_overlap(first: str, second: str) -> bool:
-    """Whether some repository name matches both wildcard filters (``*``: any characters)."""
-    todo = [(0, 0)]
-    seen: set[tuple[int, int]] = set()
-    while todo:
-        i, j = todo.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        if i == len(first) and j == len(second):
-            return True
-        if i < len(first) and first[i] == "*":
-            todo.append((i + 1, j))
-            if j < len(second):
-                todo.append((i, j + 1))
-        if j < len(second) and second[j] == "*":
-            todo.append((i, j + 1))
-            if i < len(first):
-                todo.append((i + 1, j))
-        if i < len(first) and j < len(second) and first[i] == second[j] != "*":
-            todo.append((i + 1, j + 1))
-    return False
+        )
+    else:
+        for index, value in enumerate(filters):
+            problems += SCAN_FILTER.problems(value, f"filters[{index}]")
+    return problems

@@ -1,46 +1,34 @@
-"""Organisation standards: the registry file (models, loading, resolved repositories) and
-the compliance check."""
+"""Organisation standards: the registry file (models, loading, resolved repositories), the
+fleet that builds it, and the compliance check, whose names (``compliance.__all__``) are
+exported here too."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .._lazy import lazy_exports
-from .compliance.assembly import check_assembly
-from .compliance.rules import (
-    DEFAULT_RULE_IDS,
-    PLUGIN_NAME,
-    RULES,
-    EcrRule,
-    EcrStandardChecks,
-    Finding,
-    check_template,
-)
+from . import compliance
 from .config import RegistryConfig
 from .loading import load_registry_config, parse_registry_config
 from .resolution import ResolvedCreationTemplate, ResolvedRepository, ResolvedSettings
 from .sharding import ShardMap, shard_map_path
 
 if TYPE_CHECKING:
-    from .compliance.plugin import EcrCompliance, EcrCompliancePlugin, check_app, check_stack
     from .fleet import FleetRepository, FleetStack, RepositoryFleet
 
-__getattr__ = lazy_exports(
-    __name__,
-    globals(),
-    {
-        ".compliance.plugin": ["EcrCompliance", "EcrCompliancePlugin", "check_app", "check_stack"],
-        ".fleet": ["FleetRepository", "FleetStack", "RepositoryFleet"],
-    },
-)
+_FLEET = ("FleetRepository", "FleetStack", "RepositoryFleet")
+
+
+def __getattr__(name: str) -> Any:
+    """A name of the compliance check or the fleet (those that import aws-cdk-lib load on
+    first use)."""
+    if name in compliance.__all__:
+        return getattr(compliance, name)
+    if name in _FLEET:
+        from . import fleet
+
+        return getattr(fleet, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "DEFAULT_RULE_IDS",
-    "PLUGIN_NAME",
-    "RULES",
-    "EcrCompliance",
-    "EcrCompliancePlugin",
-    "EcrRule",
-    "EcrStandardChecks",
-    "Finding",
     "FleetRepository",
     "FleetStack",
     "RegistryConfig",
@@ -49,11 +37,8 @@ __all__ = [
     "ResolvedRepository",
     "ResolvedSettings",
     "ShardMap",
-    "check_app",
-    "check_assembly",
-    "check_stack",
-    "check_template",
     "load_registry_config",
     "parse_registry_config",
     "shard_map_path",
+    *compliance.__all__,
 ]

@@ -1,19 +1,29 @@
 """Rules that relate several values of a registry file (besides each value's own checks).
 
 They run on ``Parts``: every section, list item and standard that passed its own checks
-(``None`` for those that did not), so one run finds every problem of a file.
+(``None`` for those that did not), so one run finds every problem of a file. Registry rules
+come from ``registry.rules``, which the registry-wide constructs enforce too.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..errors import Problem
+from ..registry.rules import (
+    SECRET_NAME_PREFIX,
+    UPSTREAMS,
+    applied_for_problems,
+    credentials_problems,
+    prefix_key,
+    scanning_rules_problems,
+    secret_location_problems,
+    self_replication_problems,
+    unique_destination_problems,
+)
 from .config import (
     PUBLIC_REPOSITORY_REGION,
-    UPSTREAMS_WITH_CREDENTIALS,
-    UPSTREAMS_WITH_URL,
     CreationTemplateConfig,
     DefaultsConfig,
     DeploymentConfig,
@@ -25,24 +35,7 @@ from .config import (
     ScanningConfig,
     StandardConfig,
 )
-from .locations import Issue, Path, describe_choices, unknown_name_message
-
-MAX_REPLICATION_DESTINATIONS = 25
-SCAN_FREQUENCIES = {
-    "BASIC": ("SCAN_ON_PUSH", "MANUAL"),
-    "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"),
-}
-_UPSTREAM_URLS = {
-    "azure-container-registry": (
-        re.compile(r"[a-z0-9]{5,50}\.azurecr\.io"),
-        "NAME.azurecr.io (NAME: 5..50 lowercase letters and digits)",
-    ),
-    "ecr": (
-        re.compile(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"),
-        "ACCOUNT.dkr.ecr.REGION.amazonaws.com",
-    ),
-}
-_SECRET_ARN = re.compile(r"arn:[^:]+:secretsmanager:(?P<region>[^:]+):(?P<account>\d{12}):.*")
+from .locations import Issue, Path, describe_choices, parse_path, unknown_name_message
 
 
 @dataclass
@@ -84,16 +77,24 @@ def check_parts(parts: Parts) -> list[Issue]:
     issues: list[Issue] = []
     _check_references(parts, issues)
     _check_extends_cycles(parts, issues)
-    _check_unique("repository name", parts.repositories, ("repositories",), issues)
-    _check_unique(
-        "public repository name", parts.public_repositories, ("public_repositories",), issues
-    )
+    names = [r.name if r is not None else None for r in parts.repositories]
+    _check_unique("repository name", names, ("repositories",), "name", issues)
+    names = [r.name if r is not None else None for r in parts.public_repositories]
+    _check_unique("public repository name", names, ("public_repositories",), "name", issues)
     _check_public_region(parts, issues)
     _check_scanning(parts.scanning, issues)
-    _check_replication(parts.replication, issues)
+    _check_replication(parts.replication, parts.deployment, issues)
     _check_pull_through_cache(parts, issues)
     _check_creation_templates(parts.creation_templates, issues)
     return issues
+
+
+def _issues(base: Path, problems: Iterable[Problem]) -> list[Issue]:
+    """Problems of ``registry.rules`` (field paths relative to ``base``) as issues."""
+    return [
+        Issue((*base, *(parse_path(p.where) or ())), p.message, p.given, p.allowed)
+        for p in problems
+    ]
 
 
 def _reference(name: str | None, path: Path, names: Sequence[str], issues: list[Issue]) -> None:
@@ -157,26 +158,29 @@ def _check_extends_cycles(parts: Parts, issues: list[Issue]) -> None:
 
 def _check_unique(
     kind: str,
-    items: Sequence[RepositoryConfig | PublicRepositoryConfig | None],
+    values: Sequence[str | None],
     prefix: Path,
+    key: str,
     issues: list[Issue],
+    normalized: Callable[[str], str] = str,
 ) -> None:
+    """Report the items of the list at ``prefix`` whose ``key`` (compared as ``normalized``)
+    an earlier item has too; ``values`` holds each item's key (None: the item is invalid)."""
     first: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if item is None:
+    for index, value in enumerate(values):
+        if value is None:
             continue
-        if item.name in first:
+        seen = first.setdefault(normalized(value), index)
+        if seen != index:
             issues.append(
                 Issue(
-                    (*prefix, index, "name"),
+                    (*prefix, index, key),
                     f"duplicate {kind}",
-                    given=item.name,
-                    allowed="each name once",
-                    see=(*prefix, first[item.name]),
+                    given=value,
+                    allowed=f"each {key} once",
+                    see=(*prefix, seen),
                 )
             )
-        else:
-            first[item.name] = index
 
 
 def _check_public_region(parts: Parts, issues: list[Issue]) -> None:
@@ -195,59 +199,39 @@ def _check_public_region(parts: Parts, issues: list[Issue]) -> None:
 
 
 def _check_scanning(scanning: ScanningConfig | None, issues: list[Issue]) -> None:
-    if scanning is None:
-        return
-    allowed = SCAN_FREQUENCIES[scanning.type]
-    for index, rule in enumerate(scanning.rules):
-        if rule.frequency not in allowed:
-            issues.append(
-                Issue(
-                    ("registry", "scanning", "rules", index, "frequency"),
-                    f"{rule.frequency} is not available with {scanning.type} scanning",
-                    given=rule.frequency,
-                    allowed=" or ".join(allowed),
-                )
-            )
+    if scanning is not None:
+        rules = [(rule.frequency, rule.filters) for rule in scanning.rules]
+        problems = scanning_rules_problems(scanning.type, rules)
+        issues += _issues(("registry", "scanning", "rules"), problems)
 
 
-def _check_replication(replication: ReplicationConfig | None, issues: list[Issue]) -> None:
+def _check_replication(
+    replication: ReplicationConfig | None, deployment: DeploymentConfig, issues: list[Issue]
+) -> None:
     if replication is None:
         return
-    destinations = {
-        (destination.region, destination.account)
-        for rule in replication.rules
-        for destination in rule.destinations
-    }
-    if len(destinations) > MAX_REPLICATION_DESTINATIONS:
-        issues.append(
-            Issue(
-                ("registry", "replication", "rules"),
-                "too many unique replication destinations",
-                given=len(destinations),
-                allowed=f"at most {MAX_REPLICATION_DESTINATIONS} (region, account) pairs",
+    path: Path = ("registry", "replication", "rules")
+    destinations = [(d.account, d.region) for r in replication.rules for d in r.destinations]
+    issues += _issues(path, unique_destination_problems(destinations, deployment.account))
+    for index, rule in enumerate(replication.rules):
+        for number, destination in enumerate(rule.destinations):
+            problems = self_replication_problems(
+                destination.account,
+                destination.region,
+                source_account=deployment.account,
+                source_region=deployment.region,
             )
-        )
+            issues += _issues((*path, index, "destinations", number), problems)
 
 
 def _check_pull_through_cache(parts: Parts, issues: list[Issue]) -> None:
-    first: dict[str, int] = {}
-    for index, rule in enumerate(parts.pull_through_cache):
-        if rule is None:
-            continue
-        path: Path = ("registry", "pull_through_cache", index)
-        if rule.prefix in first:
-            issues.append(
-                Issue(
-                    (*path, "prefix"),
-                    "duplicate pull-through cache prefix",
-                    given=rule.prefix,
-                    allowed="each prefix once",
-                    see=("registry", "pull_through_cache", first[rule.prefix]),
-                )
-            )
-        else:
-            first[rule.prefix] = index
-        _check_upstream(rule, path, parts.deployment, issues)
+    path: Path = ("registry", "pull_through_cache")
+    rules = parts.pull_through_cache
+    prefixes = [rule.prefix if rule is not None else None for rule in rules]
+    _check_unique("pull-through cache prefix", prefixes, path, "prefix", issues, prefix_key)
+    for index, rule in enumerate(rules):
+        if rule is not None:
+            _check_upstream(rule, (*path, index), parts.deployment, issues)
 
 
 def _check_upstream(
@@ -256,122 +240,63 @@ def _check_upstream(
     deployment: DeploymentConfig,
     issues: list[Issue],
 ) -> None:
-    upstream = rule.upstream
-    needs_secret = upstream in UPSTREAMS_WITH_CREDENTIALS
-    if needs_secret and rule.credential_secret is None:
+    kind = UPSTREAMS[rule.upstream]
+    secret = rule.credential_secret
+    how = f"a Secrets Manager secret name or ARN starting with {SECRET_NAME_PREFIX}"
+    problems = credentials_problems(kind.name, secret, how) or (
+        []
+        if secret is None
+        else secret_location_problems(secret, region=deployment.region, account=deployment.account)
+    )
+    issues += _issues((*path, "credential_secret"), problems)
+    url_path = (*path, "upstream_url")
+    if kind.url_rule is None and rule.upstream_url is not None:
+        with_url = [name for name, other in UPSTREAMS.items() if other.url_rule is not None]
         issues.append(
             Issue(
-                (*path, "credential_secret"),
-                f"upstream {upstream} needs a credential_secret",
-                allowed="a Secrets Manager secret name or ARN starting with ecr-pullthroughcache/",
-            )
-        )
-    elif not needs_secret and rule.credential_secret is not None:
-        issues.append(
-            Issue(
-                (*path, "credential_secret"),
-                f"upstream {upstream} takes no credential_secret",
-                given=rule.credential_secret,
-                allowed="credential_secret only for "
-                + ", ".join(sorted(UPSTREAMS_WITH_CREDENTIALS)),
-            )
-        )
-    elif rule.credential_secret is not None:
-        _check_secret_location(
-            rule.credential_secret, (*path, "credential_secret"), deployment, issues
-        )
-    url_rule = _UPSTREAM_URLS.get(upstream)
-    if url_rule is None and rule.upstream_url is not None:
-        issues.append(
-            Issue(
-                (*path, "upstream_url"),
-                f"upstream {upstream} has a fixed URL; leave upstream_url out",
+                url_path,
+                f"upstream {kind.name} has a fixed URL; leave upstream_url out",
                 given=rule.upstream_url,
-                allowed="upstream_url only for " + " and ".join(sorted(UPSTREAMS_WITH_URL)),
+                allowed="upstream_url only for " + " and ".join(with_url),
             )
         )
-    elif url_rule is not None:
-        pattern, allowed = url_rule
-        if rule.upstream_url is None:
-            issues.append(
-                Issue(
-                    (*path, "upstream_url"),
-                    f"upstream {upstream} needs an upstream_url",
-                    allowed=allowed,
-                )
+    elif kind.url_rule is not None and rule.upstream_url is None:
+        issues.append(
+            Issue(
+                url_path,
+                f"upstream {kind.name} needs an upstream_url",
+                allowed=kind.url_rule.syntax,
             )
-        elif not pattern.fullmatch(rule.upstream_url):
-            issues.append(
-                Issue(
-                    (*path, "upstream_url"),
-                    f"not a valid {upstream} URL",
-                    given=rule.upstream_url,
-                    allowed=allowed,
-                )
-            )
-    if upstream == "ecr" and rule.custom_role_arn is None:
+        )
+    elif kind.url_rule is not None:
+        issues += _issues(url_path, kind.url_rule.problems(rule.upstream_url))
+    if kind.needs_role and rule.custom_role_arn is None:
         issues.append(
             Issue(
                 (*path, "custom_role_arn"),
-                "upstream ecr needs a custom_role_arn (the role ECR assumes to pull)",
+                f"upstream {kind.name} needs a custom_role_arn (the role ECR assumes to pull)",
                 allowed="arn:aws:iam::ACCOUNT:role/NAME",
             )
         )
-    elif upstream != "ecr" and rule.custom_role_arn is not None:
+    elif not kind.needs_role and rule.custom_role_arn is not None:
+        with_role = [name for name, other in UPSTREAMS.items() if other.needs_role]
         issues.append(
             Issue(
                 (*path, "custom_role_arn"),
-                f"upstream {upstream} takes no custom_role_arn",
+                f"upstream {kind.name} takes no custom_role_arn",
                 given=rule.custom_role_arn,
-                allowed="custom_role_arn only for upstream ecr",
+                allowed="custom_role_arn only for upstream " + " and ".join(with_role),
             )
         )
-
-
-def _check_secret_location(
-    secret: str, path: Path, deployment: DeploymentConfig, issues: list[Issue]
-) -> None:
-    match = _SECRET_ARN.fullmatch(secret)
-    if match is None:
-        return
-    for key, expected in (("region", deployment.region), ("account", deployment.account)):
-        if expected is not None and match.group(key) != expected:
-            issues.append(
-                Issue(
-                    path,
-                    f"the secret must be in the registry's {key}",
-                    given=match.group(key),
-                    allowed=f"deployment.{key} {expected}",
-                )
-            )
 
 
 def _check_creation_templates(
     templates: Sequence[CreationTemplateConfig | None], issues: list[Issue]
 ) -> None:
-    first: dict[str, int] = {}
+    path: Path = ("registry", "creation_templates")
+    prefixes = [template.prefix if template is not None else None for template in templates]
+    _check_unique("creation template prefix", prefixes, path, "prefix", issues, prefix_key)
     for index, template in enumerate(templates):
-        if template is None:
-            continue
-        path: Path = ("registry", "creation_templates", index)
-        if template.prefix in first:
-            issues.append(
-                Issue(
-                    (*path, "prefix"),
-                    "duplicate creation template prefix",
-                    given=template.prefix,
-                    allowed="each prefix once",
-                    see=("registry", "creation_templates", first[template.prefix]),
-                )
-            )
-        else:
-            first[template.prefix] = index
-        if len(set(template.applied_for)) != len(template.applied_for):
-            issues.append(
-                Issue(
-                    (*path, "applied_for"),
-                    "applied_for lists a value twice",
-                    given=list(template.applied_for),
-                    allowed="each of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH at most once",
-                )
-            )
+        if template is not None:
+            problems = applied_for_problems(template.applied_for)
+            issues += _issues((*path, index, "applied_for"), problems)

@@ -3,13 +3,15 @@
 These models check the shape of the file and each value on its own (types, enums,
 patterns, lengths, list sizes). Rules that relate several values (references between
 sections, inheritance, limits across lists) are checked by the loader
-(``load_registry_config``), which reports every problem at once with its line.
+(``load_registry_config``), which reports every problem at once with its line. Rules that
+the constructs enforce too come from ``naming`` and ``registry.rules``, so a file and a
+CDK app are held to the same ones.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -30,15 +32,24 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from ..errors import EcrConstructsError, Problem
-from ..naming import (
-    ACCOUNT_ID_PATTERN,
-    PRIVATE_NAME_LENGTH,
-    PUBLIC_NAME_LENGTH,
-    REPOSITORY_NAME_PATTERN,
-    check_account_id,
-    check_repository_name,
+from ..errors import Problem
+from ..naming import ACCOUNT_ID, PUBLIC_REPOSITORY_NAME, REGION, REPOSITORY_NAME, TextRule
+from ..registry.rules import (
+    CACHE_PREFIX,
+    CACHE_RULES,
+    REPLICATION_FILTERS,
+    REPLICATION_PREFIX,
+    REPLICATION_RULES,
+    SCAN_FILTER,
+    SCAN_FILTERS,
+    SCANNING_RULES,
+    SECRET_REFERENCE_SCHEMA,
+    TEMPLATE_PREFIX,
+    UPSTREAMS,
+    CountRule,
+    secret_reference_problems,
 )
+from .locations import unknown_name_message
 from .presets import PRESET_NAMES, preset_arguments_schema
 
 if TYPE_CHECKING:
@@ -51,17 +62,6 @@ Encryption = Literal["AES256", "KMS"]
 RemovalPolicy = Literal["RETAIN", "DESTROY"]
 ScanType = Literal["BASIC", "ENHANCED"]
 ScanFrequency = Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"]
-UpstreamName = Literal[
-    "ecr-public",
-    "k8s",
-    "quay",
-    "docker-hub",
-    "github-container-registry",
-    "gitlab-container-registry",
-    "azure-container-registry",
-    "chainguard",
-    "ecr",
-]
 AppliedFor = Literal["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"]
 OperatingSystem = Literal["Linux", "Windows"]
 Architecture = Literal["ARM", "ARM 64", "x86", "x86-64"]
@@ -69,18 +69,6 @@ Architecture = Literal["ARM", "ARM 64", "x86", "x86-64"]
 WITH_EXCLUSION_MODES: frozenset[str] = frozenset(
     {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
 )
-# Upstream registries whose pull-through cache rule needs a Secrets Manager secret.
-UPSTREAMS_WITH_CREDENTIALS: frozenset[str] = frozenset(
-    {
-        "docker-hub",
-        "github-container-registry",
-        "gitlab-container-registry",
-        "azure-container-registry",
-        "chainguard",
-    }
-)
-# Upstream registries whose URL depends on the user (the others have a fixed URL).
-UPSTREAMS_WITH_URL: frozenset[str] = frozenset({"azure-container-registry", "ecr"})
 PUBLIC_REPOSITORY_REGION = "us-east-1"
 
 
@@ -106,134 +94,118 @@ class _Rule:
         return {**handler(schema), **self.schema}
 
 
-def _matching(pattern: str, message: str, allowed: str) -> _Rule:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise _invalid(message, allowed)
-        return value
-
-    return _Rule(check, {"pattern": f"^(?:{pattern})$", "description": allowed})
-
-
-def _reuse(check: Callable[[str, str], str], schema: Mapping[str, Any]) -> _Rule:
-    """A check of ``ecr_constructs.naming`` as a validator."""
+def _checked_by(check: Callable[[str], list[Problem]], schema: Mapping[str, Any]) -> _Rule:
+    """A rule shared with the constructs (``naming``, ``registry.rules``) as a validator."""
 
     def validate(value: str) -> str:
-        try:
-            return check(value, "")
-        except EcrConstructsError as error:
-            problem = error.problems[0]
-            raise _invalid(problem.message, problem.allowed or "") from None
+        for problem in check(value):
+            raise _invalid(problem.message, problem.allowed or "")
+        return value
 
     return _Rule(validate, schema)
 
 
-def _public_name(value: str, where: str) -> str:
-    return check_repository_name(value, where, public=True)
+def _text(rule: TextRule) -> _Rule:
+    return _checked_by(rule.problems, rule.json_schema())
 
 
-def _name_schema(lengths: tuple[int, int]) -> dict[str, Any]:
-    low, high = lengths
-    return {
-        "pattern": f"^(?:{REPOSITORY_NAME_PATTERN.pattern})$",
-        "minLength": low,
-        "maxLength": high,
-    }
+@dataclass(frozen=True, eq=False)
+class _Count:
+    """Annotation: a list whose length ``rule`` limits (shared with the constructs)."""
+
+    rule: CountRule
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def validate(value: Sized) -> Sized:
+            for problem in self.rule.problems(len(value)):
+                raise PydanticCustomError(
+                    "invalid",
+                    problem.message,
+                    {"allowed": problem.allowed, "given": problem.given},
+                )
+            return value
+
+        return core_schema.no_info_after_validator_function(validate, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), **self.rule.json_schema()}
 
 
-AccountId = Annotated[
-    StrictStr, _reuse(check_account_id, {"pattern": f"^{ACCOUNT_ID_PATTERN.pattern}$"})
-]
-RepositoryName = Annotated[
-    StrictStr, _reuse(check_repository_name, _name_schema(PRIVATE_NAME_LENGTH))
-]
-PublicRepositoryName = Annotated[StrictStr, _reuse(_public_name, _name_schema(PUBLIC_NAME_LENGTH))]
-Region = Annotated[
-    StrictStr,
-    _matching(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}", "not an AWS region", "for example us-east-1"),
-]
+def _upstream_name(value: str) -> str:
+    if value not in UPSTREAMS:
+        raise _invalid(unknown_name_message("upstream", value, UPSTREAMS), ", ".join(UPSTREAMS))
+    return value
+
+
+AccountId = Annotated[StrictStr, _text(ACCOUNT_ID)]
+RepositoryName = Annotated[StrictStr, _text(REPOSITORY_NAME)]
+PublicRepositoryName = Annotated[StrictStr, _text(PUBLIC_REPOSITORY_NAME)]
+Region = Annotated[StrictStr, _text(REGION)]
+UpstreamName = Annotated[StrictStr, _Rule(_upstream_name, {"enum": list(UPSTREAMS)})]
 StandardName = Annotated[
     StrictStr,
-    _matching(
-        r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
-        "not a valid standard name",
-        "1..64 letters, digits, _ . - (starting with a letter or digit)",
+    _text(
+        TextRule(
+            "standard name",
+            re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"),
+            "1..64 letters, digits, _ . - (starting with a letter or digit)",
+            invalid="not a valid standard name",
+        )
     ),
 ]
 ExclusionFilter = Annotated[
     StrictStr,
-    _matching(
-        r"[0-9a-zA-Z._*-]{1,128}",
-        "not a valid tag mutability exclusion filter",
-        "1..128 of letters, digits, . _ - and the * wildcard",
+    _text(
+        TextRule(
+            "tag mutability exclusion filter",
+            re.compile(r"[0-9a-zA-Z._*-]{1,128}"),
+            "1..128 of letters, digits, . _ - and the * wildcard",
+            invalid="not a valid tag mutability exclusion filter",
+        )
     ),
 ]
 KmsKeyArn = Annotated[
     StrictStr,
-    _matching(
-        r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+",
-        "not a KMS key ARN",
-        "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
+    _text(
+        TextRule(
+            "KMS key ARN",
+            re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+"),
+            "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
+            invalid="not a KMS key ARN",
+        )
     ),
 ]
 RoleArn = Annotated[
     StrictStr,
-    _matching(
-        r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+",
-        "not an IAM role ARN",
-        "arn:aws:iam::ACCOUNT:role/NAME",
+    _text(
+        TextRule(
+            "IAM role ARN",
+            re.compile(r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+"),
+            "arn:aws:iam::ACCOUNT:role/NAME",
+            invalid="not an IAM role ARN",
+        )
     ),
 ]
 SecretReference = Annotated[
-    StrictStr,
-    _matching(
-        r"(arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?"
-        r"ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+",
-        "not a pull-through cache secret",
-        "a Secrets Manager secret name or ARN starting with ecr-pullthroughcache/",
-    ),
+    StrictStr, _checked_by(secret_reference_problems, SECRET_REFERENCE_SCHEMA)
 ]
-_NAMESPACE = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*/?"
-CachePrefix = Annotated[
-    StrictStr,
-    _matching(
-        rf"ROOT|(?=.{{2,30}}$){_NAMESPACE}",
-        "not a valid pull-through cache prefix",
-        "ROOT, or 2..30 characters of a repository namespace (lowercase, digits, . _ - /)",
-    ),
-]
-TemplatePrefix = Annotated[
-    StrictStr,
-    _matching(
-        rf"ROOT|(?=.{{1,256}}$){_NAMESPACE}",
-        "not a valid creation template prefix",
-        "ROOT, or a repository namespace (lowercase, digits, . _ - /) of 1..256 characters",
-    ),
-]
-ReplicationPrefix = Annotated[
-    StrictStr,
-    _matching(
-        r"(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*",
-        "not a valid repository name prefix",
-        "2..256 characters: lowercase letters, digits, . _ - and /",
-    ),
-]
-ScanFilter = Annotated[
-    StrictStr,
-    _matching(
-        r"(?=.{1,255}$)[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*",
-        "not a valid scanning filter",
-        "1..255 characters: lowercase letters, digits, . _ - / and the * wildcard",
-    ),
-]
+CachePrefix = Annotated[StrictStr, _text(CACHE_PREFIX)]
+TemplatePrefix = Annotated[StrictStr, _text(TEMPLATE_PREFIX)]
+ReplicationPrefix = Annotated[StrictStr, _text(REPLICATION_PREFIX)]
+ScanFilter = Annotated[StrictStr, _text(SCAN_FILTER)]
 StackName = Annotated[
     StrictStr,
-    _matching(
-        r"[A-Za-z][A-Za-z0-9-]{0,127}",
-        "not a valid CloudFormation stack name",
-        "1..128 letters, digits and -, starting with a letter",
+    _text(
+        TextRule(
+            "CloudFormation stack name",
+            re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}"),
+            "1..128 letters, digits and -, starting with a letter",
+            invalid="not a valid CloudFormation stack name",
+        )
     ),
 ]
 
@@ -471,7 +443,7 @@ class ScanningRuleConfig(_Model):
     frequency: ScanFrequency
     """SCAN_ON_PUSH or MANUAL with BASIC scanning; SCAN_ON_PUSH or CONTINUOUS_SCAN with
     ENHANCED."""
-    filters: Annotated[tuple[ScanFilter, ...], Field(min_length=1, max_length=100)]
+    filters: Annotated[tuple[ScanFilter, ...], _Count(SCAN_FILTERS)]
     """Repository name wildcard filters (1..100), for example prod* or *."""
 
 
@@ -480,7 +452,7 @@ class ScanningConfig(_Model):
 
     type: ScanType
     """BASIC (ECR's scanner) or ENHANCED (Amazon Inspector)."""
-    rules: Annotated[tuple[ScanningRuleConfig, ...], Field(max_length=2)] = ()
+    rules: Annotated[tuple[ScanningRuleConfig, ...], _Count(SCANNING_RULES)] = ()
     """At most 2 rules. Default: none (repositories are scanned on request only)."""
 
 
@@ -498,14 +470,14 @@ class ReplicationRuleConfig(_Model):
 
     destinations: Annotated[tuple[ReplicationDestinationConfig, ...], Field(min_length=1)]
     """Destinations of this rule (at least one)."""
-    repository_prefixes: Annotated[tuple[ReplicationPrefix, ...], Field(max_length=100)] = ()
+    repository_prefixes: Annotated[tuple[ReplicationPrefix, ...], _Count(REPLICATION_FILTERS)] = ()
     """Repository name prefixes to replicate (at most 100). Default: every repository."""
 
 
 class ReplicationConfig(_Model):
     """The registry's replication configuration (not retroactive, no chaining)."""
 
-    rules: Annotated[tuple[ReplicationRuleConfig, ...], Field(min_length=1, max_length=10)]
+    rules: Annotated[tuple[ReplicationRuleConfig, ...], _Count(REPLICATION_RULES)]
     """1..10 rules, at most 25 unique destinations in total."""
 
 
@@ -550,7 +522,7 @@ class RegistrySettingsConfig(_Model):
     """Registry scanning. Default: ECR's default (BASIC, manual scans)."""
     replication: ReplicationConfig | None = None
     """Replication rules. Default: no replication."""
-    pull_through_cache: Annotated[tuple[PullThroughCacheRuleConfig, ...], Field(max_length=50)] = ()
+    pull_through_cache: Annotated[tuple[PullThroughCacheRuleConfig, ...], _Count(CACHE_RULES)] = ()
     """Pull-through cache rules (at most 50). Default: none."""
     creation_templates: tuple[CreationTemplateConfig, ...] = ()
     """Repository creation templates. Default: none."""

@@ -22,7 +22,7 @@ from ..registry import (
     ScanType,
     Upstream,
 )
-from ..registry._registry import ROOT
+from ..registry.rules import ROOT, prefix_key
 from .config import PullThroughCacheRuleConfig, RegistryConfig
 from .resolution import ResolvedCreationTemplate
 from .sharding import logical_id
@@ -71,9 +71,8 @@ def build_registry_settings(stack: cdk.Stack, config: RegistryConfig) -> None:
             repository_template=None,
         )
         for template, construct in templates:
-            if "PULL_THROUGH_CACHE" in template.applied_for and template.prefix in (
-                rule.prefix,
-                ROOT,
+            if "PULL_THROUGH_CACHE" in template.applied_for and (
+                template.prefix == ROOT or prefix_key(template.prefix) == prefix_key(rule.prefix)
             ):
                 cache.resource.node.add_dependency(construct.resource)
     if registry.replication_sources:

@@ -282,8 +282,8 @@ def translate(error: ValidationError, annotation: Any, path: Path) -> list[Issue
 
 def _issue(item: Any, path: Path, annotation: Any, loc: Path) -> Issue:
     kind: str = item["type"]
-    given = item.get("input", _UNSET)
     context: dict[str, Any] = item.get("ctx") or {}
+    given = context.get("given", item.get("input", _UNSET))
     if kind == "extra_forbidden":
         keys = _keys_at(annotation, loc[:-1])
         return Issue(

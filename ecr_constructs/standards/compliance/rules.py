@@ -91,48 +91,66 @@ def _is_true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def scan_on_push(resource: Resource) -> str | None:
-    """``ImageScanningConfiguration.ScanOnPush`` is true."""
-    field = "ImageScanningConfiguration.ScanOnPush"
-    value = _property(resource, "ImageScanningConfiguration", "ScanOnPush")
+def _check_property(
+    resource: Resource,
+    path: tuple[str, ...],
+    *,
+    unset: str,
+    accepts: Callable[[Any], bool],
+    refused: Callable[[str, Any], str],
+) -> str | None:
+    """A rule on the value at ``Properties.<path>``: what is wrong when it is ``unset``,
+    computed at deploy time, or not what the rule ``accepts``."""
+    field = ".".join(path)
+    value = _property(resource, *path)
     if value is _MISSING:
-        return f"{field} is not set, so images are not scanned on push"
+        return f"{field} {unset}"
     if _is_intrinsic(value):
         return _unverifiable(field, value)
-    if _is_true(value):
-        return None
-    return f"{field} is {value!r}, so images are not scanned on push"
+    return None if accepts(value) else refused(field, value)
+
+
+def scan_on_push(resource: Resource) -> str | None:
+    """``ImageScanningConfiguration.ScanOnPush`` is true."""
+    return _check_property(
+        resource,
+        ("ImageScanningConfiguration", "ScanOnPush"),
+        unset="is not set, so images are not scanned on push",
+        accepts=_is_true,
+        refused=lambda field, value: f"{field} is {value!r}, so images are not scanned on push",
+    )
 
 
 def tag_immutability(resource: Resource, *, allow_exclusion: bool = False) -> str | None:
     """``ImageTagMutability`` is IMMUTABLE (or IMMUTABLE_WITH_EXCLUSION when allowed)."""
-    field = "ImageTagMutability"
-    value = _property(resource, field)
-    if value is _MISSING:
-        return f"{field} is not set (MUTABLE), so a push can move any tag to another image"
-    if _is_intrinsic(value):
-        return _unverifiable(field, value)
-    if value == "IMMUTABLE" or (allow_exclusion and value == "IMMUTABLE_WITH_EXCLUSION"):
-        return None
-    if value == "IMMUTABLE_WITH_EXCLUSION":
-        return (
-            f"{field} is IMMUTABLE_WITH_EXCLUSION, so the excluded tags can move; accept it "
-            "with EcrStandardChecks(allow_immutable_with_exclusion=True)"
-        )
-    return f"{field} is {value!r}, so a push can move tags to another image"
+    accepted = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION") if allow_exclusion else ("IMMUTABLE",)
+
+    def refused(field: str, value: Any) -> str:
+        if value == "IMMUTABLE_WITH_EXCLUSION":
+            return (
+                f"{field} is IMMUTABLE_WITH_EXCLUSION, so the excluded tags can move; accept it "
+                "with EcrStandardChecks(allow_immutable_with_exclusion=True)"
+            )
+        return f"{field} is {value!r}, so a push can move tags to another image"
+
+    return _check_property(
+        resource,
+        ("ImageTagMutability",),
+        unset="is not set (MUTABLE), so a push can move any tag to another image",
+        accepts=lambda value: value in accepted,
+        refused=refused,
+    )
 
 
 def kms_encryption(resource: Resource) -> str | None:
     """``EncryptionConfiguration.EncryptionType`` is KMS (or KMS_DSSE)."""
-    field = "EncryptionConfiguration.EncryptionType"
-    value = _property(resource, "EncryptionConfiguration", "EncryptionType")
-    if value is _MISSING:
-        return f"{field} is not set, so images are encrypted with AES256, not AWS KMS"
-    if _is_intrinsic(value):
-        return _unverifiable(field, value)
-    if value in _KMS_TYPES:
-        return None
-    return f"{field} is {value!r}, not KMS"
+    return _check_property(
+        resource,
+        ("EncryptionConfiguration", "EncryptionType"),
+        unset="is not set, so images are encrypted with AES256, not AWS KMS",
+        accepts=lambda value: value in _KMS_TYPES,
+        refused=lambda field, value: f"{field} is {value!r}, not KMS",
+    )
 
 
 def customer_managed_key(resource: Resource) -> str | None:

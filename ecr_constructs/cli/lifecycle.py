@@ -1,0 +1,280 @@
+"""``ecr-constructs lifecycle validate|simulate``: check a lifecycle policy file; show what a
+policy expires or archives, from an images file or a live repository (read-only).
+
+Exit codes: 0 done, 2 invalid input (one line per problem, file name first), 1 AWS failure
+(one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import EcrConstructsError
+from ..lifecycle.images import Image, ImageDataError, parse_images
+from ..lifecycle.model import LifecyclePolicy, LifecyclePolicyWarning
+from ..lifecycle.simulate import ImageAction, SimulationResult, as_policy, simulate
+from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
+
+_DAY = timedelta(days=1)
+T = TypeVar("T")
+_TAGS_WIDTH = 40
+
+
+class _InvalidInput(Exception):
+    """Input problems, each already a line naming its file."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``lifecycle validate`` and ``lifecycle simulate``."""
+    parser = subparsers.add_parser(
+        "lifecycle",
+        help="validate lifecycle policies; simulate what they expire or archive",
+        description="Validate ECR lifecycle policies and simulate what they expire or archive.",
+    )
+    commands = parser.add_subparsers(dest="lifecycle_command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a lifecycle policy file against every ECR rule",
+        description="Check a lifecycle policy file (the policy JSON, or get-lifecycle-policy "
+        "output) against every rule ECR applies. Exit 0 when valid, 2 with one line per "
+        "problem otherwise.",
+    )
+    validate.add_argument("policy", metavar="POLICY.json")
+    validate.set_defaults(run=_run_validate)
+
+    sim = commands.add_parser(
+        "simulate",
+        help="show what a lifecycle policy expires or archives",
+        description="Decide, for every image, what the policy does: expire, transition to "
+        "archive, or keep, and which rule. Images come from a describe-images JSON file or, "
+        "read-only, from a repository; without --policy a repository's current policy is used.",
+    )
+    sim.add_argument(
+        "--policy",
+        metavar="POLICY.json",
+        help="the policy (default with --repository: the repository's current lifecycle policy)",
+    )
+    source = sim.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--images",
+        metavar="IMAGES.json",
+        help="describe-images output (the response or its imageDetails list)",
+    )
+    source.add_argument(
+        "--repository",
+        metavar="NAME",
+        help="read the images (and policy) of this repository through boto3",
+    )
+    sim.add_argument("--region", help="AWS region of --repository (default: the profile's)")
+    sim.add_argument(
+        "--profile", help="AWS profile for --repository (default: the standard credential chain)"
+    )
+    sim.add_argument(
+        "--now",
+        metavar="TIMESTAMP",
+        help="evaluate at this ISO 8601 time, such as 2026-01-31T00:00:00Z (default: now)",
+    )
+    sim.add_argument(
+        "--output",
+        choices=("table", "json"),
+        default="table",
+        help="table for people (default) or JSON",
+    )
+    sim.set_defaults(run=_run_simulate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    try:
+        policy, notes = _load_policy(args.policy)
+    except _InvalidInput as invalid:
+        return _print_lines(invalid.lines, EXIT_INVALID)
+    _print_lines(notes, EXIT_OK)
+    count = len(policy.rules)
+    print(f"{args.policy}: valid lifecycle policy, {count} rule{'s' if count != 1 else ''}")
+    return EXIT_OK
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    notes: list[str] = []
+    try:
+        now = _parse_now(args.now)
+        policy: LifecyclePolicy | None = None
+        if args.policy is not None:
+            policy, notes = _load_policy(args.policy)
+        if args.images is not None:
+            if policy is None:
+                raise _InvalidInput(["--policy POLICY.json is required with --images"])
+            if args.region is not None or args.profile is not None:
+                raise _InvalidInput(["--region and --profile only apply to --repository"])
+            images = _load_images(args.images)
+        else:
+            policy, images = _read_repository(args, policy)
+    except _InvalidInput as invalid:
+        return _print_lines(notes + invalid.lines, EXIT_INVALID)
+    except _AwsFailure as failure:
+        return _print_lines([f"error: {failure}"], EXIT_FAILURE)
+    _print_lines(notes, EXIT_OK)
+    result = simulate(policy, images, now=now)
+    if args.output == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(_table(result))
+    return EXIT_OK
+
+
+class _AwsFailure(Exception):
+    """The registry could not be read (one line)."""
+
+
+def _read_repository(
+    args: argparse.Namespace, policy: LifecyclePolicy | None
+) -> tuple[LifecyclePolicy, tuple[Image, ...]]:
+    """The repository's images and, unless given, its current policy; read-only."""
+    from .. import live  # boto3 loads only for live reads
+
+    def named(what: str, read: Callable[[], T]) -> T:
+        try:
+            return read()
+        except EcrConstructsError as error:  # the registry's data fails validation
+            raise _InvalidInput(
+                [f"{args.repository} (current {what}): {problem}" for problem in error.problems]
+            ) from None
+
+    try:
+        client = live.ecr_client(region=args.region, profile=args.profile)
+        images = named("images", lambda: live.read_images(client, args.repository))
+        if policy is None:
+            policy = named(
+                "lifecycle policy", lambda: live.read_lifecycle_policy(client, args.repository)
+            )
+    except live.LiveRegistryError as error:
+        raise _AwsFailure(str(error)) from None
+    return policy, images
+
+
+def _print_lines(lines: list[str], code: int) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    return code
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _InvalidInput(
+            [
+                f"--now: is not an ISO 8601 timestamp (given {text!r}; allowed: such as "
+                "2026-01-31T00:00:00Z)"
+            ]
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _load_json(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise _InvalidInput([f"{path}: cannot read: {error.strerror or error}"]) from None
+    except UnicodeDecodeError:
+        raise _InvalidInput([f"{path}: is not UTF-8 text"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _InvalidInput(
+            [f"{path}:{error.lineno}:{error.colno}: is not valid JSON: {error.msg}"]
+        ) from None
+
+
+def _load_policy(path: str) -> tuple[LifecyclePolicy, list[str]]:
+    """The policy in ``path`` and its warnings, as lines naming the file."""
+    data = _load_json(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LifecyclePolicyWarning)
+        try:
+            policy = as_policy(data)
+        except EcrConstructsError as error:
+            raise _InvalidInput([f"{path}: {problem}" for problem in error.problems]) from None
+    notes = [
+        f"{path}: warning: {warning.message}"
+        for warning in caught
+        if issubclass(warning.category, LifecyclePolicyWarning)
+    ]
+    return policy, notes
+
+
+def _load_images(path: str) -> Any:
+    data = _load_json(path)
+    try:
+        return parse_images(data)
+    except ImageDataError as error:
+        raise _InvalidInput([f"{path}: {problem}" for problem in error.problems]) from None
+
+
+def _table(result: SimulationResult) -> str:
+    now = result.now
+    rows = [("DIGEST", "TAGS", "AGE", "CLASS", "DECISION", "RULE", "NOTE")]
+    ordered = sorted(
+        result.decisions, key=lambda d: (-d.image.pushed_at.timestamp(), d.image.digest)
+    )
+    for decision in ordered:
+        image = decision.image
+        tags = ", ".join(image.tags) or "<untagged>"
+        if len(tags) > _TAGS_WIDTH:
+            tags = tags[: _TAGS_WIDTH - 3] + "..."
+        rows.append(
+            (
+                image.digest[:19],
+                tags,
+                f"{(now - image.pushed_at) // _DAY}d",
+                image.storage_class or "restoring",
+                decision.action.value,
+                "-" if decision.rule_priority is None else str(decision.rule_priority),
+                decision.reason or "",
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        + ("  " + row[-1] if row[-1] else "")
+        for row in rows
+    ]
+    lines = [line.rstrip() for line in lines]
+    counts = {action: 0 for action in ImageAction}
+    for decision in result.decisions:
+        counts[decision.action] += 1
+    total = len(result.decisions)
+    summary = (
+        f"{total} image{'s' if total != 1 else ''} at {now.isoformat()}: "
+        f"{counts[ImageAction.EXPIRE]} expire, {counts[ImageAction.TRANSITION]} transition, "
+        f"{counts[ImageAction.KEEP]} keep; frees {_size(result.bytes_freed)}"
+    )
+    if result.archived:
+        summary += f", archives {_size(result.bytes_archived)}"
+    return "\n".join([*lines, "", summary])
+
+
+def _size(count: int) -> str:
+    """``512 B``, ``1.2 GiB (1,288,490,189 bytes)``."""
+    if count < 1024:
+        return f"{count} B"
+    value = count / 1024
+    for unit in ("KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit} ({count:,} bytes)"
+        value /= 1024
+    return f"{value:.1f} TiB ({count:,} bytes)"
