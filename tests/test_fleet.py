@@ -419,6 +419,10 @@ def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -
             ["a"],
             ["repositories", "not a fleet repository", "given 'a'", "allowed: FleetRepository"],
         ),
+        (
+            [FleetRepository(cdk.Aws.STACK_NAME)],
+            ["repository_name: a fleet repository's name must be written out", "not a token"],
+        ),
     ],
 )
 def test_bad_repositories_are_refused_saying_where_what_and_allowed(

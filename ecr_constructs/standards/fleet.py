@@ -20,20 +20,21 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..errors import ConfigError, EcrConstructsError, Problem
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
+from ..naming import is_token
 from ..policy import AccessGrant
 from ..repository_properties import repository_properties
-from .config import PublicRepositoryConfig, RegistryConfig
-from .loading import load_registry_config
-from .resolution import ResolvedRepository
 from .sharding import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_kms as kms
+
     from ..public import PublicRepository
+    from .config import PublicRepositoryConfig, RegistryConfig
+    from .resolution import ResolvedRepository
 
 DEFAULT_STACK_NAME = "ecr-registry"
 STACK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,123}")
@@ -278,6 +279,8 @@ class RepositoryFleet:
     ) -> RepositoryFleet:
         """The fleet of a registry file, with its shard map beside it
         (``registry.yaml``: ``registry.shards.json``)."""
+        from .loading import load_registry_config
+
         return cls(
             scope,
             config=load_registry_config(path),
@@ -341,8 +344,19 @@ def _render_all(
     problems: list[Problem] = []
     encryptions: dict[int, str] = {}
     for index, repository in enumerate(repositories):
-        name = _name(repository)
+        name, settings, removal = _settings(repository, encryptions)
         where = f"repositories[{index}] ({name})"
+        if is_token(name):
+            problems.append(
+                Problem(
+                    f"{where} repository_name",
+                    "a fleet repository's name must be written out: it decides the stack and "
+                    "the logical ID",
+                    given=name,
+                    allowed="a repository name, not a token",
+                )
+            )
+            continue
         if name in seen:
             problems.append(
                 Problem(
@@ -367,12 +381,6 @@ def _render_all(
             continue
         owners[identifier] = name
         try:
-            if isinstance(repository, ResolvedRepository):
-                settings = _resolved_settings(repository)
-                removal = cdk.RemovalPolicy[repository.removal_policy]
-            else:
-                settings = _fleet_settings(repository, encryptions)
-                removal = repository.removal_policy
             rendered[name] = (repository_properties(**settings).properties, removal)
         except EcrConstructsError as error:
             problems.extend(replace(p, where=f"{where} {p.where}") for p in error.problems)
@@ -381,11 +389,25 @@ def _render_all(
     return rendered
 
 
-def _name(repository: FleetRepository | ResolvedRepository) -> str:
-    if isinstance(repository, ResolvedRepository):
-        return repository.name
+def _settings(
+    repository: FleetRepository | ResolvedRepository, encryptions: dict[int, str]
+) -> tuple[str, dict[str, Any], cdk.RemovalPolicy]:
+    """The name, ``repository_properties`` arguments and removal policy of a repository."""
     if isinstance(repository, FleetRepository):
-        return repository.repository_name
+        return (
+            repository.repository_name,
+            _fleet_settings(repository, encryptions),
+            repository.removal_policy,
+        )
+    # Loaded with the registry file that made the repository (not before: pydantic).
+    from .resolution import ResolvedRepository
+
+    if isinstance(repository, ResolvedRepository):
+        return (
+            repository.name,
+            _resolved_settings(repository),
+            cdk.RemovalPolicy[repository.removal_policy],
+        )
     raise ConfigError(
         "repositories",
         "not a fleet repository",
