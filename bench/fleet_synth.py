@@ -484,6 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(result_file).write_text(json.dumps(result))
         return 0
     started = time.perf_counter()
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
     results = measure([int(size) for size in args.sizes.split(",")], args.runs, sys.stderr)
     text = table(results)
     sizes = sorted({count for count, _ in results})

@@ -108,9 +108,10 @@ class RepositoryFleet:
 
     Placement: a repository listed in the shard map stays in its stack; a new one goes to
     the first stack with room (at most ``max_resources_per_stack`` resources, every resource
-    counted); a new stack when all are full. Logical IDs come from the repository's name
-    (``Repository<Name><hash>``), so adding or removing repositories never moves another
-    or changes its logical ID. Not a construct: it creates stacks.
+    counted, and about 800 KB of template); a new stack when all are full. Logical IDs come
+    from the repository's name (``Repository<Name><hash>``), so adding or removing
+    repositories never moves another or changes its logical ID. Not a construct: it creates
+    stacks.
 
     :param config: a registry file's configuration (``load_registry_config``). Its
         ``deployment`` section supplies the defaults of ``stack_name``, ``env`` and
@@ -548,27 +549,21 @@ class _TemplateBytes:
     ) -> int:
         policy = "Retain" if removal is cdk.RemovalPolicy.RETAIN else "Delete"
         path = "x" * (self._stack_name_length + 1 + len(identifier))
-        text = json.dumps(
-            {
-                "Type": kind,
-                "Properties": properties,
-                "UpdateReplacePolicy": policy,
-                "DeletionPolicy": policy,
-                "Metadata": {"aws:cdk:path": path},
-            },
-            indent=1,
-            ensure_ascii=False,
-        )
-        # In the template the resource sits two levels deep: '  "ID": {...},' with every
-        # line after the first indented two more spaces.
-        return len(text.encode()) + 2 * text.count("\n") + len(identifier) + 8
+        resource = {
+            "Type": kind,
+            "Properties": properties,
+            "UpdateReplacePolicy": policy,
+            "DeletionPolicy": policy,
+            "Metadata": {"aws:cdk:path": path},
+        }
+        # In the template the resource sits two levels deep: '  "ID": {...},'.
+        return _indented_bytes(resource, 2) + len(identifier) + 8
 
     def _policy(self, document: object) -> int:
         """A repository policy's bytes four levels deep, its partition tokens resolved."""
         cached = self._policies.get(id(document))
         if cached is None or cached[0] is not document:
-            text = json.dumps(_resolved(document), indent=1, ensure_ascii=False)
-            cached = (document, len(text.encode()) + 4 * text.count("\n"))
+            cached = (document, _indented_bytes(_resolved(document), 4))
             self._policies[id(document)] = cached
         return cached[1]
 
@@ -577,6 +572,28 @@ class _TemplateBytes:
         if size is None:
             size = self._texts[text] = len(json.dumps(text, ensure_ascii=False).encode())
         return size
+
+
+def _indented_bytes(value: Any, depth: int) -> int:
+    """The bytes of ``value`` written as ``json.dumps(value, indent=1)`` (as CDK writes
+    templates) when its first line sits ``depth`` levels deep: the compact text (C encoder)
+    plus the newlines and indentation, counted without building the indented text."""
+    compact = json.dumps(value, separators=(",", ": "), ensure_ascii=False)
+    return len(compact.encode()) + _layout(value, depth)
+
+
+def _layout(value: Any, depth: int) -> int:
+    """Newline and indentation bytes of a container whose first line is ``depth`` deep:
+    each item on its own line one level deeper, the closing bracket on a line at ``depth``."""
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, list):
+        items = value
+    else:
+        return 0
+    if not items:
+        return 0
+    return len(items) * (depth + 2) + depth + 1 + sum(_layout(item, depth + 1) for item in items)
 
 
 def _pascal(value: Any) -> Any:
