@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
@@ -13,24 +12,18 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from .errors import RepositoryPropsError, located_at
+from .errors import located_at
 from .events import (
     FindingSeverity,
     enhanced_findings_rule,
     image_push_rule,
     scan_completed_rule,
 )
-from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy, resolve_lifecycle
-from .naming import check_repository_name, image_uri, is_token, url_suffix
+from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy
+from .naming import check_repository_name, image_uri, url_suffix
 from .policy import AccessGrant, RepositoryPolicyDocument
+from .repository_properties import repository_properties
 
-EXCLUSION_FILTER_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
-MAX_EXCLUSION_FILTERS = 5
-_WITH_EXCLUSION = (
-    ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
-    ecr.TagMutability.MUTABLE_WITH_EXCLUSION,
-)
-_TAG_KEY = re.compile(r"[\w\s.:/=+\-@]{1,128}")
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
 
@@ -83,41 +76,27 @@ class Repository(Construct):
         :param tags: resource tags. Default: none.
         """
         with located_at(scope, construct_id):
-            if repository_name is not None:
-                check_repository_name(repository_name, "repository_name")
-            mutability, exclusions = _tag_mutability(
-                image_tag_mutability, image_tag_mutability_exclusions
+            rendered = repository_properties(
+                repository_name=repository_name,
+                image_tag_mutability=image_tag_mutability.value if image_tag_mutability else None,
+                image_tag_mutability_exclusions=image_tag_mutability_exclusions,
+                image_scan_on_push=image_scan_on_push,
+                encryption=encryption.value if encryption is not None else None,
+                encryption_key_arn=encryption_key.key_arn if encryption_key is not None else None,
+                lifecycle=lifecycle,
+                access=access,
+                partition=_PARTITION,
+                removal_policy=removal_policy.name,
+                empty_on_delete=empty_on_delete,
+                tags=tags,
             )
-            encryption_configuration = _encryption(encryption, encryption_key)
-            policy = resolve_lifecycle(lifecycle)
-            document = (
-                RepositoryPolicyDocument(access, where="access", partition=_PARTITION)
-                if access
-                else None
-            )
-            _check_removal(removal_policy, empty_on_delete)
-            tag_list = _tags(tags)
 
         super().__init__(scope, construct_id)
-        self._lifecycle_policy = policy
+        self._lifecycle_policy = rendered.lifecycle_policy
         self._access = list(access)
         self._given_name = repository_name
         self._imported: ecr.IRepository | None = None
-        # Struct props go over as camelCase maps: jsii reads them as the structs CloudFormation's
-        # L1 expects, without building a Python struct object per property.
-        self.resource = ecr.CfnRepository(
-            self,
-            "Resource",
-            repository_name=repository_name,
-            image_tag_mutability=mutability.value,
-            image_tag_mutability_exclusion_filters=exclusions,
-            image_scanning_configuration={"scanOnPush": image_scan_on_push},
-            encryption_configuration=encryption_configuration,
-            lifecycle_policy={"lifecyclePolicyText": policy.to_json()},
-            repository_policy_text=document.to_dict() if document else None,
-            empty_on_delete=True if empty_on_delete else None,
-            tags=tag_list,
-        )
+        self.resource = ecr.CfnRepository(self, "Resource", **rendered.properties)
         self.resource.apply_removal_policy(removal_policy)
 
     # -- attributes ---------------------------------------------------------------------
@@ -292,112 +271,3 @@ class TagMutabilityExclusions:
     #: Moving environment pointers that a deploy re-points (``latest``, ``prod``,
     #: ``staging``...): the same tags ``TagStrategy.ENVIRONMENT`` selects in lifecycle rules.
     ENVIRONMENT: tuple[str, ...] = tuple(TagStrategy.ENVIRONMENT)
-
-
-def _tag_mutability(
-    mutability: ecr.TagMutability | None,
-    exclusions: Sequence[str] | None,
-) -> tuple[ecr.TagMutability, list[dict[str, str]] | None]:
-    if exclusions is None:
-        if mutability in _WITH_EXCLUSION:
-            raise RepositoryPropsError(
-                "image_tag_mutability_exclusions",
-                f"{mutability.value} needs image_tag_mutability_exclusions",
-                given=None,
-                allowed=f"1..{MAX_EXCLUSION_FILTERS} wildcard filters",
-            )
-        return mutability or ecr.TagMutability.IMMUTABLE, None
-    resolved = mutability or ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
-    if resolved not in _WITH_EXCLUSION:
-        raise RepositoryPropsError(
-            "image_tag_mutability",
-            "image_tag_mutability_exclusions need a *_WITH_EXCLUSION tag mutability",
-            given=resolved.value,
-            allowed="IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION (or omit it)",
-        )
-    filters = list(exclusions)
-    if not 1 <= len(filters) <= MAX_EXCLUSION_FILTERS:
-        raise RepositoryPropsError(
-            "image_tag_mutability_exclusions",
-            "wrong number of exclusion filters",
-            given=filters,
-            allowed=f"1..{MAX_EXCLUSION_FILTERS} filters",
-        )
-    for index, value in enumerate(filters):
-        if not isinstance(value, str) or not EXCLUSION_FILTER_PATTERN.fullmatch(value):
-            raise RepositoryPropsError(
-                f"image_tag_mutability_exclusions[{index}]",
-                "not a valid tag wildcard filter",
-                given=value,
-                allowed="1..128 of letters, digits, . _ - and the * wildcard",
-            )
-    if len(set(filters)) != len(filters):
-        raise RepositoryPropsError(
-            "image_tag_mutability_exclusions",
-            "exclusion filters must be unique",
-            given=filters,
-            allowed="distinct filters",
-        )
-    return resolved, [
-        {
-            "imageTagMutabilityExclusionFilterType": "WILDCARD",
-            "imageTagMutabilityExclusionFilterValue": value,
-        }
-        for value in filters
-    ]
-
-
-def _encryption(
-    encryption: ecr.RepositoryEncryption | None, key: kms.IKey | None
-) -> dict[str, str]:
-    resolved = encryption or ecr.RepositoryEncryption.KMS
-    if key is not None:
-        if resolved.value not in ("KMS", "KMS_DSSE"):
-            raise RepositoryPropsError(
-                "encryption_key",
-                "an encryption key needs KMS encryption",
-                given=resolved.value,
-                allowed="KMS, KMS_DSSE (or omit encryption)",
-            )
-        return {"encryptionType": resolved.value, "kmsKey": key.key_arn}
-    return {"encryptionType": resolved.value}
-
-
-def _check_removal(removal_policy: cdk.RemovalPolicy, empty_on_delete: bool) -> None:
-    if removal_policy not in (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.DESTROY):
-        raise RepositoryPropsError(
-            "removal_policy",
-            "ECR repositories can be retained or destroyed, not snapshotted",
-            given=removal_policy.name,
-            allowed="RETAIN, DESTROY",
-        )
-    if empty_on_delete and removal_policy is not cdk.RemovalPolicy.DESTROY:
-        raise RepositoryPropsError(
-            "empty_on_delete",
-            "empty_on_delete deletes images only when the repository is destroyed",
-            given=f"empty_on_delete=True with removal_policy={removal_policy.name}",
-            allowed="removal_policy=RemovalPolicy.DESTROY, or empty_on_delete=False",
-        )
-
-
-def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]] | None:
-    if not tags:
-        return None
-    for key, value in tags.items():
-        if is_token(key) or is_token(value):
-            continue
-        if not isinstance(key, str) or key.startswith("aws:") or not _TAG_KEY.fullmatch(key):
-            raise RepositoryPropsError(
-                "tags",
-                "not a valid tag key",
-                given=key,
-                allowed="1..128 letters, digits, spaces and _ . : / = + - @, not starting aws:",
-            )
-        if not isinstance(value, str) or len(value) > 256:
-            raise RepositoryPropsError(
-                f"tags[{key!r}]",
-                "not a valid tag value",
-                given=value,
-                allowed="a string of 0..256 characters",
-            )
-    return [{"key": key, "value": tags[key]} for key in sorted(tags)]

@@ -1,0 +1,337 @@
+"""Stable placement of repositories in stacks: the shard map and its update rule.
+
+A repository that changes stack, or logical ID, is deleted and created again by
+CloudFormation: its images are lost. So placement is recorded in a shard map (a lock file
+beside the registry file) and only ever extended:
+
+- a repository in the map stays in its stack, whatever else changes;
+- a new repository goes to the first stack, counting from 1, with room for it
+  (repositories in name order, then public repositories in name order); a new stack
+  when every stack is full;
+- a repository that left the fleet leaves the map, and its place can be reused;
+- without a map, every repository is new: names in order fill stack 1, then 2...
+
+"Room" is counted in resources and in template bytes. Resources: the repositories (one
+each), the resources other than repositories in the stack (registry-wide ones live in
+stack 1) and the ``AWS::CDK::Metadata`` resource the CDK CLI adds to each stack, within
+``max_resources_per_stack``. Bytes: each repository's estimated share of the template, new
+repositories filling a stack up to ``PLACEMENT_TEMPLATE_BYTES`` so that its repositories can
+grow without reaching CloudFormation's limit. Logical IDs depend only on the repository's
+name (:func:`logical_id`). Pure Python: no CDK.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, Problem
+
+SHARD_MAP_VERSION = 1
+SHARD_MAP_SUFFIX = ".shards.json"
+STACK_OVERHEAD = 1
+"""Resources in every stack besides the fleet's: the CDK CLI's ``AWS::CDK::Metadata``."""
+REPOSITORY_RESOURCES = 1
+"""Resources per repository (private or public): its ``AWS::ECR::Repository``."""
+CLOUDFORMATION_MAX_RESOURCES = 500
+CLOUDFORMATION_TEMPLATE_BYTES = 1_000_000
+"""The largest template CloudFormation accepts (uploaded to S3, as CDK deploys it)."""
+PLACEMENT_TEMPLATE_BYTES = 800_000
+"""New repositories fill a stack's template up to this many (estimated) bytes, leaving room
+for the stack's repositories to grow (longer policies) without moving."""
+STACK_BASE_BYTES = 3_000
+"""Template bytes of a stack besides its resources' (description, parameters, rules, the
+CDK metadata resource and its conditions)."""
+SECTIONS = ("repositories", "public_repositories")
+_ABOUT = (
+    "Which stack each repository lives in (1: the stack named deployment.stack_name, "
+    "N: that name with -N). Written by ecr-constructs; commit it. Entries never change: "
+    "moving a repository to another stack would replace it and lose its images."
+)
+_READABLE_LENGTH = 200
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def logical_id(name: str, prefix: str = "Repository") -> str:
+    """The CloudFormation logical ID of a fleet's repository called ``name``.
+
+    ``prefix``, the name's words capitalised (at most 200 characters) and 8 hex digits of
+    the name's SHA-256: ``team-a/service-x`` gives ``RepositoryTeamAServiceX`` plus the
+    digits. Stable (a function of the name only), readable, and distinct for names that
+    differ only in punctuation.
+    """
+    readable = "".join(word[:1].upper() + word[1:] for word in _WORD.findall(name))
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8].upper()
+    return f"{prefix}{readable[:_READABLE_LENGTH]}{digest}"
+
+
+def shard_stack_name(base: str, index: int) -> str:
+    """The name of stack ``index`` (1-based): ``base``, then ``base-2``, ``base-3``..."""
+    return base if index == 1 else f"{base}-{index}"
+
+
+def shard_map_path(registry_file: str | PathLike[str]) -> Path:
+    """The shard map beside a registry file: ``registry.yaml`` -> ``registry.shards.json``."""
+    path = Path(registry_file)
+    return path.with_name(path.stem + SHARD_MAP_SUFFIX)
+
+
+@dataclass(frozen=True)
+class ShardMap:
+    """Which stack (1, 2, ...) each repository and public repository lives in."""
+
+    repositories: Mapping[str, int] = field(default_factory=dict)
+    public_repositories: Mapping[str, int] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, int]:
+        return self.repositories if name == "repositories" else self.public_repositories
+
+    @property
+    def stacks(self) -> tuple[int, ...]:
+        """The stack numbers in use, in order."""
+        return tuple(sorted({*self.repositories.values(), *self.public_repositories.values()}))
+
+    def to_json(self) -> str:
+        """The map as committed: names sorted, one per line, so a change is a small diff."""
+        document = {
+            "about": _ABOUT,
+            "version": SHARD_MAP_VERSION,
+            **{name: dict(sorted(self.section(name).items())) for name in SECTIONS},
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+    @classmethod
+    def parse(cls, text: str, source: str = "shard map") -> ShardMap:
+        """Read a shard map; ``ConfigError`` naming ``source`` and the key when it is
+        malformed."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{source}:{error.lineno}", f"not valid JSON: {error.msg}") from None
+        problems: list[Problem] = []
+        if not isinstance(data, dict):
+            raise ConfigError(source, "expected a JSON object", given=type(data).__name__)
+        for key in data:
+            if key not in ("about", "version", *SECTIONS):
+                problems.append(
+                    Problem(
+                        f"{source} {key}",
+                        "unknown key",
+                        allowed="about, version, " + ", ".join(SECTIONS),
+                    )
+                )
+        if data.get("version") != SHARD_MAP_VERSION:
+            problems.append(
+                Problem(
+                    f"{source} version",
+                    "unsupported shard map version",
+                    given=data.get("version"),
+                    allowed=str(SHARD_MAP_VERSION),
+                )
+            )
+        sections = {
+            name: _section(data.get(name, {}), f"{source} {name}", problems) for name in SECTIONS
+        }
+        if problems:
+            raise ConfigError.from_problems(problems)
+        return cls(**sections)
+
+    @classmethod
+    def read(cls, path: str | PathLike[str]) -> ShardMap | None:
+        """The map in ``path``; None when there is no such file."""
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        return cls.parse(text, str(file))
+
+    def write(self, path: str | PathLike[str]) -> bool:
+        """Write the map to ``path`` unless it holds this map already; True when written."""
+        file = Path(path)
+        text = self.to_json()
+        try:
+            if file.read_text(encoding="utf-8") == text:
+                return False
+        except FileNotFoundError:
+            pass
+        file.write_text(text, encoding="utf-8")
+        return True
+
+
+def _section(value: Any, where: str, problems: list[Problem]) -> dict[str, int]:
+    if not isinstance(value, dict):
+        problems.append(Problem(where, "expected an object of name: stack number", given=value))
+        return {}
+    entries: dict[str, int] = {}
+    for name, index in value.items():
+        if type(index) is not int or index < 1:
+            problems.append(
+                Problem(
+                    f"{where}[{name!r}]", "not a stack number", given=index, allowed="1, 2, ..."
+                )
+            )
+        else:
+            entries[name] = index
+    return entries
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The outcome of :func:`place`."""
+
+    shard_map: ShardMap
+    added: ShardMap
+    """Entries new in this placement."""
+    removed: ShardMap
+    """Entries of the previous map whose repository left the fleet."""
+    resources: Mapping[int, int]
+    """Resources per stack number (every resource counted, see the module documentation)."""
+    template_bytes: Mapping[int, int]
+    """Estimated template size per stack number, in bytes."""
+
+    def members(self, section: str, index: int) -> list[str]:
+        """Names in ``section`` placed in stack ``index``."""
+        return [name for name, at in self.shard_map.section(section).items() if at == index]
+
+
+Items = Sequence[str] | Mapping[str, int]
+"""Names, or names with the bytes each adds to its stack's template (0 when not given)."""
+
+
+def place(
+    repositories: Items,
+    *,
+    public_repositories: Items = (),
+    previous: ShardMap | None = None,
+    max_resources_per_stack: int,
+    other_resources: Mapping[int, int] | None = None,
+    other_bytes: Mapping[int, int] | None = None,
+    stack_name_base: str = "stack",
+    where: str = "max_resources_per_stack",
+) -> Placement:
+    """Place repositories in stacks: the previous map's entries kept, new names placed in
+    the first stack with room (see the module documentation).
+
+    A stack has room for a repository when it stays within ``max_resources_per_stack``
+    resources and within ``PLACEMENT_TEMPLATE_BYTES`` of estimated template (an empty stack
+    always has room).
+
+    :param other_resources: resources that are not repositories, by stack number
+        (registry-wide resources in stack 1). Default: none.
+    :param other_bytes: their estimated template bytes, by stack number. Default: none.
+    :param stack_name_base: names stacks in errors (``stack_name``).
+    :param where: names the limit in errors.
+    Raises ``ConfigError`` when a stack would exceed the resource limit, or CloudFormation's
+    template size limit: repositories placed earlier never move, so only a higher limit (or
+    less in that stack) resolves it.
+    """
+    limit = max_resources_per_stack
+    smallest = STACK_OVERHEAD + REPOSITORY_RESOURCES
+    if type(limit) is not int or not smallest <= limit <= CLOUDFORMATION_MAX_RESOURCES:
+        raise ConfigError(
+            where,
+            "a stack must have room for at least one repository",
+            given=limit,
+            allowed=f"{smallest}..{CLOUDFORMATION_MAX_RESOURCES}",
+        )
+    before = previous or ShardMap()
+    wanted = {
+        "repositories": _sizes(repositories),
+        "public_repositories": _sizes(public_repositories),
+    }
+    others = dict(other_resources or {})
+    count: dict[int, int] = {index: n for index, n in others.items() if n}
+    size: dict[int, int] = {index: n for index, n in (other_bytes or {}).items() if n}
+    kept: dict[str, dict[str, int]] = {}
+    for section in SECTIONS:
+        old = before.section(section)
+        kept[section] = {name: old[name] for name in wanted[section] if name in old}
+        for name, index in kept[section].items():
+            count[index] = count.get(index, 0) + REPOSITORY_RESOURCES
+            size[index] = size.get(index, 0) + wanted[section][name]
+
+    def room(index: int, item_bytes: int) -> bool:
+        if not count.get(index) and not size.get(index):
+            return True
+        return (
+            STACK_OVERHEAD + count.get(index, 0) + REPOSITORY_RESOURCES <= limit
+            and STACK_BASE_BYTES + size.get(index, 0) + item_bytes <= PLACEMENT_TEMPLATE_BYTES
+        )
+
+    added: dict[str, dict[str, int]] = {section: {} for section in SECTIONS}
+    for section in SECTIONS:
+        for name in sorted(name for name in wanted[section] if name not in kept[section]):
+            item_bytes = wanted[section][name]
+            index = 1
+            while not room(index, item_bytes):
+                index += 1
+            count[index] = count.get(index, 0) + REPOSITORY_RESOURCES
+            size[index] = size.get(index, 0) + item_bytes
+            added[section][name] = index
+    indexes = sorted(count.keys() | size.keys())
+    resources = {index: STACK_OVERHEAD + count.get(index, 0) for index in indexes}
+    template_bytes = {index: STACK_BASE_BYTES + size.get(index, 0) for index in indexes}
+    problems = []
+    for index in indexes:
+        name = shard_stack_name(stack_name_base, index)
+        if resources[index] > limit:
+            problems.append(
+                Problem(
+                    where,
+                    f"stack {name} would hold {resources[index]} resources "
+                    f"({resources[index] - STACK_OVERHEAD - others.get(index, 0)} repositories "
+                    f"placed there earlier, {others.get(index, 0)} other resources, 1 CDK "
+                    "metadata); repositories never move between stacks",
+                    given=limit,
+                    allowed=f"a limit of at least {resources[index]} (CloudFormation allows "
+                    f"{CLOUDFORMATION_MAX_RESOURCES}), or fewer resources in that stack",
+                )
+            )
+        if template_bytes[index] > CLOUDFORMATION_TEMPLATE_BYTES:
+            problems.append(
+                Problem(
+                    f"stack {name}",
+                    "its template would be larger than CloudFormation accepts, with the "
+                    "repositories placed there earlier; repositories never move between stacks",
+                    given=f"about {template_bytes[index]:,} bytes",
+                    allowed=f"at most {CLOUDFORMATION_TEMPLATE_BYTES:,} bytes: shorter "
+                    "lifecycle or repository policies for that stack's repositories",
+                )
+            )
+    if problems:
+        raise ConfigError.from_problems(problems)
+    placed = {
+        section: {
+            name: kept[section][name] if name in kept[section] else added[section][name]
+            for name in wanted[section]
+        }
+        for section in SECTIONS
+    }
+    removed = {
+        section: {
+            name: index
+            for name, index in before.section(section).items()
+            if name not in placed[section]
+        }
+        for section in SECTIONS
+    }
+    return Placement(
+        shard_map=ShardMap(**placed),
+        added=ShardMap(**added),
+        removed=ShardMap(**removed),
+        resources=resources,
+        template_bytes=template_bytes,
+    )
+
+
+def _sizes(items: Items) -> dict[str, int]:
+    if isinstance(items, Mapping):
+        return dict(items)
+    return dict.fromkeys(items, 0)
