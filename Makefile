@@ -7,7 +7,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: synth test lint typecheck unit bench clean
+.PHONY: synth test bench clean
 
 synth: $(VENV)/.installed node_modules/.installed
 	PATH="$(abspath $(BIN)):$$PATH" npx --no-install cdk synth --quiet
@@ -20,7 +20,8 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.fleet_synth
+	$(BIN)/python -m bench.lifecycle_simulate
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

@@ -1,7 +1,8 @@
 """AWS CDK constructs for Amazon ECR.
 
-The document layer (lifecycle and policy documents, errors) is pure Python; the constructs
-import aws-cdk-lib only when first used, so the CLI and the simulator start fast.
+The documents (lifecycle and policy), the simulator and the errors load with the package;
+everything else (constructs, registry file models, fleet, compliance check) loads on first
+use, so the CLI and scripts that only validate or simulate start fast.
 """
 
 from __future__ import annotations
@@ -48,11 +49,6 @@ from .policy import (
     RepositoryAccess,
     RepositoryPolicyDocument,
 )
-from .standards.compliance.assembly import check_assembly
-from .standards.compliance.rules import EcrRule, EcrStandardChecks, Finding, check_template
-from .standards.config import RegistryConfig
-from .standards.loading import load_registry_config, parse_registry_config
-from .standards.resolution import ResolvedRepository
 
 if TYPE_CHECKING:
     from .ci import (
@@ -87,56 +83,116 @@ if TYPE_CHECKING:
         ScanType,
         Upstream,
     )
-    from .repository import Repository, TagMutabilityExclusions
+    from .repository import (
+        Repository,
+        TagMutabilityExclusions,
+    )
+    from .standards.compliance.assembly import (
+        check_assembly,
+    )
     from .standards.compliance.plugin import (
         EcrCompliance,
         EcrCompliancePlugin,
         check_app,
         check_stack,
     )
+    from .standards.compliance.rules import (
+        EcrRule,
+        EcrStandardChecks,
+        Finding,
+        check_template,
+    )
+    from .standards.config import (
+        RegistryConfig,
+    )
+    from .standards.fleet import (
+        FleetRepository,
+        FleetStack,
+        RepositoryFleet,
+    )
+    from .standards.loading import (
+        load_registry_config,
+        parse_registry_config,
+    )
+    from .standards.resolution import (
+        ResolvedRepository,
+    )
+    from .standards.sharding import (
+        ShardMap,
+    )
 
 __getattr__ = lazy_exports(
     __name__,
     globals(),
     {
-        ".repository": ["Repository", "TagMutabilityExclusions"],
-        ".events": [
-            "FindingSeverity",
-            "NotificationTopic",
-            "image_push_rule",
-            "scan_completed_rule",
-            "enhanced_findings_rule",
-        ],
-        ".public": [
-            "PublicRepository",
-            "Architecture",
-            "OperatingSystem",
-        ],
         ".ci": [
             "GitHubActionsPushRole",
         ],
+        ".events": [
+            "FindingSeverity",
+            "NotificationTopic",
+            "enhanced_findings_rule",
+            "image_push_rule",
+            "scan_completed_rule",
+        ],
+        ".public": [
+            "Architecture",
+            "OperatingSystem",
+            "PublicRepository",
+        ],
         ".registry": [
-            "RegistryScanning",
-            "ScanFindingsNotifications",
-            "ScanFrequency",
-            "ScanningRule",
-            "ScanType",
             "AppliedFor",
             "CacheRepositoryTemplate",
             "PullThroughCache",
             "PullThroughCacheCredentials",
             "RegistryPolicy",
             "RegistryReplication",
+            "RegistryScanning",
             "ReplicationDestination",
             "ReplicationRule",
             "RepositoryCreationTemplate",
+            "ScanFindingsNotifications",
+            "ScanFrequency",
+            "ScanType",
+            "ScanningRule",
             "Upstream",
+        ],
+        ".repository": [
+            "Repository",
+            "TagMutabilityExclusions",
+        ],
+        ".standards.compliance.assembly": [
+            "check_assembly",
         ],
         ".standards.compliance.plugin": [
             "EcrCompliance",
             "EcrCompliancePlugin",
             "check_app",
             "check_stack",
+        ],
+        ".standards.compliance.rules": [
+            "EcrRule",
+            "EcrStandardChecks",
+            "Finding",
+            "check_template",
+        ],
+        ".standards.config": [
+            "RegistryConfig",
+        ],
+        ".standards.fleet": [
+            "FleetRepository",
+            "FleetStack",
+            "RepositoryFleet",
+        ],
+        ".standards.loading": [
+            "load_registry_config",
+            "parse_registry_config",
+        ],
+        ".standards.resolution": [
+            "ResolvedRepository",
+        ],
+        ".standards.sharding": [
+            "ShardMap",
         ],
     },
 )
@@ -157,6 +213,8 @@ __all__ = [
     "EcrStandardChecks",
     "Finding",
     "FindingSeverity",
+    "FleetRepository",
+    "FleetStack",
     "GitHubActionsPushRole",
     "Image",
     "ImageAction",
@@ -190,6 +248,7 @@ __all__ = [
     "Repository",
     "RepositoryAccess",
     "RepositoryCreationTemplate",
+    "RepositoryFleet",
     "RepositoryPolicyDocument",
     "RepositoryPropsError",
     "ResolvedRepository",
@@ -197,6 +256,7 @@ __all__ = [
     "ScanFrequency",
     "ScanType",
     "ScanningRule",
+    "ShardMap",
     "SimulationResult",
     "StorageClass",
     "TagMutabilityExclusions",

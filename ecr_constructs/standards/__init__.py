@@ -6,42 +6,30 @@ Names load on first use: the registry file's models (pydantic) and the fleet (aw
 cost nothing to code that uses neither.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_exports
 from . import compliance
 from .sharding import ShardMap, shard_map_path
 
 if TYPE_CHECKING:
+    from .compliance import *  # noqa: F403
     from .config import RegistryConfig
     from .fleet import FleetRepository, FleetStack, RepositoryFleet
     from .loading import load_registry_config, parse_registry_config
     from .resolution import ResolvedCreationTemplate, ResolvedRepository, ResolvedSettings
 
-_MODULES = {
-    "RegistryConfig": ".config",
-    "load_registry_config": ".loading",
-    "parse_registry_config": ".loading",
-    "ResolvedCreationTemplate": ".resolution",
-    "ResolvedRepository": ".resolution",
-    "ResolvedSettings": ".resolution",
-    "FleetRepository": ".fleet",
-    "FleetStack": ".fleet",
-    "RepositoryFleet": ".fleet",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """A name of the registry file, the fleet or the compliance check, loaded on first use."""
-    if name in compliance.__all__:
-        return getattr(compliance, name)
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        ".compliance": compliance.__all__,
+        ".config": ["RegistryConfig"],
+        ".loading": ["load_registry_config", "parse_registry_config"],
+        ".resolution": ["ResolvedCreationTemplate", "ResolvedRepository", "ResolvedSettings"],
+        ".fleet": ["FleetRepository", "FleetStack", "RepositoryFleet"],
+    },
+)
 
 __all__ = [
     "FleetRepository",
