@@ -1,5 +1,5 @@
 """`ecr-constructs`: validate and synthesize registry files; validate and simulate lifecycle
-policies.
+policies; check any synthesized CDK app's repositories against the standard.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
 failure (for example AWS credentials or access).
@@ -20,7 +20,11 @@ EXIT_INVALID = 2
 
 # Each module defines `register(subparsers)`, adding its commands with `set_defaults(run=...)`;
 # `run(args) -> int` returns the exit code.
-COMMAND_MODULES: tuple[str, ...] = ("ecr_constructs.cli.registry", "ecr_constructs.cli.lifecycle")
+COMMAND_MODULES: tuple[str, ...] = (
+    "ecr_constructs.cli.registry",
+    "ecr_constructs.cli.lifecycle",
+    "ecr_constructs.cli.compliance",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
