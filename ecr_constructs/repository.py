@@ -137,23 +137,21 @@ class Repository(Construct):
 
         ``dual_stack=True`` gives the IPv6-capable ``ACCOUNT.dkr-ecr.REGION.on.aws`` host.
         """
+        return self._image_uri(tag=tag, dual_stack=dual_stack)
+
+    def repository_uri_for_digest(self, digest: str, *, dual_stack: bool = False) -> str:
+        """The image address for a ``sha256:...`` digest."""
+        return self._image_uri(digest=digest, dual_stack=dual_stack)
+
+    def _image_uri(
+        self, *, tag: str | None = None, digest: str | None = None, dual_stack: bool
+    ) -> str:
         stack = cdk.Stack.of(self)
         return image_uri(
             stack.account,
             stack.region,
             self.repository_name,
             tag=tag,
-            dual_stack=dual_stack,
-            url_suffix=url_suffix(stack.region) or stack.url_suffix,
-        )
-
-    def repository_uri_for_digest(self, digest: str, *, dual_stack: bool = False) -> str:
-        """The image address for a ``sha256:...`` digest."""
-        stack = cdk.Stack.of(self)
-        return image_uri(
-            stack.account,
-            stack.region,
-            self.repository_name,
             digest=digest,
             dual_stack=dual_stack,
             url_suffix=url_suffix(stack.region) or stack.url_suffix,
