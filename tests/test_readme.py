@@ -38,3 +38,19 @@ def test_readme_program_synthesizes_lint_clean(program: str, tmp_path: Path) -> 
         assert_cfn_lint_clean(body, region)
         if any(r["Type"] == "AWS::ECR::Repository" for r in body["Resources"].values()):
             assert not checkov_results(body)["failed"] & ECR_CHECKS
+
+
+REGISTRY_FILES = [
+    block
+    for block in re.findall(r"```yaml\n(.*?)```", README.read_text(), re.S)
+    if block.startswith("version: 1")
+]
+
+
+def test_readme_registry_file_loads() -> None:
+    from ecr_constructs import parse_registry_config
+
+    assert REGISTRY_FILES
+    for text in REGISTRY_FILES:
+        config = parse_registry_config(text, "README.md")
+        assert config.resolved_repositories()
