@@ -127,6 +127,19 @@ ACCOUNT_ID = TextRule(
     "AWS account ID", ACCOUNT_ID_PATTERN, "12 digits", invalid="an AWS account ID must be 12 digits"
 )
 
+#: Tag mutability exclusions: 1..MAX_EXCLUSION_FILTERS filters of EXCLUSION_FILTER, with and
+#: only with the WITH_EXCLUSION_MODES (repositories, creation templates, the registry file).
+EXCLUSION_FILTER = TextRule(
+    "tag mutability exclusion filter",
+    re.compile(r"[0-9a-zA-Z._*-]{1,128}"),
+    "1..128 of letters, digits, . _ - and the * wildcard",
+    invalid="not a valid tag mutability exclusion filter",
+)
+MAX_EXCLUSION_FILTERS = 5
+WITH_EXCLUSION_MODES: frozenset[str] = frozenset(
+    {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
+)
+
 
 def check_repository_name(name: str, where: str, *, public: bool = False) -> str:
     """Return ``name`` when ECR accepts it as a repository name; raise otherwise."""

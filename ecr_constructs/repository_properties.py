@@ -20,12 +20,15 @@ from typing import Any
 
 from .errors import RepositoryPropsError
 from .lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset, resolve_lifecycle
-from .naming import check_repository_name, is_token
+from .naming import (
+    EXCLUSION_FILTER,
+    MAX_EXCLUSION_FILTERS,
+    WITH_EXCLUSION_MODES,
+    check_repository_name,
+    is_token,
+)
 from .policy import AccessGrant, RepositoryPolicyDocument
 
-EXCLUSION_FILTER_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
-MAX_EXCLUSION_FILTERS = 5
-WITH_EXCLUSION = ("IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 KEY_ENCRYPTIONS = ("KMS", "KMS_DSSE")
 REMOVAL_POLICIES = ("RETAIN", "DESTROY")
 _TAG_KEY = re.compile(r"[\w\s.:/=+\-@]{1,128}")
@@ -121,7 +124,7 @@ def _tag_mutability(
     mutability: str | None, exclusions: Sequence[str] | None
 ) -> tuple[str, list[dict[str, str]] | None]:
     if exclusions is None:
-        if mutability in WITH_EXCLUSION:
+        if mutability in WITH_EXCLUSION_MODES:
             raise RepositoryPropsError(
                 "image_tag_mutability_exclusions",
                 f"{mutability} needs image_tag_mutability_exclusions",
@@ -130,7 +133,7 @@ def _tag_mutability(
             )
         return mutability or "IMMUTABLE", None
     resolved = mutability or "IMMUTABLE_WITH_EXCLUSION"
-    if resolved not in WITH_EXCLUSION:
+    if resolved not in WITH_EXCLUSION_MODES:
         raise RepositoryPropsError(
             "image_tag_mutability",
             "image_tag_mutability_exclusions need a *_WITH_EXCLUSION tag mutability",
@@ -146,7 +149,7 @@ def _tag_mutability(
             allowed=f"1..{MAX_EXCLUSION_FILTERS} filters",
         )
     for index, value in enumerate(filters):
-        if not isinstance(value, str) or not EXCLUSION_FILTER_PATTERN.fullmatch(value):
+        if not isinstance(value, str) or not EXCLUSION_FILTER.pattern.fullmatch(value):
             raise RepositoryPropsError(
                 f"image_tag_mutability_exclusions[{index}]",
                 "not a valid tag wildcard filter",

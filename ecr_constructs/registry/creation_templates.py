@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ from constructs import Construct
 
 from ..errors import RegistryError, located_at
 from ..lifecycle import LifecyclePolicy, LifecyclePreset, resolve_lifecycle
-from ..naming import is_token
+from ..naming import EXCLUSION_FILTER, MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES, is_token
 from ..policy import AccessGrant, RepositoryPolicyDocument
 from ._registry import (
     RegistryIndex,
@@ -27,10 +26,7 @@ from .rules import TEMPLATE_PREFIX, AppliedFor, applied_for_problems, raise_prob
 
 MAX_DESCRIPTION = 256
 MAX_TAGS = 50
-MAX_EXCLUSIONS = 5
-_EXCLUSION_PATTERN = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
 _Cfn = ecr.CfnRepositoryCreationTemplate
-_WITH_EXCLUSION = {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
 
 
 class RepositoryCreationTemplate(Construct):
@@ -47,7 +43,7 @@ class RepositoryCreationTemplate(Construct):
     :param image_tag_mutability: Default: IMMUTABLE. Use MUTABLE for pull-through caches:
         immutable tags stop the cache from refreshing a moved upstream tag.
     :param image_tag_mutability_exclusions: wildcard tag filters (1..5) that are exempt
-        from the mutability setting; required with, and only with, the ``*_WITH_EXCLUSION``
+        from the mutability setting; required with, and only with, the ``*WITH_EXCLUSION_MODES``
         modes. Default: none.
     :param encryption: Default: KMS (the AWS-managed ``aws/ecr`` key unless
         ``encryption_key`` is given).
@@ -217,16 +213,18 @@ def _mutability(
             given=exclusions,
             allowed=f"[{exclusions!r}]",
         )
-    if mode in _WITH_EXCLUSION:
-        if not 1 <= len(exclusions) <= MAX_EXCLUSIONS:
+    if mode in WITH_EXCLUSION_MODES:
+        if not 1 <= len(exclusions) <= MAX_EXCLUSION_FILTERS:
             raise RegistryError(
                 f"{where} image_tag_mutability_exclusions",
-                f"{mode} needs 1 to {MAX_EXCLUSIONS} exclusion filters",
+                f"{mode} needs 1 to {MAX_EXCLUSION_FILTERS} exclusion filters",
                 given=list(exclusions),
-                allowed=f"1..{MAX_EXCLUSIONS} wildcard tag filters such as 'latest' or 'dev-*'",
+                allowed=(
+                    f"1..{MAX_EXCLUSION_FILTERS} wildcard tag filters such as 'latest' or 'dev-*'"
+                ),
             )
         for i, pattern in enumerate(exclusions):
-            if not is_token(pattern) and not _EXCLUSION_PATTERN.fullmatch(pattern):
+            if not is_token(pattern) and not EXCLUSION_FILTER.pattern.fullmatch(pattern):
                 raise RegistryError(
                     f"{where} image_tag_mutability_exclusions[{i}]",
                     "not a tag filter",
@@ -243,7 +241,7 @@ def _mutability(
     elif exclusions:
         raise RegistryError(
             f"{where} image_tag_mutability_exclusions",
-            f"exclusion filters only apply to {' and '.join(sorted(_WITH_EXCLUSION))}",
+            f"exclusion filters only apply to {' and '.join(sorted(WITH_EXCLUSION_MODES))}",
             given=list(exclusions),
             allowed=f"no exclusions with {mode}",
         )

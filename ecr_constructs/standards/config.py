@@ -33,7 +33,15 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from ..errors import Problem
-from ..naming import ACCOUNT_ID, PUBLIC_REPOSITORY_NAME, REGION, REPOSITORY_NAME, TextRule
+from ..naming import (
+    ACCOUNT_ID,
+    EXCLUSION_FILTER,
+    MAX_EXCLUSION_FILTERS,
+    PUBLIC_REPOSITORY_NAME,
+    REGION,
+    REPOSITORY_NAME,
+    TextRule,
+)
 from ..registry.rules import (
     CACHE_PREFIX,
     CACHE_RULES,
@@ -66,9 +74,6 @@ AppliedFor = Literal["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"]
 OperatingSystem = Literal["Linux", "Windows"]
 Architecture = Literal["ARM", "ARM 64", "x86", "x86-64"]
 
-WITH_EXCLUSION_MODES: frozenset[str] = frozenset(
-    {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
-)
 PUBLIC_REPOSITORY_REGION = "us-east-1"
 
 
@@ -157,17 +162,7 @@ StandardName = Annotated[
         )
     ),
 ]
-ExclusionFilter = Annotated[
-    StrictStr,
-    _text(
-        TextRule(
-            "tag mutability exclusion filter",
-            re.compile(r"[0-9a-zA-Z._*-]{1,128}"),
-            "1..128 of letters, digits, . _ - and the * wildcard",
-            invalid="not a valid tag mutability exclusion filter",
-        )
-    ),
-]
+ExclusionFilter = Annotated[StrictStr, _text(EXCLUSION_FILTER)]
 KmsKeyArn = Annotated[
     StrictStr,
     _text(
@@ -347,7 +342,7 @@ class _Settings(_Model):
     tag_mutability: TagMutability | None = None
     """Whether tags can be overwritten. Default: IMMUTABLE."""
     tag_mutability_exclusions: (
-        Annotated[tuple[ExclusionFilter, ...], Field(max_length=5)] | None
+        Annotated[tuple[ExclusionFilter, ...], Field(max_length=MAX_EXCLUSION_FILTERS)] | None
     ) = None
     """Wildcard tag filters (1..5) exempt from tag_mutability; required with and only with
     IMMUTABLE_WITH_EXCLUSION / MUTABLE_WITH_EXCLUSION. Default: none."""

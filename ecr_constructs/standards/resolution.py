@@ -18,12 +18,12 @@ from typing import Any
 
 from ..errors import LifecyclePolicyError, PolicyDocumentError, Problem
 from ..lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
+from ..naming import MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES
 from ..policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
 from .checks import Parts, check_parts
 from .config import (
     ACCESS_KEYS,
     SETTING_KEYS,
-    WITH_EXCLUSION_MODES,
     AppliedFor,
     Encryption,
     LifecycleItemConfig,
@@ -407,7 +407,8 @@ class _LayerCheck:
         if mode in WITH_EXCLUSION_MODES and not exclusions:
             self.report(
                 ("tag_mutability_exclusions", "tag_mutability"),
-                f"tag_mutability {mode} needs 1 to 5 tag_mutability_exclusions",
+                f"tag_mutability {mode} needs 1 to {MAX_EXCLUSION_FILTERS} "
+                "tag_mutability_exclusions",
                 "wildcard filters, for example [latest, 'release-*']",
             )
         elif mode not in WITH_EXCLUSION_MODES and exclusions:
