@@ -27,6 +27,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 repository``, ``2 repositories``."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecr-constructs",

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import ComplianceError
 from ..standards.compliance.assembly import check_assembly
 from ..standards.compliance.rules import EcrStandardChecks
-from . import EXIT_FAILURE, EXIT_OK
+from . import EXIT_FAILURE, EXIT_OK, counted
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,8 +61,11 @@ def run(args: argparse.Namespace) -> int:
         print(finding)
     paths = {finding.construct_path for finding in findings}
     if findings:
-        repositories = "1 repository" if len(paths) == 1 else f"{len(paths)} repositories"
-        print(f"{len(findings)} findings on {repositories}", file=sys.stderr)
+        print(
+            f"{counted(len(findings), 'finding')} on "
+            f"{counted(len(paths), 'repository', 'repositories')}",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     print(f"{args.assembly}: every ECR repository complies", file=sys.stderr)
     return EXIT_OK

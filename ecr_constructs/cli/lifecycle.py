@@ -20,7 +20,7 @@ from ..errors import EcrConstructsError
 from ..lifecycle.images import Image, ImageDataError, parse_images
 from ..lifecycle.model import LifecyclePolicy, LifecyclePolicyWarning
 from ..lifecycle.simulate import ImageAction, SimulationResult, as_policy, simulate
-from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
+from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, counted
 
 _DAY = timedelta(days=1)
 T = TypeVar("T")
@@ -102,7 +102,7 @@ def _run_validate(args: argparse.Namespace) -> int:
         return _print_lines(invalid.lines, EXIT_INVALID)
     _print_lines(notes, EXIT_OK)
     count = len(policy.rules)
-    print(f"{args.policy}: valid lifecycle policy, {count} rule{'s' if count != 1 else ''}")
+    print(f"{args.policy}: valid lifecycle policy, {counted(count, 'rule')}")
     return EXIT_OK
 
 
@@ -259,7 +259,7 @@ def _table(result: SimulationResult) -> str:
         counts[decision.action] += 1
     total = len(result.decisions)
     summary = (
-        f"{total} image{'s' if total != 1 else ''} at {now.isoformat()}: "
+        f"{counted(total, 'image')} at {now.isoformat()}: "
         f"{counts[ImageAction.EXPIRE]} expire, {counts[ImageAction.TRANSITION]} transition, "
         f"{counts[ImageAction.KEEP]} keep; frees {_size(result.bytes_freed)}"
     )

@@ -16,7 +16,7 @@ from ..standards.config import RegistryConfig
 from ..standards.loading import load_registry_config
 from ..standards.schema import registry_json_schema
 from ..standards.sharding import CLOUDFORMATION_TEMPLATE_BYTES, shard_map_path
-from . import EXIT_INVALID, EXIT_OK
+from . import EXIT_INVALID, EXIT_OK, counted
 
 
 def register(subparsers: Any) -> None:
@@ -93,7 +93,7 @@ def _print_problems(error: ConfigError, file: str) -> None:
     for problem in error.problems:
         print(problem, file=sys.stderr)
     count = len(error.problems)
-    print(f"{file}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+    print(f"{file}: {counted(count, 'problem')}", file=sys.stderr)
 
 
 def run_synth(args: argparse.Namespace) -> int:
@@ -106,7 +106,7 @@ def run_synth(args: argparse.Namespace) -> int:
         print(f"  {line}", file=sys.stderr, flush=True)
 
     total = len(config.repositories) + len(config.public_repositories)
-    print(f"{args.file}: building {_count(total, 'repository', 'repositories')}", file=sys.stderr)
+    print(f"{args.file}: building {counted(total, 'repository', 'repositories')}", file=sys.stderr)
     import aws_cdk as cdk
 
     from ..standards.fleet import RepositoryFleet
@@ -123,7 +123,7 @@ def run_synth(args: argparse.Namespace) -> int:
     except ConfigError as error:
         _print_problems(error, args.file)
         return EXIT_INVALID
-    print(f"synthesizing {_count(len(fleet.stacks), 'stack')} to {args.output}", file=sys.stderr)
+    print(f"synthesizing {counted(len(fleet.stacks), 'stack')} to {args.output}", file=sys.stderr)
     assembly = app.synth()
     sizes = {
         stack.stack_name: Path(stack.template_full_path).stat().st_size for stack in assembly.stacks
@@ -140,15 +140,15 @@ def run_synth(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     limit = fleet.max_resources_per_stack
     print(
-        f"{args.file}: {_count(len(fleet.resources), 'repository', 'repositories')}, "
-        f"{_count(len(fleet.public_repositories), 'public repository', 'public repositories')} "
-        f"in {_count(len(fleet.stacks), 'stack')} -> {Path(args.output)} "
+        f"{args.file}: {counted(len(fleet.resources), 'repository', 'repositories')}, "
+        f"{counted(len(fleet.public_repositories), 'public repository', 'public repositories')} "
+        f"in {counted(len(fleet.stacks), 'stack')} -> {Path(args.output)} "
         f"({time.perf_counter() - started:.1f} s)"
     )
     width = max((len(stack.name) for stack in fleet.stacks), default=0)
     for stack in fleet.stacks:
         public = f", {len(stack.public_repositories)} public" if stack.public_repositories else ""
-        repositories = _count(len(stack.repositories), "repository", "repositories")
+        repositories = counted(len(stack.repositories), "repository", "repositories")
         print(
             f"  {stack.name:<{width}}  {repositories}{public}, {stack.resources}/{limit} "
             f"resources, {sizes[stack.name] / 1000:,.0f} KB template"
@@ -179,24 +179,20 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
-
-
 def summary(config: RegistryConfig) -> str:
     """One line: what the file declares."""
     registry = config.registry
     parts = [
-        _count(len(config.repositories), "repository", "repositories"),
-        _count(len(config.public_repositories), "public repository", "public repositories"),
-        _count(len(config.standards), "standard"),
+        counted(len(config.repositories), "repository", "repositories"),
+        counted(len(config.public_repositories), "public repository", "public repositories"),
+        counted(len(config.standards), "standard"),
     ]
     if registry.scanning is not None:
         parts.append(f"{registry.scanning.type} scanning")
     if registry.replication is not None:
-        parts.append(_count(len(registry.replication.rules), "replication rule"))
-    parts.append(_count(len(registry.pull_through_cache), "pull-through cache rule"))
-    parts.append(_count(len(registry.creation_templates), "creation template"))
+        parts.append(counted(len(registry.replication.rules), "replication rule"))
+    parts.append(counted(len(registry.pull_through_cache), "pull-through cache rule"))
+    parts.append(counted(len(registry.creation_templates), "creation template"))
     deployment = config.deployment
     where = "/".join(value for value in (deployment.account, deployment.region) if value)
     parts.append(f"stack {deployment.stack_name}" + (f" in {where}" if where else ""))
