@@ -144,3 +144,25 @@ def assert_construct_refused(
     assert "allowed" in message, message
     assert stack.node.try_find_child(construct_id) is None
     return message
+
+
+def assembly_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
+    """Stack name -> {"template", "environment", "region"} for every stack of a cloud
+    assembly, nested assemblies (Stages) included, in manifest order."""
+    stacks: dict[str, dict[str, Any]] = {}
+    for manifest_path in sorted(outdir.rglob("manifest.json")):
+        manifest = json.loads(manifest_path.read_text())
+        for artifact_id, artifact in manifest.get("artifacts", {}).items():
+            if artifact.get("type") != "aws:cloudformation:stack":
+                continue
+            properties = artifact["properties"]
+            name = properties.get("stackName", artifact_id)
+            assert name not in stacks, f"two stacks named {name} in {outdir}"
+            stacks[name] = {
+                "template": json.loads(
+                    (manifest_path.parent / properties["templateFile"]).read_text()
+                ),
+                "environment": artifact["environment"],
+                "region": artifact["environment"].rsplit("/", 1)[-1],
+            }
+    return stacks

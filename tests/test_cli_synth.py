@@ -3,7 +3,6 @@ a thousand repositories that grows without moving anything."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import ecr_constructs.cli as cli
 from ecr_constructs.standards import ShardMap
 from ecr_constructs.standards.sharding import logical_id
 
-from .gates import assert_cfn_lint_clean
+from .gates import assembly_stacks, assert_cfn_lint_clean
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ACCOUNT = "123456789012"
@@ -25,20 +24,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def assembly(outdir: Path) -> dict[str, dict[str, Any]]:
-    """Stack name -> {"template", "environment"} from a cloud assembly's manifest."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    stacks = {}
-    for artifact_id, artifact in manifest["artifacts"].items():
-        if artifact["type"] == "aws:cloudformation:stack":
-            properties = artifact["properties"]
-            stacks[properties.get("stackName", artifact_id)] = {
-                "template": json.loads((outdir / properties["templateFile"]).read_text()),
-                "environment": artifact["environment"],
-            }
-    return stacks
 
 
 def placement(stacks: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
@@ -74,7 +59,7 @@ def test_the_example_synthesizes_to_a_deployable_assembly(
     assert f"{registry}: building 16 repositories" in stderr
     assert "  acme-ecr-registry: 15 repositories, 1 public, 25 resources" in stderr
     assert f"synthesizing 1 stack to {out}" in stderr
-    stacks = assembly(out)
+    stacks = assembly_stacks(out)
     assert list(stacks) == ["acme-ecr-registry"]
     assert stacks["acme-ecr-registry"]["environment"] == f"aws://{ACCOUNT}/us-east-1"
     assert (tmp_path / "registry.shards.json").read_text() == committed
@@ -138,11 +123,11 @@ def test_a_stack_left_empty_is_reported_and_its_place_reused(
     assert "shard map" in stdout and "updated (0 added, 2 removed): commit it" in stdout
     assert "note: stack small-2 holds nothing any more and is not synthesized" in stderr
     assert "aws cloudformation delete-stack --stack-name small-2" in stderr
-    assert list(assembly(tmp_path / "out2")) == ["small"]
+    assert list(assembly_stacks(tmp_path / "out2")) == ["small"]
 
     registry.write_text(small_registry(["aa", "bb", "zz"]))
     assert run(capsys, "synth", str(registry), "-o", str(tmp_path / "out3"))[0] == cli.EXIT_OK
-    stacks = assembly(tmp_path / "out3")
+    stacks = assembly_stacks(tmp_path / "out3")
     assert placement(stacks)["zz"] == ("small-2", logical_id("zz"))
     for stack in stacks.values():
         assert_cfn_lint_clean(stack["template"], "eu-west-1")
@@ -189,7 +174,7 @@ def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
 
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "one"))
     assert code == cli.EXIT_OK, stderr
-    first = assembly(tmp_path / "one")
+    first = assembly_stacks(tmp_path / "one")
     # About 3.2 KB of template each: the template size, not the 400 resources, fills a stack.
     assert list(first) == ["big", "big-2", "big-3", "big-4", "big-5"]
     assert [len(stack["template"]["Resources"]) for stack in first.values()] == [
@@ -218,7 +203,7 @@ def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
     registry.write_text(large_registry(added + names))
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "two"))
     assert code == cli.EXIT_OK, stderr
-    after = placement(assembly(tmp_path / "two"))
+    after = placement(assembly_stacks(tmp_path / "two"))
     assert {name: after[name] for name in names} == before
     assert {after[name][0] for name in added} == {"big-5"}
     assert "updated (10 added, 0 removed): commit it" in stdout

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import runpy
 from pathlib import Path
 
 import pytest
 
-from .gates import assert_cfn_lint_clean
+from .gates import assembly_stacks, assert_cfn_lint_clean
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
-
-
-def synthesized_templates(outdir: Path) -> list[tuple[Path, str]]:
-    """(template, region) for every stack in a cloud assembly, nested assemblies included."""
-    found = []
-    for manifest_path in outdir.rglob("manifest.json"):
-        manifest = json.loads(manifest_path.read_text())
-        for artifact in manifest.get("artifacts", {}).values():
-            if artifact.get("type") != "aws:cloudformation:stack":
-                continue
-            region = artifact["environment"].rsplit("/", 1)[-1]
-            template = manifest_path.parent / artifact["properties"]["templateFile"]
-            found.append((template, region))
-    return found
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.stem for e in EXAMPLES])
@@ -34,7 +19,7 @@ def test_example_synthesizes_lint_clean(
     monkeypatch.setenv("CDK_OUTDIR", str(tmp_path))
     monkeypatch.chdir(example.parent.parent)
     runpy.run_path(str(example), run_name="__main__")
-    templates = synthesized_templates(tmp_path)
-    assert templates, f"{example.name} wrote no stack"
-    for template, region in templates:
-        assert_cfn_lint_clean(json.loads(template.read_text()), region)
+    stacks = assembly_stacks(tmp_path)
+    assert stacks, f"{example.name} wrote no stack"
+    for stack in stacks.values():
+        assert_cfn_lint_clean(stack["template"], stack["region"])

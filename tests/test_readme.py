@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from .gates import assert_cfn_lint_clean, checkov_results
-from .test_examples import synthesized_templates
+from .gates import assembly_stacks, assert_cfn_lint_clean, checkov_results
 from .test_secure_defaults_gates import ECR_CHECKS
 
 README = Path(__file__).parent.parent / "README.md"
@@ -31,11 +29,11 @@ def test_readme_program_synthesizes_lint_clean(program: str, tmp_path: Path) -> 
     assert program.count("cdk.App()") == 1
     program = program.replace("cdk.App()", f"cdk.App(outdir={str(tmp_path)!r})")
     exec(compile(program, "README.md", "exec"), {"__name__": "__main__"})
-    templates = synthesized_templates(tmp_path)
-    assert templates
-    for template, region in templates:
-        body = json.loads(template.read_text())
-        assert_cfn_lint_clean(body, region)
+    stacks = assembly_stacks(tmp_path)
+    assert stacks
+    for stack in stacks.values():
+        body = stack["template"]
+        assert_cfn_lint_clean(body, stack["region"])
         if any(r["Type"] == "AWS::ECR::Repository" for r in body["Resources"].values()):
             assert not checkov_results(body)["failed"] & ECR_CHECKS
 
