@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PolicyDocumentError, Problem
+from ..naming import ACCOUNT_ID_PATTERN
 from ..tokens import is_unresolved
-from ._values import ACCOUNT_ID
 
 Condition = tuple[tuple[str, str, tuple[str, ...]], ...]
 """``((operator, key, (value template, ...)), ...)``."""
@@ -99,7 +99,7 @@ def principal_templates(accounts: tuple[str, ...], principals: tuple[str, ...]) 
     """``AWS`` principal templates: every account (and a 12-digit principal) as a root ARN in
     the document's partition, other principals as given."""
     return tuple(f"arn:{{partition}}:iam::{literal(a)}:root" for a in accounts) + tuple(
-        f"arn:{{partition}}:iam::{p}:root" if ACCOUNT_ID.fullmatch(p) else literal(p)
+        f"arn:{{partition}}:iam::{p}:root" if ACCOUNT_ID_PATTERN.fullmatch(p) else literal(p)
         for p in principals
     )
 

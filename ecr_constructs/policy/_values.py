@@ -13,7 +13,6 @@ from ..errors import Problem
 from ..naming import ACCOUNT_ID_PATTERN, REGION
 from ..tokens import is_unresolved
 
-ACCOUNT_ID = ACCOUNT_ID_PATTERN
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 IAM_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?P<account>[^:]*):(?P<resource>.*)")
 IAM_RESOURCE = re.compile(r"root|(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]+")
@@ -35,17 +34,17 @@ def as_list(values: object, where: str, what: str) -> tuple[list[object], list[P
 
 
 def account_problem(value: object, where: str) -> Problem | None:
-    if is_unresolved(value) or (isinstance(value, str) and ACCOUNT_ID.fullmatch(value)):
+    if is_unresolved(value) or (isinstance(value, str) and ACCOUNT_ID_PATTERN.fullmatch(value)):
         return None
     return Problem(where, "not an AWS account ID", given=value, allowed=ACCOUNT_ALLOWED)
 
 
 def principal_problem(value: object, where: str) -> Problem | None:
     """An IAM principal for the ``AWS`` key: account ID or root/role/user ARN (``*`` not here)."""
-    if is_unresolved(value) or (isinstance(value, str) and ACCOUNT_ID.fullmatch(value)):
+    if is_unresolved(value) or (isinstance(value, str) and ACCOUNT_ID_PATTERN.fullmatch(value)):
         return None
     if isinstance(value, str) and (arn := IAM_ARN.fullmatch(value)):
-        if not ACCOUNT_ID.fullmatch(arn["account"]):
+        if not ACCOUNT_ID_PATTERN.fullmatch(arn["account"]):
             return Problem(
                 where,
                 "the account in an IAM ARN must be 12 digits",
