@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -13,6 +15,24 @@ if TYPE_CHECKING:
 _UNSET: Any = object()
 #: Longer values are cut in messages (``Problem.given`` keeps the whole value).
 MAX_GIVEN_CHARACTERS = 160
+
+Path = tuple[str | int, ...]
+"""A field path inside some input: ``("rules", 0, "selection", "countNumber")``."""
+
+_SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def format_path(path: Path) -> str:
+    """``("repositories", 3, "lifecycle", 1)`` -> ``repositories[3].lifecycle[1]``."""
+    text = ""
+    for segment in path:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif _SIMPLE_KEY.fullmatch(segment):
+            text += f".{segment}" if text else segment
+        else:
+            text += f"[{json.dumps(segment)}]"
+    return text or "(top level)"
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,25 @@ class Problem:
     message: str
     given: Any = _UNSET
     allowed: str | None = None
+    path: Path | None = None
+    """The field path the problem is at, relative to the input that was checked (``where``
+    shows it, and may add a construct path, a file location or a label); None when the
+    problem is not about one field."""
+
+    @classmethod
+    def at(
+        cls,
+        path: Path,
+        message: str,
+        given: Any = _UNSET,
+        allowed: str | None = None,
+        *,
+        label: str | None = None,
+    ) -> Problem:
+        """A problem at a field path; ``where`` shows the path, then ``label`` (a
+        description of the item there, such as ``keep_last(10)``)."""
+        where = format_path(path) + (f" {label}" if label else "")
+        return cls(where, message, given, allowed, path)
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"

@@ -8,25 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import _UNSET, ConfigError, Problem
+from ..errors import _UNSET, ConfigError, Path, Problem, format_path
 
-Path = tuple[str | int, ...]
-
-_SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SEGMENT = re.compile(r'\.?([A-Za-z0-9_-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
-
-
-def format_path(path: Path) -> str:
-    """``("repositories", 3, "lifecycle", 1)`` -> ``repositories[3].lifecycle[1]``."""
-    text = ""
-    for segment in path:
-        if isinstance(segment, int):
-            text += f"[{segment}]"
-        elif _SIMPLE_KEY.fullmatch(segment):
-            text += f".{segment}" if text else segment
-        else:
-            text += f"[{json.dumps(segment)}]"
-    return text or "(top level)"
 
 
 def parse_path(text: str) -> Path | None:
