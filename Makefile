@@ -7,7 +7,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: synth test bench clean
+.PHONY: synth test test-fast bench clean
 
 synth: $(VENV)/.installed node_modules/.installed
 	PATH="$(abspath $(BIN)):$$PATH" npx --no-install cdk synth --quiet
@@ -18,6 +18,10 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The inner loop: everything but the slow and deploy tests (about a minute).
+test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow and not deploy"
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.fleet_synth

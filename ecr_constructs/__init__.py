@@ -62,12 +62,9 @@ if TYPE_CHECKING:
         scan_completed_rule,
     )
     from .public import (
-        Architecture,
-        OperatingSystem,
         PublicRepository,
     )
     from .registry import (
-        AppliedFor,
         CacheRepositoryTemplate,
         PullThroughCache,
         PullThroughCacheCredentials,
@@ -78,10 +75,15 @@ if TYPE_CHECKING:
         ReplicationRule,
         RepositoryCreationTemplate,
         ScanFindingsNotifications,
-        ScanFrequency,
         ScanningRule,
-        ScanType,
         Upstream,
+    )
+    from .registry_rules import (
+        AppliedFor,
+        Architecture,
+        OperatingSystem,
+        ScanFrequency,
+        ScanType,
     )
     from .repository import (
         Repository,
@@ -136,12 +138,9 @@ __getattr__ = lazy_exports(
             "scan_completed_rule",
         ],
         ".public": [
-            "Architecture",
-            "OperatingSystem",
             "PublicRepository",
         ],
         ".registry": [
-            "AppliedFor",
             "CacheRepositoryTemplate",
             "PullThroughCache",
             "PullThroughCacheCredentials",
@@ -152,10 +151,15 @@ __getattr__ = lazy_exports(
             "ReplicationRule",
             "RepositoryCreationTemplate",
             "ScanFindingsNotifications",
-            "ScanFrequency",
-            "ScanType",
             "ScanningRule",
             "Upstream",
+        ],
+        ".registry_rules": [
+            "AppliedFor",
+            "Architecture",
+            "OperatingSystem",
+            "ScanFrequency",
+            "ScanType",
         ],
         ".repository": [
             "Repository",

@@ -10,7 +10,6 @@ tags, keys 1..127 and values 1..255 characters. A logo (PNG or JPEG) is at most 
 
 from __future__ import annotations
 
-import enum
 import functools
 import os
 import re
@@ -30,6 +29,7 @@ from constructs import Construct
 from .errors import RepositoryPropsError, located_at
 from .naming import check_repository_name, is_token
 from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
+from .registry_rules import Architecture, OperatingSystem
 
 PUBLIC_REGION = "us-east-1"
 PUBLIC_REGISTRY_HOST = "public.ecr.aws"
@@ -51,22 +51,6 @@ _PARTITION: str = cdk.Aws.PARTITION
 
 #: Authentication to ECR Public: no resource-level permissions, so granted on ``*``.
 AUTH_ACTIONS = ("ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken")
-
-
-class Architecture(enum.Enum):
-    """Architectures the ECR Public Gallery shows as badges and search filters."""
-
-    ARM = "ARM"
-    ARM_64 = "ARM 64"
-    X86 = "x86"
-    X86_64 = "x86-64"
-
-
-class OperatingSystem(enum.Enum):
-    """Operating systems the ECR Public Gallery shows as badges and search filters."""
-
-    LINUX = "Linux"
-    WINDOWS = "Windows"
 
 
 _Badge = TypeVar("_Badge", Architecture, OperatingSystem)

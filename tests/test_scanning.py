@@ -22,7 +22,7 @@ from ecr_constructs.registry import (
     ScanningRule,
     ScanType,
 )
-from ecr_constructs.registry.rules import APPLIED_FOR, SCAN_FREQUENCIES
+from ecr_constructs.registry_rules import APPLIED_FOR, SCAN_FREQUENCIES
 from ecr_constructs.standards import config
 
 from .gates import (
@@ -159,7 +159,9 @@ def test_one_per_stack() -> None:
         "Test/Second: a registry has one RegistryScanning; Test/First already configures"
     )
     assert "RegistryScanning.of(stack)" in str(raised.value)
-    with pytest.raises(RegistryError, match=r"Test/First: .*another scan type.*ScanType.ENHANCED"):
+    with pytest.raises(
+        RegistryError, match=r"Test/First: .*another scan type.*given 'ENHANCED'; allowed: BASIC"
+    ):
         RegistryScanning.of(stack, scan_type=ScanType.ENHANCED)
 
 

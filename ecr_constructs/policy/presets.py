@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import Problem
-from ..registry.rules import CACHE_PREFIX, ROOT
+from ..registry_rules import CACHE_PREFIX, ROOT
 from ._grant import AccessGrant, custom, describe, literal, principal_templates, raise_if
 from ._values import (
     account_problem,

@@ -1,7 +1,7 @@
 """Registry-wide constructs: replication, pull-through cache, creation templates, registry
 policy, scanning.
 
-The constructs import aws-cdk-lib on first use; ``rules`` (the registry's limits and
+The constructs import aws-cdk-lib on first use; ``registry_rules`` (the registry's limits and
 syntax, shared with the registry file loader) is pure Python.
 """
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ..registry_rules import AppliedFor, ScanFrequency, ScanType
     from .creation_templates import RepositoryCreationTemplate
     from .pull_through_cache import (
         CacheRepositoryTemplate,
@@ -19,13 +20,10 @@ if TYPE_CHECKING:
     )
     from .registry_policy import RegistryPolicy
     from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
-    from .rules import AppliedFor
     from .scanning import (
         RegistryScanning,
         ScanFindingsNotifications,
-        ScanFrequency,
         ScanningRule,
-        ScanType,
     )
 
 __getattr__ = lazy_exports(
@@ -40,14 +38,12 @@ __getattr__ = lazy_exports(
             "Upstream",
         ],
         ".registry_policy": ["RegistryPolicy"],
-        ".rules": ["AppliedFor"],
+        "..registry_rules": ["AppliedFor", "ScanFrequency", "ScanType"],
         ".replication": ["RegistryReplication", "ReplicationDestination", "ReplicationRule"],
         ".scanning": [
             "RegistryScanning",
             "ScanFindingsNotifications",
-            "ScanFrequency",
             "ScanningRule",
-            "ScanType",
         ],
     },
 )

@@ -14,7 +14,7 @@ from constructs import Construct, IConstruct
 
 from ..errors import RegistryError
 from ..naming import is_token
-from .rules import ROOT, prefix_key
+from ..registry_rules import ROOT, prefix_key
 
 _INDEX_ID = "EcrConstructsRegistryIndex"
 

@@ -16,13 +16,13 @@ from ..errors import RegistryError, located_at
 from ..lifecycle import LifecyclePolicy, LifecyclePreset, resolve_lifecycle
 from ..naming import EXCLUSION_FILTER, MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES, is_token
 from ..policy import AccessGrant, RepositoryPolicyDocument
+from ..registry_rules import TEMPLATE_PREFIX, AppliedFor, applied_for_problems, raise_problems
 from ._registry import (
     RegistryIndex,
     acknowledge_wildcard_resources,
     child_path,
     repository_arn_pattern,
 )
-from .rules import TEMPLATE_PREFIX, AppliedFor, applied_for_problems, raise_problems
 
 MAX_DESCRIPTION = 256
 MAX_TAGS = 50

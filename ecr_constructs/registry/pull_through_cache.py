@@ -25,15 +25,7 @@ from ..naming import (
     registry_domain,
 )
 from ..policy import AccessGrant
-from ._registry import (
-    RegistryIndex,
-    acknowledge_wildcard_resources,
-    child_path,
-    concrete_environment,
-    repository_arn_pattern,
-)
-from .creation_templates import RepositoryCreationTemplate
-from .rules import (
+from ..registry_rules import (
     AZURE_REGISTRY_NAME,
     CACHE_PREFIX,
     CACHE_RULES,
@@ -49,6 +41,14 @@ from .rules import (
     secret_arn_problems,
     secret_location_problems,
 )
+from ._registry import (
+    RegistryIndex,
+    acknowledge_wildcard_resources,
+    child_path,
+    concrete_environment,
+    repository_arn_pattern,
+)
+from .creation_templates import RepositoryCreationTemplate
 
 PULL_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",

@@ -12,8 +12,7 @@ from constructs import Construct
 
 from ..errors import Problem, RegistryError
 from ..naming import ACCOUNT_ID, REGION
-from ._registry import RegistrySingleton, concrete_environment, lazy
-from .rules import (
+from ..registry_rules import (
     REPLICATION_FILTERS,
     REPLICATION_PREFIX,
     REPLICATION_RULES,
@@ -22,6 +21,7 @@ from .rules import (
     under,
     unique_destination_problems,
 )
+from ._registry import RegistrySingleton, concrete_environment, lazy
 
 
 @dataclass(frozen=True)

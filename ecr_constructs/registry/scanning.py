@@ -14,7 +14,6 @@ RegistryScanningRule, ScanningRepositoryFilter; CloudFormation resource schema):
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,39 +30,21 @@ from ..events import (
     enhanced_findings_rule,
     scan_completed_rule,
 )
-from ._registry import RegistrySingleton
-from .rules import (
+from ..registry_rules import (
     SCAN_FILTER,
     SCAN_FILTERS,
     SCANNING_RULES,
+    ScanFrequency,
+    ScanType,
     frequency_problems,
     manual_overlap_problems,
     raise_problems,
     scanning_rules_problems,
     under,
 )
+from ._registry import RegistrySingleton
 
 RESOURCE_TYPE = "AWS::ECR::RegistryScanningConfiguration"
-
-
-class ScanType(enum.Enum):
-    """How the registry scans images."""
-
-    BASIC = "BASIC"
-    """ECR's own scanner (free): scan on push or on demand."""
-    ENHANCED = "ENHANCED"
-    """Amazon Inspector: scan on push or continuously, OS and language packages."""
-
-
-class ScanFrequency(enum.Enum):
-    """When a scanning rule scans the repositories it matches."""
-
-    SCAN_ON_PUSH = "SCAN_ON_PUSH"
-    CONTINUOUS_SCAN = "CONTINUOUS_SCAN"
-    """ENHANCED only: rescan whenever Inspector learns of a new vulnerability."""
-    MANUAL = "MANUAL"
-    """BASIC only: scanned on request. Recorded, never rendered: BASIC scans every
-    repository that no SCAN_ON_PUSH rule matches manually."""
 
 
 DEFAULT_FREQUENCY: dict[ScanType, ScanFrequency] = {

@@ -2,7 +2,7 @@
 
 They run on ``Parts``: every section, list item and standard that passed its own checks
 (``None`` for those that did not), so one run finds every problem of a file. Registry rules
-come from ``registry.rules``, which the registry-wide constructs enforce too.
+come from ``registry_rules``, which the registry-wide constructs enforce too.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import Problem
-from ..registry.rules import (
+from ..errors import Path, Problem
+from ..registry_rules import (
     SECRET_NAME_PREFIX,
     UPSTREAMS,
     applied_for_problems,
@@ -35,7 +35,7 @@ from .config import (
     ScanningConfig,
     StandardConfig,
 )
-from .locations import Issue, Path, describe_choices, parse_path, unknown_name_message
+from .locations import Issue, describe_choices, parse_path, unknown_name_message
 
 
 @dataclass
@@ -90,7 +90,7 @@ def check_parts(parts: Parts) -> list[Issue]:
 
 
 def _issues(base: Path, problems: Iterable[Problem]) -> list[Issue]:
-    """Problems of ``registry.rules`` (field paths relative to ``base``) as issues."""
+    """Problems of ``registry_rules`` (field paths relative to ``base``) as issues."""
     return [
         Issue((*base, *(parse_path(p.where) or ())), p.message, p.given, p.allowed)
         for p in problems

@@ -4,7 +4,7 @@ These models check the shape of the file and each value on its own (types, enums
 patterns, lengths, list sizes). Rules that relate several values (references between
 sections, inheritance, limits across lists) are checked by the loader
 (``load_registry_config``), which reports every problem at once with its line. Rules that
-the constructs enforce too come from ``naming`` and ``registry.rules``, so a file and a
+the constructs enforce too come from ``naming`` and ``registry_rules``, so a file and a
 CDK app are held to the same ones.
 """
 
@@ -42,7 +42,7 @@ from ..naming import (
     REPOSITORY_NAME,
     TextRule,
 )
-from ..registry.rules import (
+from ..registry_rules import (
     CACHE_PREFIX,
     CACHE_RULES,
     REPLICATION_FILTERS,
@@ -100,7 +100,7 @@ class _Rule:
 
 
 def _checked_by(check: Callable[[str], list[Problem]], schema: Mapping[str, Any]) -> _Rule:
-    """A rule shared with the constructs (``naming``, ``registry.rules``) as a validator."""
+    """A rule shared with the constructs (``naming``, ``registry_rules``) as a validator."""
 
     def validate(value: str) -> str:
         for problem in check(value):

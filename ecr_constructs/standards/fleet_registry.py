@@ -22,7 +22,7 @@ from ..registry import (
     ScanType,
     Upstream,
 )
-from ..registry.rules import ROOT, prefix_key
+from ..registry_rules import ROOT, prefix_key
 from .config import PullThroughCacheRuleConfig, RegistryConfig
 from .resolution import ResolvedCreationTemplate
 from .sharding import logical_id

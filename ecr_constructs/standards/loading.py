@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import _UNSET, ConfigError
+from ..errors import _UNSET, ConfigError, Path
 from ..lifecycle import LifecyclePolicyWarning
 from .checks import Parts
 from .config import (
@@ -30,7 +30,7 @@ from .config import (
     RegistryConfig,
     RegistrySettingsConfig,
 )
-from .locations import Issue, Path, describe_choices, unknown_name_message
+from .locations import Issue, describe_choices, unknown_name_message
 from .parsing import ParseFailure, parse_text
 from .resolution import resolve
 

@@ -14,8 +14,9 @@ import typing
 from functools import cache
 from typing import Any
 
+from ..errors import Path
 from ..lifecycle import Lifecycle, LifecyclePreset
-from .locations import Issue, Path, describe_choices, unknown_name_message
+from .locations import Issue, describe_choices, unknown_name_message
 
 PRESET_NAMES: tuple[str, ...] = (
     "protect_tags",

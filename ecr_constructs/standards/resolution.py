@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import LifecyclePolicyError, PolicyDocumentError, Problem
+from ..errors import LifecyclePolicyError, Path, PolicyDocumentError, Problem, format_path
 from ..lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
 from ..naming import MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES
 from ..policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
@@ -32,7 +32,7 @@ from .config import (
     TagMutability,
     _Settings,
 )
-from .locations import Issue, Path, SourceMap, format_path, is_under, parse_path
+from .locations import Issue, SourceMap, is_under, parse_path
 from .presets import build_preset
 
 MAX_TAGS = 50

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..errors import Problem, RegistryError
-from ..naming import REPOSITORY_NAMESPACE_PATTERN, TextRule, is_token
+from .errors import Problem, RegistryError
+from .naming import REPOSITORY_NAMESPACE_PATTERN, TextRule, is_token
 
 ROOT = "ROOT"
 """The catch-all prefix of pull-through cache rules and creation templates."""
@@ -427,3 +427,45 @@ def applied_for_problems(values: object) -> list[Problem]:
             )
         )
     return problems
+
+
+# --- scanning ----------------------------------------------------------------------------------
+
+
+class ScanType(enum.StrEnum):
+    """How the registry scans images."""
+
+    BASIC = "BASIC"
+    """ECR's own scanner (free): scan on push or on demand."""
+    ENHANCED = "ENHANCED"
+    """Amazon Inspector: scan on push or continuously, OS and language packages."""
+
+
+class ScanFrequency(enum.StrEnum):
+    """When a scanning rule scans the repositories it matches."""
+
+    SCAN_ON_PUSH = "SCAN_ON_PUSH"
+    CONTINUOUS_SCAN = "CONTINUOUS_SCAN"
+    """ENHANCED only: rescan whenever Inspector learns of a new vulnerability."""
+    MANUAL = "MANUAL"
+    """BASIC only: scanned on request. Recorded, never rendered: BASIC scans every
+    repository that no SCAN_ON_PUSH rule matches manually."""
+
+
+# --- public repositories -------------------------------------------------------------------------
+
+
+class Architecture(enum.StrEnum):
+    """Architectures the ECR Public Gallery shows as badges and search filters."""
+
+    ARM = "ARM"
+    ARM_64 = "ARM 64"
+    X86 = "x86"
+    X86_64 = "x86-64"
+
+
+class OperatingSystem(enum.StrEnum):
+    """Operating systems the ECR Public Gallery shows as badges and search filters."""
+
+    LINUX = "Linux"
+    WINDOWS = "Windows"
