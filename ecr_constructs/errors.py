@@ -51,6 +51,8 @@ class Problem:
     """The field path the problem is at, relative to the input that was checked (``where``
     shows it, and may add a construct path, a file location or a label); None when the
     problem is not about one field."""
+    label: str | None = None
+    """What is at ``path`` (``keep_last(10)``), shown after it."""
 
     @classmethod
     def at(
@@ -65,7 +67,20 @@ class Problem:
         """A problem at a field path; ``where`` shows the path, then ``label`` (a
         description of the item there, such as ``keep_last(10)``)."""
         where = format_path(path) + (f" {label}" if label else "")
-        return cls(where, message, given, allowed, path)
+        return cls(where, message, given, allowed, path, label)
+
+    @classmethod
+    def of(
+        cls, where: str | Path, message: str, given: Any = _UNSET, allowed: str | None = None
+    ) -> Problem:
+        """A problem at ``where``: a field path (``Problem.at``) or a text location."""
+        if isinstance(where, tuple):
+            return cls.at(where, message, given, allowed)
+        return cls(where, message, given, allowed)
+
+    def moved(self, path: Path) -> Problem:
+        """The same problem at another field path (``where`` shows the new one)."""
+        return Problem.at(path, self.message, self.given, self.allowed, label=self.label)
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"

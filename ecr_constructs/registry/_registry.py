@@ -1,18 +1,18 @@
 """What the registry-wide constructs share: which registry a stack deploys to, the
 bookkeeping that keeps singletons single and prefixes unique per registry, and justified
-cdk-nag acknowledgements for wildcard resources. The rules themselves are in ``rules``."""
+cdk-nag acknowledgements for wildcard resources. The rules themselves are in ``registry_rules``."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Self
 
 import aws_cdk as cdk
 import jsii
 from constructs import Construct, IConstruct
 
-from ..errors import RegistryError
+from ..errors import Problem, RegistryError
 from ..naming import is_token
 from ..registry_rules import ROOT, prefix_key
 
@@ -43,13 +43,15 @@ class RegistryIndex(Construct):
     """One per app (at the construct tree's root): who owns what in each registry.
 
     ``singletons`` maps (kind, registry) to the construct that is the registry's only one;
-    ``prefixes`` maps (kind, registry, prefix) to the path of the construct that claimed it.
+    ``prefixes`` maps (kind, registry, prefix) and ``names`` (kind, registry, name) to the
+    path of the construct that claimed it.
     """
 
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, _INDEX_ID)
         self.singletons: dict[tuple[str, str], Construct] = {}
         self.prefixes: dict[tuple[str, str, str], str] = {}
+        self.names: dict[tuple[str, str, str], str] = {}
 
     @classmethod
     def of(cls, scope: IConstruct) -> RegistryIndex:
@@ -104,6 +106,28 @@ class RegistryIndex(Construct):
                 allowed=f"at most {limit} per registry",
             )
         self.prefixes[key] = path
+
+    def claim_names(self, kind: str, stack: cdk.Stack, paths: Mapping[str, str]) -> None:
+        """Record that the constructs at ``paths`` (by name) own these ``kind`` names in
+        ``stack``'s registry; refuse a name another construct owns, naming both (call before
+        creating the constructs). Tokens are not compared."""
+        registry = registry_key(stack)
+        problems = []
+        for name, path in paths.items():
+            if is_token(name):
+                continue
+            existing = self.names.setdefault((kind, registry, name), path)
+            if existing != path:
+                problems.append(
+                    Problem(
+                        path,
+                        f"{kind} {name!r} is already defined by {existing} in registry {registry}",
+                        given=name,
+                        allowed=f"each {kind} name once per account and region",
+                    )
+                )
+        if problems:
+            raise RegistryError.from_problems(problems)
 
 
 class RegistrySingleton(Construct):
