@@ -200,7 +200,7 @@ def variant_inputs(variant: str, count: int, layout: list[list[str]]) -> dict[st
     the parent, so the floor's process imports nothing but aws_cdk."""
     if variant == "floor":
         from ecr_constructs import Lifecycle, LifecyclePolicy
-        from ecr_constructs.standards.sharding import logical_id
+        from ecr_constructs.standards.fleet.placement import logical_id
 
         return {
             "layout": layout,
@@ -330,12 +330,12 @@ BUILDERS = {"floor": build_floor, "fleet": build_fleet, "aws_ecr": build_aws_ecr
 
 
 def _import_fleet() -> None:
-    import ecr_constructs.standards.fleet  # noqa: F401
+    import ecr_constructs.standards.fleet.fleet  # noqa: F401
 
 
 def _import_cli() -> None:
     import ecr_constructs.cli.registry
-    import ecr_constructs.standards.fleet  # noqa: F401
+    import ecr_constructs.standards.fleet.fleet  # noqa: F401
 
 
 def _import_aws_ecr() -> None:

@@ -104,23 +104,23 @@ if TYPE_CHECKING:
         Finding,
         check_template,
     )
-    from .standards.config import (
-        RegistryConfig,
-    )
-    from .standards.fleet import (
+    from .standards.fleet.fleet import (
         FleetRepository,
         FleetStack,
         RepositoryFleet,
     )
-    from .standards.loading import (
+    from .standards.fleet.placement import (
+        ShardMap,
+    )
+    from .standards.registry_file.loading import (
         load_registry_config,
         parse_registry_config,
     )
-    from .standards.resolution import (
-        ResolvedRepository,
+    from .standards.registry_file.models import (
+        RegistryConfig,
     )
-    from .standards.sharding import (
-        ShardMap,
+    from .standards.registry_file.resolution import (
+        ResolvedRepository,
     )
 
 __getattr__ = lazy_exports(
@@ -180,22 +180,22 @@ __getattr__ = lazy_exports(
             "Finding",
             "check_template",
         ],
-        ".standards.config": [
+        ".standards.registry_file.models": [
             "RegistryConfig",
         ],
-        ".standards.fleet": [
+        ".standards.fleet.fleet": [
             "FleetRepository",
             "FleetStack",
             "RepositoryFleet",
         ],
-        ".standards.loading": [
+        ".standards.registry_file.loading": [
             "load_registry_config",
             "parse_registry_config",
         ],
-        ".standards.resolution": [
+        ".standards.registry_file.resolution": [
             "ResolvedRepository",
         ],
-        ".standards.sharding": [
+        ".standards.fleet.placement": [
             "ShardMap",
         ],
     },

@@ -12,7 +12,7 @@ import yaml
 
 import ecr_constructs.cli as cli
 from ecr_constructs.standards import ShardMap
-from ecr_constructs.standards.sharding import logical_id
+from ecr_constructs.standards.fleet.placement import logical_id
 
 from .gates import assembly_stacks, assert_cfn_lint_clean
 

@@ -24,7 +24,7 @@ from ecr_constructs import (
     load_registry_config,
 )
 from ecr_constructs.standards import FleetRepository, RepositoryFleet, ShardMap
-from ecr_constructs.standards.sharding import logical_id
+from ecr_constructs.standards.fleet.placement import logical_id
 
 from .gates import ACCOUNT, REGION, assert_cfn_lint_clean, template_of
 

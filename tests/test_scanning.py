@@ -23,7 +23,7 @@ from ecr_constructs.registry import (
     ScanType,
 )
 from ecr_constructs.registry_rules import APPLIED_FOR, SCAN_FREQUENCIES
-from ecr_constructs.standards import config
+from ecr_constructs.standards.registry_file import models as config
 
 from .gates import (
     ACCOUNT,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ecr_constructs import ConfigError
 from ecr_constructs.standards import ShardMap, shard_map_path
-from ecr_constructs.standards.sharding import (
+from ecr_constructs.standards.fleet.placement import (
     CLOUDFORMATION_TEMPLATE_BYTES,
     PLACEMENT_TEMPLATE_BYTES,
     STACK_BASE_BYTES,

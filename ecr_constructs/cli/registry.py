@@ -12,10 +12,10 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..lifecycle import LifecyclePolicyWarning
-from ..standards.config import RegistryConfig
-from ..standards.loading import load_registry_config
-from ..standards.schema import registry_json_schema
-from ..standards.sharding import CLOUDFORMATION_TEMPLATE_BYTES, shard_map_path
+from ..standards.fleet.placement import CLOUDFORMATION_TEMPLATE_BYTES, shard_map_path
+from ..standards.registry_file.loading import load_registry_config
+from ..standards.registry_file.models import RegistryConfig
+from ..standards.registry_file.schema import registry_json_schema
 from . import EXIT_INVALID, EXIT_OK, counted
 
 
@@ -109,7 +109,7 @@ def run_synth(args: argparse.Namespace) -> int:
     print(f"{args.file}: building {counted(total, 'repository', 'repositories')}", file=sys.stderr)
     import aws_cdk as cdk
 
-    from ..standards.fleet import RepositoryFleet
+    from ..standards.fleet.fleet import RepositoryFleet
 
     map_file = shard_map_path(args.file)
     app = cdk.App(

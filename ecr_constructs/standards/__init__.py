@@ -10,24 +10,32 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 from . import compliance
-from .sharding import ShardMap, shard_map_path
+from .fleet.placement import ShardMap, shard_map_path
 
 if TYPE_CHECKING:
     from .compliance import *  # noqa: F403
-    from .config import RegistryConfig
-    from .fleet import FleetRepository, FleetStack, RepositoryFleet
-    from .loading import load_registry_config, parse_registry_config
-    from .resolution import ResolvedCreationTemplate, ResolvedRepository, ResolvedSettings
+    from .fleet.fleet import FleetRepository, FleetStack, RepositoryFleet
+    from .registry_file.loading import load_registry_config, parse_registry_config
+    from .registry_file.models import RegistryConfig
+    from .registry_file.resolution import (
+        ResolvedCreationTemplate,
+        ResolvedRepository,
+        ResolvedSettings,
+    )
 
 __getattr__ = lazy_exports(
     __name__,
     globals(),
     {
         ".compliance": compliance.__all__,
-        ".config": ["RegistryConfig"],
-        ".loading": ["load_registry_config", "parse_registry_config"],
-        ".resolution": ["ResolvedCreationTemplate", "ResolvedRepository", "ResolvedSettings"],
-        ".fleet": ["FleetRepository", "FleetStack", "RepositoryFleet"],
+        ".registry_file.models": ["RegistryConfig"],
+        ".registry_file.loading": ["load_registry_config", "parse_registry_config"],
+        ".registry_file.resolution": [
+            "ResolvedCreationTemplate",
+            "ResolvedRepository",
+            "ResolvedSettings",
+        ],
+        ".fleet.fleet": ["FleetRepository", "FleetStack", "RepositoryFleet"],
     },
 )
 

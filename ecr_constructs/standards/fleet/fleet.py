@@ -22,19 +22,19 @@ import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
-from ..errors import ConfigError, EcrConstructsError, Problem
-from ..lifecycle import LifecyclePolicy, LifecyclePreset
-from ..naming import is_token
-from ..policy import AccessGrant
-from ..repository_properties import repository_properties
-from .sharding import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
+from ...errors import ConfigError, EcrConstructsError, Problem
+from ...lifecycle import LifecyclePolicy, LifecyclePreset
+from ...naming import is_token
+from ...policy import AccessGrant
+from ...repository_properties import repository_properties
+from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
 
 if TYPE_CHECKING:
     from aws_cdk import aws_kms as kms
 
-    from ..public import PublicRepository
-    from .config import PublicRepositoryConfig, RegistryConfig
-    from .resolution import ResolvedRepository
+    from ...public import PublicRepository
+    from ..registry_file.models import PublicRepositoryConfig, RegistryConfig
+    from ..registry_file.resolution import ResolvedRepository
 
 DEFAULT_STACK_NAME = "ecr-registry"
 STACK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,123}")
@@ -193,7 +193,7 @@ class RepositoryFleet:
         registry_resources = 0
         if config is not None and _has_registry_settings(config):
             # Imported when needed: the registry constructs' CDK modules take a while to load.
-            from .fleet_registry import build_registry_settings
+            from .registry_settings import build_registry_settings
 
             first = self._stack(1)
             build_registry_settings(first, config)
@@ -280,7 +280,7 @@ class RepositoryFleet:
     ) -> RepositoryFleet:
         """The fleet of a registry file, with its shard map beside it
         (``registry.yaml``: ``registry.shards.json``)."""
-        from .loading import load_registry_config
+        from ..registry_file.loading import load_registry_config
 
         return cls(
             scope,
@@ -401,7 +401,7 @@ def _settings(
             repository.removal_policy,
         )
     # Loaded with the registry file that made the repository (not before: pydantic).
-    from .resolution import ResolvedRepository
+    from ..registry_file.resolution import ResolvedRepository
 
     if isinstance(repository, ResolvedRepository):
         return (
@@ -477,7 +477,7 @@ def _resource_count(stack: cdk.Stack) -> int:
 
 def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> PublicRepository:
     # Imported when needed: PublicRepository's CDK modules (Lambda, S3 assets) load slowly.
-    from ..public import PublicRepository
+    from ...public import PublicRepository
 
     return PublicRepository(
         stack,

@@ -31,7 +31,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, Problem
+from ...errors import ConfigError, Problem
 
 SHARD_MAP_VERSION = 1
 SHARD_MAP_SUFFIX = ".shards.json"

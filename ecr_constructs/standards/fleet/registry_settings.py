@@ -7,8 +7,8 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
-from ..policy import RegistryAccess
-from ..registry import (
+from ...policy import RegistryAccess
+from ...registry import (
     AppliedFor,
     PullThroughCache,
     PullThroughCacheCredentials,
@@ -22,10 +22,10 @@ from ..registry import (
     ScanType,
     Upstream,
 )
-from ..registry_rules import ROOT, prefix_key
-from .config import PullThroughCacheRuleConfig, RegistryConfig
-from .resolution import ResolvedCreationTemplate
-from .sharding import logical_id
+from ...registry_rules import ROOT, prefix_key
+from ..registry_file.models import PullThroughCacheRuleConfig, RegistryConfig
+from ..registry_file.resolution import ResolvedCreationTemplate
+from .placement import logical_id
 
 
 def build_registry_settings(stack: cdk.Stack, config: RegistryConfig) -> None:

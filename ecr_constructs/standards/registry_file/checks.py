@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import Path, Problem
-from ..registry_rules import (
+from ...errors import Path, Problem
+from ...registry_rules import (
     SECRET_NAME_PREFIX,
     UPSTREAMS,
     applied_for_problems,
@@ -22,7 +22,8 @@ from ..registry_rules import (
     self_replication_problems,
     unique_destination_problems,
 )
-from .config import (
+from .locations import Issue, describe_choices, parse_path, unknown_name_message
+from .models import (
     PUBLIC_REPOSITORY_REGION,
     CreationTemplateConfig,
     DefaultsConfig,
@@ -35,7 +36,6 @@ from .config import (
     ScanningConfig,
     StandardConfig,
 )
-from .locations import Issue, describe_choices, parse_path, unknown_name_message
 
 
 @dataclass

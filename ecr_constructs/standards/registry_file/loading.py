@@ -21,16 +21,16 @@ from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import _UNSET, ConfigError, Path
-from ..lifecycle import LifecyclePolicyWarning
+from ...errors import _UNSET, ConfigError, Path
+from ...lifecycle import LifecyclePolicyWarning
 from .checks import Parts
-from .config import (
+from .locations import Issue, describe_choices, unknown_name_message
+from .models import (
     DefaultsConfig,
     DeploymentConfig,
     RegistryConfig,
     RegistrySettingsConfig,
 )
-from .locations import Issue, describe_choices, unknown_name_message
 from .parsing import ParseFailure, parse_text
 from .resolution import resolve
 

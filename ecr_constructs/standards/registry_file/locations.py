@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import _UNSET, ConfigError, Path, Problem, format_path
+from ...errors import _UNSET, ConfigError, Path, Problem, format_path
 
 _SEGMENT = re.compile(r'\.?([A-Za-z0-9_-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
 

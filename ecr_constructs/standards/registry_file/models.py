@@ -32,8 +32,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from ..errors import Problem
-from ..naming import (
+from ...errors import Problem
+from ...naming import (
     ACCOUNT_ID,
     EXCLUSION_FILTER,
     MAX_EXCLUSION_FILTERS,
@@ -42,7 +42,7 @@ from ..naming import (
     REPOSITORY_NAME,
     TextRule,
 )
-from ..registry_rules import (
+from ...registry_rules import (
     CACHE_PREFIX,
     CACHE_RULES,
     REPLICATION_FILTERS,

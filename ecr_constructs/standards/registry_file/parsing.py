@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..errors import Path, Problem
+from ...errors import Path, Problem
 from .locations import Issue, SourceMap
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"

@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import LifecyclePolicyError, Path, PolicyDocumentError, Problem, format_path
-from ..lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
-from ..naming import MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES
-from ..policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
+from ...errors import LifecyclePolicyError, Path, PolicyDocumentError, Problem, format_path
+from ...lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
+from ...naming import MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES
+from ...policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
 from .checks import Parts, check_parts
-from .config import (
+from .locations import Issue, SourceMap, is_under, parse_path
+from .models import (
     ACCESS_KEYS,
     SETTING_KEYS,
     AppliedFor,
@@ -32,7 +33,6 @@ from .config import (
     TagMutability,
     _Settings,
 )
-from .locations import Issue, SourceMap, is_under, parse_path
 from .presets import build_preset
 
 MAX_TAGS = 50
