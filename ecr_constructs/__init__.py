@@ -49,6 +49,7 @@ from .policy import (
     RepositoryAccess,
     RepositoryPolicyDocument,
 )
+from .settings import RepositorySettings
 
 if TYPE_CHECKING:
     from .ci import (
@@ -105,7 +106,6 @@ if TYPE_CHECKING:
         check_template,
     )
     from .standards.fleet.fleet import (
-        FleetRepository,
         FleetStack,
         RepositoryFleet,
     )
@@ -113,8 +113,12 @@ if TYPE_CHECKING:
         ShardMap,
     )
     from .standards.registry_file.loading import (
+        LoadedRegistry,
+        load_registry,
         load_registry_config,
+        parse_registry,
         parse_registry_config,
+        resolve_registry,
     )
     from .standards.registry_file.models import (
         RegistryConfig,
@@ -184,13 +188,16 @@ __getattr__ = lazy_exports(
             "RegistryConfig",
         ],
         ".standards.fleet.fleet": [
-            "FleetRepository",
             "FleetStack",
             "RepositoryFleet",
         ],
         ".standards.registry_file.loading": [
+            "LoadedRegistry",
+            "load_registry",
             "load_registry_config",
+            "parse_registry",
             "parse_registry_config",
+            "resolve_registry",
         ],
         ".standards.registry_file.resolution": [
             "ResolvedRepository",
@@ -217,7 +224,6 @@ __all__ = [
     "EcrStandardChecks",
     "Finding",
     "FindingSeverity",
-    "FleetRepository",
     "FleetStack",
     "GitHubActionsPushRole",
     "Image",
@@ -231,6 +237,7 @@ __all__ = [
     "LifecyclePolicyWarning",
     "LifecyclePreset",
     "LifecycleRule",
+    "LoadedRegistry",
     "NotificationTopic",
     "OperatingSystem",
     "PolicyDocumentError",
@@ -255,6 +262,7 @@ __all__ = [
     "RepositoryFleet",
     "RepositoryPolicyDocument",
     "RepositoryPropsError",
+    "RepositorySettings",
     "ResolvedRepository",
     "ScanFindingsNotifications",
     "ScanFrequency",
@@ -273,9 +281,12 @@ __all__ = [
     "check_template",
     "enhanced_findings_rule",
     "image_push_rule",
+    "load_registry",
     "load_registry_config",
     "parse_images",
+    "parse_registry",
     "parse_registry_config",
+    "resolve_registry",
     "scan_completed_rule",
     "simulate",
 ]

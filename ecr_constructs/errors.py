@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -53,6 +54,8 @@ class Problem:
     problem is not about one field."""
     label: str | None = None
     """What is at ``path`` (``keep_last(10)``), shown after it."""
+    related: tuple[Path, ...] = ()
+    """Other field paths whose values, together with the one at ``path``, break the rule."""
 
     @classmethod
     def at(
@@ -63,11 +66,12 @@ class Problem:
         allowed: str | None = None,
         *,
         label: str | None = None,
+        related: tuple[Path, ...] = (),
     ) -> Problem:
         """A problem at a field path; ``where`` shows the path, then ``label`` (a
         description of the item there, such as ``keep_last(10)``)."""
         where = format_path(path) + (f" {label}" if label else "")
-        return cls(where, message, given, allowed, path, label)
+        return cls(where, message, given, allowed, path, label, related)
 
     @classmethod
     def of(
@@ -80,13 +84,16 @@ class Problem:
 
     def moved(self, path: Path) -> Problem:
         """The same problem at another field path (``where`` shows the new one)."""
-        return Problem.at(path, self.message, self.given, self.allowed, label=self.label)
+        return Problem.at(
+            path, self.message, self.given, self.allowed, label=self.label, related=self.related
+        )
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
         details = []
         if self.given is not _UNSET:
-            given = repr(self.given)
+            value = self.given.value if isinstance(self.given, enum.Enum) else self.given
+            given = repr(value)
             if len(given) > MAX_GIVEN_CHARACTERS:
                 given = given[: MAX_GIVEN_CHARACTERS - 3] + "..."
             details.append(f"given {given}")

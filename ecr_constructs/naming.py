@@ -134,8 +134,8 @@ ACCOUNT_ID = TextRule(
     "AWS account ID", ACCOUNT_ID_PATTERN, "12 digits", invalid="an AWS account ID must be 12 digits"
 )
 
-#: Tag mutability exclusions: 1..MAX_EXCLUSION_FILTERS filters of EXCLUSION_FILTER, with and
-#: only with the WITH_EXCLUSION_MODES (repositories, creation templates, the registry file).
+#: A tag mutability exclusion filter (``RepositorySettings`` applies it with the count and
+#: mode rules).
 EXCLUSION_FILTER = TextRule(
     "tag mutability exclusion filter",
     re.compile(r"[0-9a-zA-Z._*-]{1,128}"),
@@ -143,9 +143,6 @@ EXCLUSION_FILTER = TextRule(
     invalid="not a valid tag mutability exclusion filter",
 )
 MAX_EXCLUSION_FILTERS = 5
-WITH_EXCLUSION_MODES: frozenset[str] = frozenset(
-    {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
-)
 
 
 #: Resource tags, as CloudFormation's AWS::ECR::Repository and PublicRepository schemas
@@ -204,16 +201,6 @@ IAM_ROLE_ARN = TextRule(
     "arn:aws:iam::ACCOUNT:role/NAME",
     invalid="not an IAM role ARN",
 )
-#: A stack name with room for the ``-N`` suffix of later stacks (CloudFormation allows 128).
-STACK_NAME = TextRule(
-    "CloudFormation stack name",
-    re.compile(r"[A-Za-z][A-Za-z0-9-]*"),
-    "1..124 letters, digits and -, starting with a letter (stacks after the first get a "
-    "-N suffix within CloudFormation's 128)",
-    (1, 124),
-    invalid="not a valid CloudFormation stack name",
-)
-
 #: The longest partition name: policies are measured with it when the region is unknown.
 LONGEST_PARTITION = "aws-us-gov"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import types
 from collections.abc import Mapping, Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -86,7 +86,7 @@ class RemovalPolicy(enum.StrEnum):
 _Enum = TypeVar("_Enum", bound=enum.StrEnum)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, init=False)
 class RepositorySettings:
     """A private repository's settings, checked on construction.
 
@@ -118,57 +118,70 @@ class RepositorySettings:
         Default: unknown (the policy is measured in the longest partition name).
     """
 
-    name: str | None = None
-    tag_mutability: TagMutability = None  # type: ignore[assignment]
-    tag_mutability_exclusions: tuple[str, ...] = ()
-    scan_on_push: bool = True
-    encryption: Encryption = Encryption.KMS
-    kms_key_arn: str | None = None
-    lifecycle: LifecyclePolicy = None  # type: ignore[assignment]
-    access: tuple[AccessGrant, ...] = ()
-    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
-    empty_on_delete: bool = False
-    tags: Mapping[str, str] = field(default_factory=dict)
-    region: InitVar[str | None] = None
+    name: str | None
+    tag_mutability: TagMutability
+    tag_mutability_exclusions: tuple[str, ...]
+    scan_on_push: bool
+    encryption: Encryption
+    kms_key_arn: str | None
+    lifecycle: LifecyclePolicy
+    access: tuple[AccessGrant, ...]
+    removal_policy: RemovalPolicy
+    empty_on_delete: bool
+    tags: Mapping[str, str]
 
-    def __post_init__(self, region: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        tag_mutability: TagMutability | enum.Enum | str | None = None,
+        tag_mutability_exclusions: Sequence[str] | None = None,
+        scan_on_push: bool = True,
+        encryption: Encryption | enum.Enum | str = Encryption.KMS,
+        kms_key_arn: str | None = None,
+        lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None,
+        access: Sequence[AccessGrant] | None = None,
+        removal_policy: RemovalPolicy | enum.Enum | str = RemovalPolicy.RETAIN,
+        empty_on_delete: bool = False,
+        tags: Mapping[str, str] | None = None,
+        region: str | None = None,
+    ) -> None:
         problems: list[Problem] = []
         errors: list[EcrConstructsError] = []
         set_ = object.__setattr__
-        if self.name is not None:
-            problems += REPOSITORY_NAME.problems(self.name, ("name",))
-        exclusions = _strings(self.tag_mutability_exclusions, "tag_mutability_exclusions", problems)
+        if name is not None:
+            problems += REPOSITORY_NAME.problems(name, ("name",))
+        set_(self, "name", name)
+        exclusions = _strings(tag_mutability_exclusions, "tag_mutability_exclusions", problems)
         set_(self, "tag_mutability_exclusions", exclusions)
-        mode = _mutability(self.tag_mutability, exclusions, problems)
-        set_(self, "tag_mutability", mode)
-        for flag in ("scan_on_push", "empty_on_delete"):
-            _check_bool(getattr(self, flag), flag, problems)
-        encryption = _choice(Encryption, self.encryption, "encryption", problems)
-        set_(self, "encryption", encryption)
-        _check_key(self.kms_key_arn, encryption, region, problems)
-        removal = _removal(self.removal_policy, problems)
+        set_(self, "tag_mutability", _mutability(tag_mutability, exclusions, problems))
+        for key, flag in (("scan_on_push", scan_on_push), ("empty_on_delete", empty_on_delete)):
+            _check_bool(flag, key, problems)
+            set_(self, key, flag)
+        resolved_encryption = _choice(Encryption, encryption, "encryption", problems)
+        set_(self, "encryption", resolved_encryption)
+        _check_key(kms_key_arn, resolved_encryption, region, problems)
+        set_(self, "kms_key_arn", kms_key_arn)
+        removal = _removal(removal_policy, problems)
         set_(self, "removal_policy", removal)
-        if self.empty_on_delete is True and removal is RemovalPolicy.RETAIN:
+        if empty_on_delete is True and removal is RemovalPolicy.RETAIN:
             problems.append(
                 Problem.at(
                     ("empty_on_delete",),
                     "empty_on_delete deletes images only when the repository is destroyed",
                     given="empty_on_delete with removal_policy RETAIN",
                     allowed="removal_policy DESTROY, or no empty_on_delete",
+                    related=(("removal_policy",),),
                 )
             )
-        if self.tags is None:
-            set_(self, "tags", {})
-        problems += tag_problems(self.tags, ("tags",))
-        if not problems:
-            set_(self, "tags", types.MappingProxyType(dict(self.tags)))
+        tag_values = {} if tags is None else tags
+        problems += tag_problems(tag_values, ("tags",))
+        set_(self, "tags", types.MappingProxyType(dict(tag_values)) if not problems else {})
         try:
-            set_(self, "lifecycle", lifecycle_policy(self.lifecycle))
+            set_(self, "lifecycle", lifecycle_policy(lifecycle))
         except EcrConstructsError as error:
             errors.append(error)
-        grants = self.access
-        if grants is None:
-            grants = ()
+        grants = () if access is None else access
         if isinstance(grants, str | bytes | Mapping) or not isinstance(grants, Sequence):
             problems.append(
                 Problem.at(
@@ -186,9 +199,9 @@ class RepositorySettings:
                 except EcrConstructsError as error:
                     errors.append(error)
         if problems or errors:
-            collected = [*problems, *(p for error in errors for p in error.problems)]
             if not problems and len(errors) == 1:
                 raise errors[0]
+            collected = [*problems, *(p for error in errors for p in error.problems)]
             raise RepositoryPropsError.from_problems(collected)
 
     def repository_properties(self, partition: str) -> dict[str, Any]:
@@ -324,6 +337,7 @@ def _mutability(
                 f"{resolved} needs 1 to {MAX_EXCLUSION_FILTERS} exclusion filters",
                 given=list(exclusions),
                 allowed="wildcard filters, for example ['latest', 'release-*']",
+                related=(("tag_mutability",),),
             )
         )
     elif not resolved.has_exclusions and exclusions:
@@ -334,6 +348,7 @@ def _mutability(
                 "MUTABLE_WITH_EXCLUSION",
                 given=f"{resolved} with {len(exclusions)} exclusion filters",
                 allowed="an *_WITH_EXCLUSION tag mutability, or no exclusion filters",
+                related=(("tag_mutability",),),
             )
         )
     if len(exclusions) > MAX_EXCLUSION_FILTERS:
@@ -377,6 +392,7 @@ def _check_key(
                 "a KMS key needs KMS encryption",
                 given=f"encryption {encryption}",
                 allowed="encryption KMS (or KMS_DSSE), or no key",
+                related=(("encryption",),),
             )
         )
         return

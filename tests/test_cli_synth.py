@@ -217,7 +217,7 @@ def test_a_template_too_large_for_cloudformation_exits_2(
 ) -> None:
     import ecr_constructs.cli.registry as registry_commands
 
-    monkeypatch.setattr(registry_commands, "CLOUDFORMATION_TEMPLATE_BYTES", 2000)
+    monkeypatch.setattr(registry_commands, "MAX_TEMPLATE_BYTES", 2000)
     registry = tmp_path / "registry.yaml"
     registry.write_text(small_registry(["aa", "bb", "cc"]))
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "out"))

@@ -14,13 +14,19 @@ from .fleet.placement import ShardMap, shard_map_path
 
 if TYPE_CHECKING:
     from .compliance import *  # noqa: F403
-    from .fleet.fleet import FleetRepository, FleetStack, RepositoryFleet
-    from .registry_file.loading import load_registry_config, parse_registry_config
+    from .fleet.fleet import FleetStack, RepositoryFleet
+    from .registry_file.loading import (
+        LoadedRegistry,
+        load_registry,
+        load_registry_config,
+        parse_registry,
+        parse_registry_config,
+        resolve_registry,
+    )
     from .registry_file.models import RegistryConfig
     from .registry_file.resolution import (
         ResolvedCreationTemplate,
         ResolvedRepository,
-        ResolvedSettings,
     )
 
 __getattr__ = lazy_exports(
@@ -29,27 +35,39 @@ __getattr__ = lazy_exports(
     {
         ".compliance": compliance.__all__,
         ".registry_file.models": ["RegistryConfig"],
-        ".registry_file.loading": ["load_registry_config", "parse_registry_config"],
+        ".registry_file.loading": [
+            "LoadedRegistry",
+            "load_registry",
+            "LoadedRegistry",
+            "load_registry",
+            "load_registry_config",
+            "parse_registry",
+            "resolve_registry",
+            "parse_registry",
+            "parse_registry_config",
+            "resolve_registry",
+        ],
         ".registry_file.resolution": [
             "ResolvedCreationTemplate",
             "ResolvedRepository",
-            "ResolvedSettings",
         ],
-        ".fleet.fleet": ["FleetRepository", "FleetStack", "RepositoryFleet"],
+        ".fleet.fleet": ["FleetStack", "RepositoryFleet"],
     },
 )
 
 __all__ = [
-    "FleetRepository",
     "FleetStack",
+    "LoadedRegistry",
     "RegistryConfig",
     "RepositoryFleet",
     "ResolvedCreationTemplate",
     "ResolvedRepository",
-    "ResolvedSettings",
     "ShardMap",
+    "load_registry",
     "load_registry_config",
+    "parse_registry",
     "parse_registry_config",
+    "resolve_registry",
     "shard_map_path",
     *compliance.__all__,
 ]

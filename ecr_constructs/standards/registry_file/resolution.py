@@ -5,86 +5,53 @@ first) < the standard < the repository's own keys. Scalar keys override; ``tags`
 (a key set later wins); ``lifecycle`` replaces the inherited list; each ``access`` list
 (``pull_accounts``...) replaces the inherited list of the same name.
 
-Every value remembers the field path that set it, so a rule broken by a combination is
-reported once, at the layer that introduced it (a standard, or a repository's override).
+The merged values become a ``RepositorySettings``, which checks every rule. Every value
+remembers the field path that set it, so a problem is reported where it was introduced:
+at the key that set the offending value, or, for a value a repository inherits unchanged,
+once at its standard.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import LifecyclePolicyError, Path, PolicyDocumentError, Problem, format_path
-from ...lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
-from ...naming import MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES
-from ...policy import AccessGrant, RepositoryAccess, RepositoryPolicyDocument
-from .checks import Parts, check_parts
-from .locations import Issue, SourceMap, is_under, parse_path
-from .models import (
-    ACCESS_KEYS,
-    SETTING_KEYS,
-    AppliedFor,
-    Encryption,
-    LifecycleItemConfig,
-    RegistryConfig,
-    RemovalPolicy,
-    TagMutability,
-    _Settings,
+from ...errors import (
+    EcrConstructsError,
+    LifecyclePolicyError,
+    Path,
+    PolicyDocumentError,
+    Problem,
+    format_path,
 )
+from ...lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePreset
+from ...policy import AccessGrant, RepositoryAccess
+from ...registry_rules import AppliedFor
+from ...settings import RepositorySettings
+from .checks import Parts, check_parts
+from .locations import Issue, is_under, parse_path
+from .models import ACCESS_KEYS, SETTING_KEYS, LifecycleItemConfig, _Settings
 from .presets import build_preset
-
-MAX_TAGS = 50
 
 # Value and the field path that set it; None for a built-in default.
 Layer = dict[str, tuple[Any, Path | None]]
 
-BUILTIN_DEFAULTS: Mapping[str, Any] = {
-    "scan_on_push": True,
-    "tag_mutability": "IMMUTABLE",
-    "tag_mutability_exclusions": (),
-    "encryption": "KMS",
-    "kms_key_arn": None,
-    "removal_policy": "RETAIN",
-    "empty_on_delete": False,
-    "lifecycle": None,
-    "tags": {},
-    **{f"access.{key}": () for key in ACCESS_KEYS},
+_BUILTIN_LAYER: Layer = {
+    **{key: (None, None) for key in SETTING_KEYS if key != "access"},
+    **{f"access.{key}": ((), None) for key in ACCESS_KEYS},
 }
-_BUILTIN_LAYER: Layer = {key: (value, None) for key, value in BUILTIN_DEFAULTS.items()}
+# RepositorySettings' defaults apply to the keys no layer sets (None here).
 
 
 @dataclass(frozen=True, kw_only=True)
-class ResolvedSettings:
-    """Repository settings after inheritance: every value decided."""
-
-    scan_on_push: bool
-    tag_mutability: TagMutability
-    tag_mutability_exclusions: tuple[str, ...]
-    encryption: Encryption
-    kms_key_arn: str | None
-    removal_policy: RemovalPolicy
-    empty_on_delete: bool
-    lifecycle: tuple[LifecyclePreset, ...] | None
-    """Presets in order of precedence (first = highest); None when no standard or
-    repository sets ``lifecycle``: the Repository construct's default (``Lifecycle.DEFAULT``)
-    applies."""
-    lifecycle_policy: LifecyclePolicy | None
-    """The presets composed into one checked policy (one object shared by every
-    repository with the same ``lifecycle``); None with ``lifecycle`` None."""
-    access: tuple[AccessGrant, ...]
-    """Grants of the repository policy, checked as one document; empty: no policy."""
-    tags: Mapping[str, str]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ResolvedRepository(ResolvedSettings):
+class ResolvedRepository:
     """A private repository of the file, ready for a construct."""
 
     name: str
     standard: str | None
     """The standard applied (its own or defaults.standard); None: built-in defaults."""
+    settings: RepositorySettings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,7 +63,7 @@ class ResolvedCreationTemplate:
     description: str | None
     custom_role_arn: str | None
     standard: str | None
-    settings: ResolvedSettings
+    settings: RepositorySettings
 
 
 @dataclass(frozen=True)
@@ -112,9 +79,7 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
     issues = check_parts(parts)
     resolver = _Resolver(parts, issues)
     for name in parts.standards:
-        layer = resolver.standard(name)
-        if layer is not None:
-            resolver.standard_values[name] = resolver.settings(layer, ("standards", name))
+        resolver.standard_settings(name)
     repositories = []
     for index, repository in enumerate(parts.repositories):
         if repository is None:
@@ -123,33 +88,27 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
         if base is None:
             continue
         path: Path = ("repositories", index)
-        values = resolver.settings(_overlay(base, repository, path), path)
-        if values is not None:
+        settings = resolver.settings(
+            _overlay(base, repository, path),
+            path,
+            inherited=resolver.base_problems(repository.standard),
+            name=repository.name,
+        )
+        if settings is not None:
             repositories.append(
                 ResolvedRepository(
                     name=repository.name,
                     standard=resolver.standard_name(repository.standard),
-                    **values,
+                    settings=settings,
                 )
             )
     templates = []
-    for index, template in enumerate(parts.creation_templates):
+    for template in parts.creation_templates:
         if template is None:
             continue
-        values = resolver.base_values(template.standard)
-        if values is None:
+        settings = resolver.base_settings(template.standard)
+        if settings is None:
             continue
-        settings = ResolvedSettings(**values)
-        if template.custom_role_arn is None and (settings.encryption == "KMS" or settings.tags):
-            uses = "KMS encryption" if settings.encryption == "KMS" else "resource tags"
-            issues.append(
-                Issue(
-                    ("registry", "creation_templates", index, "custom_role_arn"),
-                    f"the template's standard uses {uses}, so ECR needs a custom_role_arn "
-                    "to create its repositories",
-                    allowed="arn:aws:iam::ACCOUNT:role/NAME",
-                )
-            )
         templates.append(
             ResolvedCreationTemplate(
                 prefix=template.prefix,
@@ -163,14 +122,6 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
     return Resolution(tuple(repositories), tuple(templates), tuple(resolver.warnings)), issues
 
 
-def resolve_config(config: RegistryConfig) -> Resolution:
-    """The resolution of a configuration built in Python; ``ConfigError`` on any problem."""
-    resolution, issues = resolve(Parts.of(config))
-    if issues:
-        raise SourceMap("RegistryConfig").error(issues)
-    return resolution
-
-
 def _overlay(base: Layer, settings: _Settings, prefix: Path) -> Layer:
     layer = dict(base)
     for key in settings.model_fields_set:
@@ -179,7 +130,8 @@ def _overlay(base: Layer, settings: _Settings, prefix: Path) -> Layer:
         value = getattr(settings, key)
         path = (*prefix, key)
         if key == "tags":
-            layer["tags"] = ({**base["tags"][0], **value}, path)
+            inherited = base["tags"][0] or {}
+            layer["tags"] = ({**inherited, **value}, path)
         elif key == "access":
             for access_key in value.model_fields_set:
                 layer[f"access.{access_key}"] = (
@@ -191,14 +143,18 @@ def _overlay(base: Layer, settings: _Settings, prefix: Path) -> Layer:
     return layer
 
 
+_Found = frozenset[tuple[Path, str]]
+"""Problems of a standard's settings, as (settings path, message)."""
+
+
 class _Resolver:
     def __init__(self, parts: Parts, issues: list[Issue]) -> None:
         self.parts = parts
         self.issues = issues
         self.layers: dict[str, Layer | None] = {}
         self.grants: dict[tuple[Path | None, ...], tuple[AccessGrant, ...] | None] = {}
-        self.standard_values: dict[str, dict[str, Any] | None] = {}
-        self.policies: dict[Path, _Lifecycle | None] = {}
+        self.standards: dict[str, tuple[RepositorySettings | None, _Found]] = {}
+        self.policies: dict[Path, LifecyclePolicy | None] = {}
         self.warnings: list[Issue] = []
         self.region = parts.deployment.region
 
@@ -208,21 +164,29 @@ class _Resolver:
         return self.parts.defaults.standard if self.parts.defaults is not None else None
 
     def base(self, name: str | None) -> Layer | None:
-        """The layer a repository or template starts from; None when that is broken."""
+        """The layer a repository starts from; None when that is broken."""
         if name is None and self.parts.defaults is None:
             return None
         effective = self.standard_name(name)
         return _BUILTIN_LAYER if effective is None else self.standard(effective)
 
-    def base_values(self, name: str | None) -> dict[str, Any] | None:
-        """The settings a template (or a repository without overrides) gets from ``name``
-        or defaults.standard; None when that standard is broken."""
+    def base_settings(self, name: str | None) -> RepositorySettings | None:
+        """The settings of ``name`` (or defaults.standard, or the built-in defaults); None
+        when that standard is broken."""
         if name is None and self.parts.defaults is None:
             return None
         effective = self.standard_name(name)
         if effective is None:
             return self.settings(_BUILTIN_LAYER, ())
-        return self.standard_values.get(effective)
+        return self.standard_settings(effective)
+
+    def base_problems(self, name: str | None) -> _Found:
+        """The problems of the standard ``name`` (or defaults.standard) itself."""
+        effective = self.standard_name(name)
+        if effective is None or effective not in self.parts.standards:
+            return frozenset()
+        self.standard_settings(effective)
+        return self.standards[effective][1]
 
     def standard(self, name: str) -> Layer | None:
         """A standard with its extends chain applied; None if it or an ancestor is broken."""
@@ -239,46 +203,69 @@ class _Resolver:
         self.layers[name] = layer
         return layer
 
-    def settings(self, layer: Layer, owner: Path) -> dict[str, Any] | None:
-        """The ``ResolvedSettings`` values of ``layer``, or None when they break a rule.
+    def standard_settings(self, name: str) -> RepositorySettings | None:
+        """A standard's settings, checked once; None when they break a rule."""
+        if name not in self.standards:
+            self.standards[name] = (None, frozenset())  # a cycle comes back here
+            layer = self.standard(name)
+            config = self.parts.standards.get(name)
+            extends = config.extends if config is not None else None
+            inherited = self.base_problems(extends) if extends is not None else frozenset()
+            found: set[tuple[Path, str]] = set()
+            settings = (
+                None
+                if layer is None
+                else self.settings(layer, ("standards", name), inherited=inherited, found=found)
+            )
+            self.standards[name] = (settings, frozenset(found))
+        return self.standards[name][0]
 
-        Problems are reported where ``owner`` (a standard or repository path) introduced
-        them.
-        """
-        found = len(self.issues)
-        _LayerCheck(layer, owner, self.region, self.issues).run()
+    def settings(
+        self,
+        layer: Layer,
+        owner: Path,
+        *,
+        inherited: _Found = frozenset(),
+        found: set[tuple[Path, str]] | None = None,
+        name: str | None = None,
+    ) -> RepositorySettings | None:
+        """The settings of ``layer``, or None when they break a rule: each problem reported
+        where ``owner`` (a standard or repository path) introduced it, and not again for
+        a problem of its standard (``inherited``)."""
         access = self.access(layer, owner)
-        lifecycle = self.lifecycle(layer)
-        if access is None or lifecycle is None or len(self.issues) > found:
+        composed, lifecycle = self.lifecycle(layer)
+        values = {key: value for key, (value, _) in layer.items() if not key.startswith("access.")}
+        values = {key: value for key, value in values.items() if value is not None}
+        values.pop("lifecycle", None)
+        try:
+            settings = RepositorySettings(
+                name=name, lifecycle=lifecycle, access=access, region=self.region, **values
+            )
+        except EcrConstructsError as error:
+            for problem in error.problems:
+                path = problem.path or ()
+                if found is not None:
+                    found.add((path, problem.message))
+                if (path, problem.message) not in inherited:
+                    self.issues.append(_issue(problem, layer, owner))
             return None
-        values = {key: value for key, (value, _) in layer.items()}
-        return {
-            "scan_on_push": values["scan_on_push"],
-            "tag_mutability": values["tag_mutability"],
-            "tag_mutability_exclusions": values["tag_mutability_exclusions"],
-            "encryption": values["encryption"],
-            "kms_key_arn": values["kms_key_arn"],
-            "removal_policy": values["removal_policy"],
-            "empty_on_delete": values["empty_on_delete"],
-            "lifecycle": lifecycle[0],
-            "lifecycle_policy": lifecycle[1],
-            "access": access,
-            "tags": values["tags"],
-        }
+        # Broken lifecycle or access lists were reported where they are; the rest is checked.
+        return settings if access is not None and composed else None
 
-    def lifecycle(self, layer: Layer) -> _Lifecycle | None:
-        """The presets and policy of the layer's lifecycle list, built and checked once per
-        list; None when they break a rule."""
+    def lifecycle(self, layer: Layer) -> tuple[bool, LifecyclePolicy | None]:
+        """Whether the layer's lifecycle list composes, and its policy (None: the default),
+        built and checked once per list."""
         items, origin = layer["lifecycle"]
         if origin is None:
-            return (None, None)
+            return True, None
         if origin not in self.policies:
             self.policies[origin] = _compose(items, origin, self.issues, self.warnings)
-        return self.policies[origin]
+        policy = self.policies[origin]
+        return policy is not None, policy
 
     def access(self, layer: Layer, owner: Path) -> tuple[AccessGrant, ...] | None:
-        """The grants of the layer's access lists, built and checked once per combination
-        of their origins; None when they break a rule."""
+        """The grants of the layer's access lists, built once per combination of their
+        origins; None when they break a rule."""
         origins = tuple(layer[f"access.{key}"][1] for key in ACCESS_KEYS)
         if origins in self.grants:
             return self.grants[origins]
@@ -286,8 +273,6 @@ class _Resolver:
         result: tuple[AccessGrant, ...] | None
         try:
             result = tuple(RepositoryAccess.from_settings(**settings, where="access"))
-            if result:
-                RepositoryPolicyDocument(result, where="access")
         except PolicyDocumentError as error:
             self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
             result = None
@@ -295,7 +280,33 @@ class _Resolver:
         return result
 
 
-_Lifecycle = tuple[tuple[LifecyclePreset, ...] | None, LifecyclePolicy | None]
+def _issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
+    """A ``RepositorySettings`` problem at the key of the file that set the offending value,
+    or at the owner's effective setting when the owner inherits it."""
+    path = problem.path
+    if path is None:
+        return _access_issue(problem, layer, owner)
+    head = str(path[0])
+    keys = (head, *(str(other[0]) for other in problem.related))
+    origins = {key: layer[key][1] if key in layer else None for key in keys}
+    inherited = [key for key in keys[1:] if not is_under(origins[key], owner)]
+    message = problem.message + "".join(
+        f" ({key}{_from(origins[key])})" for key in inherited if key != head
+    )
+    at: Path = (*owner, *path)
+    if is_under(origins[head], owner):
+        at = (*(origins[head] or ()), *path[1:])
+    else:
+        message += f" ({head}{_from(origins[head])})"
+        owned = [key for key in keys[1:] if key not in inherited]
+        if owned:
+            at = origins[owned[0]] or at
+    return Issue(at, message, problem.given, problem.allowed)
+
+
+def _from(origin: Path | None) -> str:
+    """Where an inherited value comes from: `` from standards.base``, ``: the default``."""
+    return ": the default" if origin is None else f" from {format_path(origin[:-1])}"
 
 
 def _compose(
@@ -303,8 +314,8 @@ def _compose(
     origin: Path,
     issues: list[Issue],
     found_warnings: list[Issue],
-) -> _Lifecycle | None:
-    """Presets from the items at ``origin`` (a ``lifecycle`` key), composed into a policy."""
+) -> LifecyclePolicy | None:
+    """The items at ``origin`` (a ``lifecycle`` key) composed into one checked policy."""
     presets: list[LifecyclePreset] = []
     failed = False
     for index, item in enumerate(items):
@@ -332,7 +343,7 @@ def _compose(
     for caught_warning in caught:
         if issubclass(caught_warning.category, LifecyclePolicyWarning):
             found_warnings.append(_warning_issue(str(caught_warning.message), presets, origin))
-    return tuple(presets), policy
+    return policy
 
 
 def _warning_issue(message: str, presets: list[LifecyclePreset], origin: Path) -> Issue:
@@ -364,87 +375,3 @@ def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
     origin = layer[f"access.{key}"][1] if isinstance(key, str) and key in ACCESS_KEYS else None
     at = (*origin, *path[2:]) if origin is not None else (*owner, "access")
     return Issue(at, problem.message, problem.given, problem.allowed)
-
-
-class _LayerCheck:
-    """Rules on values that may come from different layers (standard, repository)."""
-
-    def __init__(self, layer: Layer, owner: Path, region: str | None, issues: list[Issue]) -> None:
-        self.layer = layer
-        self.owner = owner
-        self.region = region
-        self.issues = issues
-
-    def value(self, key: str) -> Any:
-        return self.layer[key][0]
-
-    def shown(self, key: str) -> str:
-        """``encryption AES256 (from standards.base)``."""
-        value = self.value(key)
-        text = f"{key} [{', '.join(value)}]" if isinstance(value, tuple) else f"{key} {value}"
-        origin = self.layer[key][1]
-        if origin is None:
-            return text + " (the default)"
-        if not is_under(origin, self.owner):
-            return text + f" (from {format_path(origin[:-1])})"
-        return text
-
-    def report(self, keys: tuple[str, ...], message: str, allowed: str, given: Any = None) -> None:
-        """Report at the first of ``keys`` the owner sets itself (nothing when it sets
-        none: the layer that did reports it). Given: ``given``, or the other key's value."""
-        for key in keys:
-            origin = self.layer[key][1]
-            if is_under(origin, self.owner):
-                assert origin is not None
-                others = [self.shown(other) for other in keys if other != key]
-                shown = given if given is not None else "; ".join(others)
-                self.issues.append(Issue(origin, message, given=shown, allowed=allowed))
-                return
-
-    def run(self) -> None:
-        mode = self.value("tag_mutability")
-        exclusions = self.value("tag_mutability_exclusions")
-        if mode in WITH_EXCLUSION_MODES and not exclusions:
-            self.report(
-                ("tag_mutability_exclusions", "tag_mutability"),
-                f"tag_mutability {mode} needs 1 to {MAX_EXCLUSION_FILTERS} "
-                "tag_mutability_exclusions",
-                "wildcard filters, for example [latest, 'release-*']",
-            )
-        elif mode not in WITH_EXCLUSION_MODES and exclusions:
-            self.report(
-                ("tag_mutability_exclusions", "tag_mutability"),
-                "tag_mutability_exclusions only apply with IMMUTABLE_WITH_EXCLUSION "
-                "or MUTABLE_WITH_EXCLUSION",
-                "an *_WITH_EXCLUSION tag_mutability, or no exclusions",
-            )
-        if self.value("empty_on_delete") and self.value("removal_policy") != "DESTROY":
-            self.report(
-                ("empty_on_delete", "removal_policy"),
-                "empty_on_delete needs removal_policy DESTROY",
-                "removal_policy DESTROY, or empty_on_delete false",
-            )
-        key_arn = self.value("kms_key_arn")
-        if key_arn is not None and self.value("encryption") != "KMS":
-            self.report(
-                ("kms_key_arn", "encryption"),
-                "kms_key_arn needs encryption KMS",
-                "encryption KMS, or no kms_key_arn",
-            )
-        if key_arn is not None and self.region is not None:
-            key_region = key_arn.split(":")[3]
-            if key_region != self.region:
-                self.report(
-                    ("kms_key_arn",),
-                    "the KMS key must be in the repository's region",
-                    f"a key in deployment.region {self.region}",
-                    given=key_region,
-                )
-        tags = self.value("tags")
-        if len(tags) > MAX_TAGS:
-            self.report(
-                ("tags",),
-                "too many tags (after merging the inherited ones)",
-                f"at most {MAX_TAGS}",
-                given=len(tags),
-            )
