@@ -24,7 +24,8 @@ _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def format_path(path: Path) -> str:
-    """``("repositories", 3, "lifecycle", 1)`` -> ``repositories[3].lifecycle[1]``."""
+    """``("repositories", 3, "lifecycle", 1)`` -> ``repositories[3].lifecycle[1]``; ``()``
+    -> ``""``."""
     text = ""
     for segment in path:
         if isinstance(segment, int):
@@ -33,7 +34,7 @@ def format_path(path: Path) -> str:
             text += f".{segment}" if text else segment
         else:
             text += f"[{json.dumps(segment)}]"
-    return text or "(top level)"
+    return text
 
 
 @dataclass(frozen=True)

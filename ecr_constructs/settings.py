@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import types
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -129,6 +129,8 @@ class RepositorySettings:
     removal_policy: RemovalPolicy
     empty_on_delete: bool
     tags: Mapping[str, str]
+    _partition: str = field(init=False, repr=False, compare=False)
+    """The partition the repository policy is measured in."""
 
     def __init__(
         self,
@@ -149,6 +151,7 @@ class RepositorySettings:
         problems: list[Problem] = []
         errors: list[EcrConstructsError] = []
         set_ = object.__setattr__
+        set_(self, "_partition", partition_of(region) or LONGEST_PARTITION)
         if name is not None:
             problems += REPOSITORY_NAME.problems(name, ("name",))
         set_(self, "name", name)
@@ -195,7 +198,7 @@ class RepositorySettings:
             set_(self, "access", tuple(grants))
             if grants:
                 try:
-                    _policy(self.access, partition_of(region) or LONGEST_PARTITION)
+                    _policy(self.access, self._partition, self._partition)
                 except EcrConstructsError as error:
                     errors.append(error)
         if problems or errors:
@@ -240,7 +243,7 @@ class RepositorySettings:
     def policy_document(self, partition: str) -> dict[str, Any] | None:
         """The repository policy (shared between equal settings: don't modify it); None
         without access grants."""
-        return _policy(self.access, partition) if self.access else None
+        return _policy(self.access, partition, self._partition) if self.access else None
 
     def tag_list(self) -> list[dict[str, str]] | None:
         """The tags as CloudFormation's ``[{key, value}]``, sorted by key; None without."""
@@ -280,15 +283,25 @@ def _composed(presets: tuple[LifecyclePreset, ...]) -> LifecyclePolicy:
     return resolve_lifecycle(presets)
 
 
-def _policy(access: tuple[AccessGrant, ...], partition: str) -> dict[str, Any]:
+def _policy(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
+    """The checked repository policy of ``access`` rendered in ``partition`` (a token is
+    fine), its length measured in ``measured_in``."""
     if all(isinstance(grant, AccessGrant) for grant in access):
-        return _cached_policy(access, partition)
-    return RepositoryPolicyDocument(access, where="access", partition=partition).to_dict()
+        return _cached_policy(access, partition, measured_in)
+    return _document(access, partition, measured_in)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _cached_policy(access: tuple[AccessGrant, ...], partition: str) -> dict[str, Any]:
-    return RepositoryPolicyDocument(access, where="access", partition=partition).to_dict()
+def _cached_policy(
+    access: tuple[AccessGrant, ...], partition: str, measured_in: str
+) -> dict[str, Any]:
+    return _document(access, partition, measured_in)
+
+
+def _document(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
+    return RepositoryPolicyDocument(
+        access, where="access", partition=partition, measured_in=measured_in
+    ).to_dict()
 
 
 def _choice(kind: type[_Enum], value: object, key: str, problems: list[Problem]) -> _Enum:

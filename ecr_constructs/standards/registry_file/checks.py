@@ -22,7 +22,7 @@ from ...registry_rules import (
     self_replication_problems,
     unique_destination_problems,
 )
-from .locations import Issue, describe_choices, parse_path, unknown_name_message
+from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
     PUBLIC_REPOSITORY_REGION,
     CreationTemplateConfig,
@@ -92,7 +92,7 @@ def check_parts(parts: Parts) -> list[Issue]:
 def _issues(base: Path, problems: Iterable[Problem]) -> list[Issue]:
     """Problems of ``registry_rules`` (field paths relative to ``base``) as issues."""
     return [
-        Issue((*base, *(parse_path(p.where) or ())), p.message, p.given, p.allowed)
+        Issue((*base, *(p.path or ())), p.message, p.given, p.allowed)
         for p in problems
     ]
 
