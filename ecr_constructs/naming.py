@@ -227,9 +227,9 @@ _PARTITION_PREFIXES = (
 )
 
 
-def check_repository_name(name: str, where: str, *, public: bool = False) -> str:
-    """Return ``name`` when ECR accepts it as a repository name; raise otherwise."""
-    return (PUBLIC_REPOSITORY_NAME if public else REPOSITORY_NAME).check(name, where)
+def check_repository_name(name: str, where: str) -> str:
+    """Return ``name`` when ECR accepts it as a private repository name; raise otherwise."""
+    return REPOSITORY_NAME.check(name, where)
 
 
 def check_account_id(account: str, where: str) -> str:

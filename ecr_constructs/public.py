@@ -27,7 +27,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
-from .naming import MAX_TAGS, check_repository_name, is_token, tag_problems
+from .naming import MAX_TAGS, PUBLIC_REPOSITORY_NAME, is_token, tag_problems
 from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
 from .registry_rules import Architecture, OperatingSystem
 
@@ -109,7 +109,7 @@ class PublicRepository(Construct):
         stack = cdk.Stack.of(scope)
         with located_at(scope, construct_id):
             _check_region(stack.region)
-            check_repository_name(repository_name, "repository_name", public=True)
+            PUBLIC_REPOSITORY_NAME.check(repository_name, "repository_name")
             catalog: dict[str, Any] = {}
             for key, value, limit, field in (
                 ("RepositoryDescription", description, MAX_DESCRIPTION_LENGTH, "description"),

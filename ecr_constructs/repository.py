@@ -99,11 +99,11 @@ class Repository(Construct):
         }
         with located_at(scope, construct_id):
             settings = settings_of(given, settings, region=stack.region)
-            RegistryIndex.of(scope).claim_names(
-                "repository",
-                stack,
-                {settings.name: child_path(scope, construct_id)} if settings.name else {},
-            )
+        RegistryIndex.of(scope).claim_names(
+            "repository",
+            stack,
+            {settings.name: child_path(scope, construct_id)} if settings.name else {},
+        )
 
         super().__init__(scope, construct_id)
         self.settings: RepositorySettings = settings

@@ -260,7 +260,7 @@ BAD_INPUT = [
             tag_mutability_exclusions: [a, b, c, d, e, f]  # <
         """,
         "standards.base.tag_mutability_exclusions",
-        "too many items (given 6; allowed: at most 5)",
+        "too many exclusion filters (given '6 filters'; allowed: 1..5 filters)",
     ),
     (
         "exclusion-filter-invalid",

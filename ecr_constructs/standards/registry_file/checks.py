@@ -91,10 +91,7 @@ def check_parts(parts: Parts) -> list[Issue]:
 
 def _issues(base: Path, problems: Iterable[Problem]) -> list[Issue]:
     """Problems of ``registry_rules`` (field paths relative to ``base``) as issues."""
-    return [
-        Issue((*base, *(p.path or ())), p.message, p.given, p.allowed)
-        for p in problems
-    ]
+    return [Issue((*base, *(p.path or ())), p.message, p.given, p.allowed) for p in problems]
 
 
 def _reference(name: str | None, path: Path, names: Sequence[str], issues: list[Issue]) -> None:

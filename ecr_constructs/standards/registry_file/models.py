@@ -294,7 +294,11 @@ class _Settings(_Model):
     tag_mutability: TagMutability | None = None
     """Whether tags can be overwritten. Default: IMMUTABLE."""
     tag_mutability_exclusions: (
-        Annotated[tuple[ExclusionFilter, ...], Field(max_length=MAX_EXCLUSION_FILTERS)] | None
+        Annotated[
+            tuple[ExclusionFilter, ...],
+            Field(json_schema_extra={"maxItems": MAX_EXCLUSION_FILTERS}),
+        ]
+        | None
     ) = None
     """Wildcard tag filters (1..5) exempt from tag_mutability; required with and only with
     IMMUTABLE_WITH_EXCLUSION / MUTABLE_WITH_EXCLUSION. Default: none."""
