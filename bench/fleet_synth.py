@@ -7,7 +7,7 @@ shared machine hits them alike), built-in CloudFormation validation off in all:
 
 - ``floor``: a loop of ``cdk.CfnResource`` with prebuilt property dicts and
   ``apply_removal_policy``: the least CDK work that writes the fleet's templates.
-- ``fleet``: ``RepositoryFleet`` of ``FleetRepository`` objects (Python, no YAML).
+- ``fleet``: ``RepositoryFleet`` of ``RepositorySettings`` objects (Python, no YAML).
 - ``fleet-file``: ``ecr-constructs synth FILE`` (the registry file loaded, then the fleet).
 - ``aws_ecr``: what users write today: a loop of ``aws_ecr.Repository`` with lifecycle rules,
   ``grant_pull`` to the pull account and ``Tags.of(repo).add`` (rules, principal and
@@ -272,15 +272,16 @@ def _fleet(app: Any, count: int) -> Any:
     import aws_cdk as cdk
 
     from ecr_constructs import Lifecycle, RepositoryAccess
-    from ecr_constructs.standards import FleetRepository, RepositoryFleet, ShardMap
+    from ecr_constructs import RepositorySettings
+    from ecr_constructs.standards import RepositoryFleet, ShardMap
 
     lifecycle = _presets(Lifecycle)
     access = [RepositoryAccess.pull(accounts=[PULL_ACCOUNT])]
     return RepositoryFleet(
         app,
         repositories=[
-            FleetRepository(
-                name,
+            RepositorySettings(
+                name=name,
                 lifecycle=lifecycle,
                 access=access,
                 tags={"cost-center": "platform", "team": name.split("/")[0]},
