@@ -271,8 +271,7 @@ def build_fleet(app: Any, count: int, inputs: dict[str, Any]) -> None:
 def _fleet(app: Any, count: int) -> Any:
     import aws_cdk as cdk
 
-    from ecr_constructs import Lifecycle, RepositoryAccess
-    from ecr_constructs import RepositorySettings
+    from ecr_constructs import Lifecycle, RepositoryAccess, RepositorySettings
     from ecr_constructs.standards import RepositoryFleet, ShardMap
 
     lifecycle = _presets(Lifecycle)
