@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecr_constructs.errors import EcrConstructsError
-from ecr_constructs.json_input import MAX_DEPTH, JsonInputError, parse_json, read_json_file
+from ecr_constructs.json_input import (
+    MAX_DEPTH,
+    DuplicateKeys,
+    JsonInputError,
+    find_duplicate_keys,
+    parse_json,
+    read_file,
+    read_json_file,
+)
 
 
 def refusal(data: Any, **options: Any) -> str:
@@ -122,3 +131,112 @@ def test_nothing_but_the_library_s_error_escapes(data: bytes | str) -> None:
         parse_json(data, source="fuzz", max_depth=5)
     except JsonInputError as error:
         assert str(error).startswith("fuzz")
+
+
+# -- files: regular files of bounded size only ------------------------------------------------
+
+
+def test_a_fifo_a_device_a_directory_and_a_dangling_link_are_refused_without_reading(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # opened for reading without a writer: would block a plain open()
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")  # would read forever
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "gone.json")
+    expected = {
+        fifo: "is not a regular file (given 'a FIFO (named pipe)'; allowed: a regular file)",
+        zero: "is not a regular file (given 'a character device'; allowed: a regular file)",
+        tmp_path: "is not a regular file (given 'a directory'; allowed: a regular file)",
+        dangling: "is a symbolic link to a file that does not exist (given "
+        f"'{tmp_path / 'gone.json'}'; allowed: a link to an existing file, or the file itself)",
+    }
+    for path, message in expected.items():
+        with pytest.raises(JsonInputError) as caught:
+            read_json_file(path)
+        assert str(caught.value) == f"{path}: {message}"
+
+
+def test_a_file_past_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "large.json"
+    path.write_text('["' + "x" * 96 + '"]')
+    assert len(read_file(path, max_bytes=100)) == 100
+    with pytest.raises(JsonInputError) as caught:
+        read_file(path, max_bytes=99)
+    assert str(caught.value) == (
+        f"{path}: is too large to read (given '100 bytes'; allowed: at most 99 bytes)"
+    )
+
+
+# -- duplicate keys ---------------------------------------------------------------------------
+
+
+def test_duplicate_keys_are_kept_last_by_default_and_refused_at_both_lines_on_request() -> None:
+    text = '{"a": 1,\n "b": {"x": [{"y": 2, "\\u0079": 3}]},\n "a": 4}'
+    assert parse_json(text, source="m.json") == {"a": 4, "b": {"x": [{"y": 3}]}}
+    with pytest.raises(JsonInputError) as caught:
+        parse_json(text, source="m.json", duplicate_keys=DuplicateKeys.REFUSE)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "m.json:2:23: duplicate key 'y' in b.x[0] (first at line 2) "
+        "(allowed: each key once per object)",
+        "m.json:3:2: duplicate key 'a' in the top-level object (first at line 1) "
+        "(allowed: each key once per object)",
+    ]
+    unique = '{"a": {"b": 1}, "c": [{"b": 1}, {"b": 2}]}'
+    assert parse_json(unique, source="s", duplicate_keys=DuplicateKeys.REFUSE) == json.loads(unique)
+
+
+Pairs = list[tuple[str, Any]]
+
+
+def _json_values() -> st.SearchStrategy[Any]:
+    """JSON values whose objects are lists of (key, value) pairs: keys may repeat."""
+    keys = st.sampled_from(["a", "b", "c", 'q"', "\\"])
+    return st.recursive(
+        st.none() | st.integers(-5, 5) | st.text(alphabet='ab"\\{}[],:', max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.lists(st.tuples(keys, inner), max_size=4).map(lambda pairs: ("object", pairs))
+        ),
+        max_leaves=12,
+    )
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, tuple):
+        items = ", ".join(f"{json.dumps(k)}:\n{_render(v)}" for k, v in value[1])
+        return "{" + items + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_render(item) for item in value) + "]"
+    return json.dumps(value)
+
+
+def _repeated(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[Any, str]]:
+    """The (object path, key) of every repeated key, by recursion (the reference)."""
+    found: list[tuple[Any, str]] = []
+    if isinstance(value, tuple):
+        seen: set[str] = set()
+        for key, _ in value[1]:
+            if key in seen:
+                found.append((path, key))
+            seen.add(key)
+        for key, item in value[1]:
+            found.extend(_repeated(item, (*path, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_repeated(item, (*path, index)))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values())
+def test_duplicate_keys_are_found_where_a_recursive_reference_finds_them(value: Any) -> None:
+    text = _render(value)
+    found = [(d.path, d.key) for d in find_duplicate_keys(text)]
+    expected = _repeated(value)
+    assert sorted(found, key=repr) == sorted(expected, key=repr)
+    for duplicate in find_duplicate_keys(text):
+        assert text.splitlines()[duplicate.line - 1][duplicate.column - 1 :].startswith(
+            json.dumps(duplicate.key)
+        )
