@@ -169,7 +169,7 @@ def parse_json(
     :raises JsonInputError: naming ``source`` (with line and column where known).
     """
     if isinstance(data, bytes | bytearray):
-        text = _decode(bytes(data), source)
+        text = decode_utf8(bytes(data), source=source)
     elif isinstance(data, str):
         text = data
     else:
@@ -295,7 +295,9 @@ def _refuse_constant(name: str) -> Any:
     raise _ConstantError(name)
 
 
-def _decode(data: bytes, source: str) -> str:
+def decode_utf8(data: bytes, *, source: str, allowed: str = "JSON text in UTF-8") -> str:
+    """``data`` as text; ``JsonInputError`` at the line and column of the first byte that is
+    not UTF-8."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -307,7 +309,7 @@ def _decode(data: bytes, source: str) -> str:
                     len(before),
                     source,
                     f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start:,})",
-                    allowed="JSON text in UTF-8",
+                    allowed=allowed,
                 )
             ]
         ) from None

@@ -90,7 +90,10 @@ def test_validate_a_missing_file_exits_2(
     missing = tmp_path / "nowhere.yaml"
     code, out, err = run(capsys, "validate", str(missing))
     assert (code, out) == (2, "")
-    assert err.splitlines() == [f"{missing}: file not found", f"{missing}: 1 problem"]
+    assert err.splitlines() == [
+        f"{missing}: cannot read: No such file or directory",
+        f"{missing}: 1 problem",
+    ]
 
 
 def test_validate_a_yaml_syntax_error_exits_2_with_line_and_column(

@@ -23,6 +23,7 @@ from typing import Annotated, Any, TypeVar, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ...errors import _UNSET, ConfigError, Path, Problem
+from ...json_input import JsonInputError, decode_utf8, read_file
 from ...lifecycle import LifecyclePolicyWarning
 from .checks import Parts
 from .locations import Issue, SourceMap, describe_choices, unknown_name_message
@@ -61,7 +62,8 @@ def load_registry(path: str | PathLike[str]) -> LoadedRegistry:
     """Load and check a registry file (``.yaml``, ``.yml`` or ``.json``).
 
     Raises ``ConfigError`` whose ``problems`` list everything wrong with the file, each
-    with the file name, the line (YAML) and the field path. Warnings are also issued as
+    with the file name, the line (YAML) and the field path. Only a regular file of at most
+    64 MiB (``MAX_FILE_BYTES``) in UTF-8 is read. Warnings are also issued as
     ``LifecyclePolicyWarning``.
     """
     file = FilePath(path)
@@ -69,14 +71,11 @@ def load_registry(path: str | PathLike[str]) -> LoadedRegistry:
         raise ConfigError(
             str(file), "unsupported file type", given=file.suffix, allowed=", ".join(SUFFIXES)
         )
+    kind = "JSON" if file.suffix.lower() == ".json" else "YAML"
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(file), "file not found") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(str(file), f"not UTF-8 text ({error.reason})") from None
-    except OSError as error:
-        raise ConfigError(str(file), f"cannot read the file: {error.strerror}") from None
+        text = decode_utf8(read_file(file), source=str(file), allowed=f"{kind} text in UTF-8")
+    except JsonInputError as error:
+        raise ConfigError.from_problems(error.problems) from None
     return parse_registry(text, str(file))
 
 

@@ -3,22 +3,37 @@
 YAML goes through PyYAML's composer (nodes carry their marks), then a walk that builds
 Python values and records ``path -> line``. Duplicate keys are errors (PyYAML would keep
 the last one silently); merge keys (``<<: *anchor``) work, explicit keys win over merged
-ones. JSON goes through the json module; duplicate keys are errors there too.
+ones. JSON goes through the bounded JSON reader; duplicate keys are errors there too, at the
+line of each.
+
+Hostile text fails in bounded time and memory, as one problem with its line: mappings and
+lists nested more than ``MAX_DEPTH`` (100) deep, aliases that repeat more than
+``MAX_ALIAS_VALUES`` values in all (a "billion laughs" file), an alias or merge key inside
+the node it names.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import sys
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ...errors import Path, Problem
+from ...errors import Path, Problem, format_path
+from ...json_input import MAX_DEPTH, JsonInputError, find_duplicate_keys, parse_json
 from ...tokens import is_unresolved
 from .locations import Issue, SourceMap
 
+MAX_ALIAS_VALUES = 100_000
+"""The most values that aliases (``*name``) may repeat in one file, merge keys included: far
+above what anchors save in a registry file, far below what exhausts memory."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
+_SHOWN_SEGMENTS = 6  # of a path in a refusal of the whole file
+_Built = TypeVar("_Built")
 
 
 class ParseFailure(Exception):
@@ -99,6 +114,10 @@ def _parse_yaml(text: str, source_name: str) -> tuple[Any, SourceMap, list[Issue
             raise ParseFailure(_yaml_syntax_problem(error, source_name)) from None
         except yaml.YAMLError as error:
             raise ParseFailure(Problem(source_name, f"not valid YAML: {error}")) from None
+        except RecursionError:  # PyYAML's own composer, without libyaml, recurses
+            raise ParseFailure(
+                Problem(source_name, "nests mappings and lists too deep for the YAML composer")
+            ) from None
         source_map = SourceMap(source_name, {(): 1})
         if node is None:
             return None, source_map, []
@@ -117,27 +136,83 @@ def _yaml_syntax_problem(error: yaml.MarkedYAMLError, source_name: str) -> Probl
 
 
 class _YamlWalker:
+    """Builds the values of composed nodes, in bounded depth and alias expansion."""
+
     def __init__(self, loader: yaml.SafeLoader | yaml.CSafeLoader, source_map: SourceMap) -> None:
         self.loader = loader
+        self.source_map = source_map
         self.lines = source_map.lines
         self.issues: list[Issue] = []
         self.active: set[int] = set()
+        """The mappings and sequences being built: meeting one again is a recursive alias."""
+        self.built: set[int] = set()
+        """The mappings and sequences built once: building one again repeats an alias."""
+        self.repeating = 0
+        self.repeated_values = 0
+        self.repeated_at: Path = ()
+        """Where the outermost alias being built again is used."""
 
     def value(self, node: Node, path: Path) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
+        self.count(path)
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
-        if id(node) in self.active:
+        if len(path) >= MAX_DEPTH:
+            raise self.failure(
+                path,
+                path,
+                f"nests mappings and lists more than {MAX_DEPTH} deep",
+                allowed=f"at most {MAX_DEPTH}",
+            )
+        if isinstance(node, SequenceNode):
+            return self.collection(
+                node,
+                path,
+                lambda: [self.value(item, (*path, index)) for index, item in enumerate(node.value)],
+            )
+        assert isinstance(node, MappingNode)
+        return self.collection(node, path, lambda: self.mapping(node, path))
+
+    def collection(self, node: Node, path: Path, build: Callable[[], _Built]) -> _Built | None:
+        """``build()``, unless ``node`` is being built already (an alias inside the node it
+        names: None, and an issue); values built again through an alias are counted."""
+        key = id(node)
+        if key in self.active:
             self.issues.append(Issue(path, "recursive YAML alias"))
             return None
-        self.active.add(id(node))
+        again = key in self.built
+        if again and not self.repeating:
+            self.repeated_at = path
+        self.built.add(key)
+        self.active.add(key)
+        self.repeating += again
         try:
-            if isinstance(node, SequenceNode):
-                return [self.value(item, (*path, index)) for index, item in enumerate(node.value)]
-            assert isinstance(node, MappingNode)
-            return self.mapping(node, path)
+            return build()
         finally:
-            self.active.discard(id(node))
+            self.active.discard(key)
+            self.repeating -= again
+
+    def count(self, path: Path) -> None:
+        """Count a value built through an alias; refuse the file past ``MAX_ALIAS_VALUES``."""
+        if not self.repeating:
+            return
+        self.repeated_values += 1
+        if self.repeated_values > MAX_ALIAS_VALUES:
+            at = self.repeated_at  # a list item has the line of its anchor: take the list's
+            raise self.failure(
+                at,
+                at if at and isinstance(at[-1], str) else at[:-1],
+                f"aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values",
+                allowed=f"at most {MAX_ALIAS_VALUES:,} values repeated through aliases "
+                "and merge keys in one file",
+            )
+
+    def failure(self, path: Path, line_of: Path, message: str, *, allowed: str) -> ParseFailure:
+        """The file refused at ``path`` (its first segments), on the line of ``line_of``."""
+        shown = format_path(path[:_SHOWN_SEGMENTS]) + ("..." if len(path) > _SHOWN_SEGMENTS else "")
+        line = self.source_map.line_of(line_of)
+        where = f"{self.source_map.name}:{line}: {shown}" if line else self.source_map.name
+        return ParseFailure(Problem(where, message, allowed=allowed))
 
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         try:
@@ -146,7 +221,19 @@ class _YamlWalker:
             self.issues.append(
                 Issue(path, f"unsupported YAML tag {node.tag}", allowed="plain YAML values")
             )
-            return node.value
+        except (ValueError, OverflowError) as error:
+            if node.tag == _INT_TAG:
+                self.issues.append(
+                    Issue(
+                        path,
+                        "an integer too long to read",
+                        given=f"{len(node.value):,} characters",
+                        allowed=f"at most {sys.get_int_max_str_digits():,} digits",
+                    )
+                )
+            else:
+                self.issues.append(Issue(path, f"not a valid {node.tag} value: {error}"))
+        return node.value
 
     def mapping(self, node: MappingNode, path: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -179,7 +266,8 @@ class _YamlWalker:
                 if not isinstance(source, MappingNode):
                     self.issues.append(Issue(path, "a merge key (<<) needs a mapping"))
                     continue
-                for key, value in self.mapping(source, path).items():
+                merged = self.collection(source, path, partial(self.mapping, source, path))
+                for key, value in (merged or {}).items():
                     result.setdefault(key, value)
         return result
 
@@ -201,39 +289,20 @@ class _YamlWalker:
         return None
 
 
-class _JsonObject(dict[str, Any]):
-    duplicates: list[str]
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    result = _JsonObject()
-    result.duplicates = []
-    for key, value in pairs:
-        if key in result:
-            result.duplicates.append(key)
-        else:
-            result[key] = value
-    return result
-
-
 def _parse_json(text: str, source_name: str) -> tuple[Any, SourceMap, list[Issue]]:
+    if not text.strip():
+        return None, SourceMap(source_name), []
     try:
-        data = json.loads(text, object_pairs_hook=_json_object) if text.strip() else None
-    except json.JSONDecodeError as error:
-        raise ParseFailure(
-            Problem(f"{source_name}:{error.lineno}:{error.colno}", f"not valid JSON: {error.msg}")
-        ) from None
-    issues: list[Issue] = []
-    _json_duplicates(data, (), issues)
+        data = parse_json(text, source=source_name)
+    except JsonInputError as error:
+        raise ParseFailure(error.problems[0]) from None
+    issues = [
+        Issue(
+            (*duplicate.path, duplicate.key),
+            f"duplicate key (first at line {duplicate.first_line})",
+            allowed="each key once per object",
+            line=duplicate.line,
+        )
+        for duplicate in find_duplicate_keys(text)
+    ]
     return data, SourceMap(source_name), issues
-
-
-def _json_duplicates(data: Any, path: Path, issues: list[Issue]) -> None:
-    if isinstance(data, _JsonObject):
-        for key in data.duplicates:
-            issues.append(Issue((*path, key), "duplicate key", allowed="each key once per object"))
-        for key, value in data.items():
-            _json_duplicates(value, (*path, key), issues)
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            _json_duplicates(item, (*path, index), issues)
