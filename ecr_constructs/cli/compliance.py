@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import ComplianceError
 from ..standards.compliance.assembly import check_assembly
 from ..standards.compliance.rules import EcrStandardChecks
 from . import EXIT_FAILURE, EXIT_OK, counted
@@ -19,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Check every AWS::ECR::Repository in a cloud assembly (the cdk.out of any CDK "
             "app, in any language) against the compliance rules. Exit 0 when every "
-            "repository complies, 1 when any does not, 2 on invalid input."
+            "repository complies, 1 when any does not, 2 on invalid input (an unknown rule, or "
+            "an assembly that can't be read: the file and what is wrong with it)."
         ),
     )
     parser.add_argument("assembly", type=Path, help="the cloud assembly directory (cdk.out)")
@@ -44,13 +44,6 @@ def _ids(text: str | None) -> list[str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.assembly / "manifest.json").is_file():
-        raise ComplianceError(
-            "assembly",
-            "not a cloud assembly (no manifest.json): run `cdk synth` first",
-            given=str(args.assembly),
-            allowed="a cdk.out directory",
-        )
     checks = EcrStandardChecks(
         rules=_ids(args.rules),
         exclude=_ids(args.exclude) or (),

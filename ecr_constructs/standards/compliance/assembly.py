@@ -1,25 +1,23 @@
 """Read a synthesized cloud assembly (``cdk.out``): templates, construct paths, acknowledgements.
 
 Pure Python over the cloud assembly files (``manifest.json`` and each stack's metadata), so
-the check also runs on the output of ``cdk synth`` without importing the app. Nested stacks
-are found through the ``aws:cdk:templateFile`` metadata, construct paths through
-``aws:cdk:logicalId``, acknowledgements through ``aws:cdk:acknowledged-rules`` (what
-``Validations.of(construct).acknowledge(...)`` records).
+the check also runs on the output of ``cdk synth`` without importing the app. The files are
+read as untrusted input (``cloud_assembly``): a broken assembly is a ``CloudAssemblyError``
+naming the file. Nested stacks are found through the ``aws:cdk:templateFile`` metadata,
+construct paths through ``aws:cdk:logicalId``, acknowledgements through
+``aws:cdk:acknowledged-rules`` (what ``Validations.of(construct).acknowledge(...)`` records).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
+from ...cloud_assembly import StackArtifact, assembly_file, read_template, stack_artifacts
 from .rules import EcrStandardChecks, Finding, acknowledgement_id, template_findings
 
-_STACK = "aws:cloudformation:stack"
-_NESTED_ASSEMBLY = "cdk:cloud-assembly"
 _LOGICAL_ID = "aws:cdk:logicalId"
 _TEMPLATE_FILE = "aws:cdk:templateFile"
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
@@ -40,21 +38,6 @@ class StackTemplates:
     acknowledgements: Acknowledgements
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _metadata(directory: Path, artifact: Mapping[str, Any]) -> dict[str, list[Any]]:
-    merged: dict[str, list[Any]] = {
-        key: list(entries) for key, entries in artifact.get("metadata", {}).items()
-    }
-    extra = artifact.get("additionalMetadataFile")
-    if extra:
-        for key, entries in _read_json(directory / extra).items():
-            merged.setdefault(key, []).extend(entries)
-    return merged
-
-
 def ancestors(path: str) -> Iterator[str]:
     """``a/b/c``, ``a/b``, ``a``, then the root ``""``."""
     while path:
@@ -63,50 +46,39 @@ def ancestors(path: str) -> Iterator[str]:
     yield ""
 
 
-def read_stack(directory: Path, artifact: Mapping[str, Any]) -> StackTemplates:
-    """One stack artifact of the manifest in ``directory``."""
-    top = artifact["properties"]["templateFile"]
-    owners: dict[str, str] = {}
+def read_stack(artifact: StackArtifact) -> StackTemplates:
+    """One stack of an assembly, with the templates of its nested stacks."""
+    top = artifact.template_file
+    owners: dict[str, Path] = {}
     logical_ids: dict[str, str] = {}
     acknowledgements: Acknowledgements = {}
-    for raw_path, entries in _metadata(directory, artifact).items():
+    for raw_path, entries in artifact.metadata.items():
         path = raw_path.lstrip("/")
-        for entry in entries:
+        for index, entry in enumerate(entries):
             kind, data = entry.get("type"), entry.get("data")
             if kind == _TEMPLATE_FILE and isinstance(data, str):
-                owners[path] = data
+                where = ("artifacts", artifact.artifact_id, "metadata", raw_path, index, "data")
+                owners[path] = assembly_file(artifact.directory, data, artifact.manifest, where)
             elif kind == _LOGICAL_ID and isinstance(data, str):
                 logical_ids[path] = data
             elif kind == ACKNOWLEDGED_RULES and isinstance(data, Mapping):
                 acknowledgements.setdefault(path, {}).update(data)
-    templates: dict[Path, dict[str, str]] = {directory / top: {}}
-    stack_paths = {directory / top: artifact.get("displayName", "")}
+    templates: dict[Path, dict[str, str]] = {top: {}}
+    stack_paths = {top: artifact.display_name}
     for path, file in owners.items():
-        templates.setdefault(directory / file, {})
-        stack_paths[directory / file] = path
+        templates.setdefault(file, {})
+        stack_paths[file] = path
     for path, logical_id in logical_ids.items():
         owner = next((owners[p] for p in ancestors(path) if p in owners), top)
-        templates[directory / owner][logical_id] = path
+        templates[owner][logical_id] = path
     return StackTemplates(templates, stack_paths, acknowledgements)
-
-
-def stack_artifacts(
-    directory: Path, *, recursive: bool = True
-) -> Iterator[tuple[Path, Mapping[str, Any]]]:
-    """(directory, stack artifact) for each stack in the assembly, and in nested ones."""
-    for artifact in _read_json(directory / "manifest.json").get("artifacts", {}).values():
-        if artifact.get("type") == _STACK:
-            yield directory, artifact
-        elif recursive and artifact.get("type") == _NESTED_ASSEMBLY:
-            yield from stack_artifacts(directory / artifact["properties"]["directoryName"])
 
 
 def stack_of_template(template_path: Path) -> StackTemplates:
     """The stack whose template is ``template_path`` (a stack template of an assembly)."""
-    directory, name = template_path.parent, template_path.name
-    for _, artifact in stack_artifacts(directory, recursive=False):
-        if artifact.get("properties", {}).get("templateFile") == name:
-            return read_stack(directory, artifact)
+    for artifact in stack_artifacts(template_path.parent, recursive=False):
+        if artifact.template_file == template_path:
+            return read_stack(artifact)
     return StackTemplates({template_path: {}}, {}, {})
 
 
@@ -129,7 +101,7 @@ def stack_findings(
     for path, construct_paths in stack.templates.items():
         if within is not None and within not in ancestors(stack.stack_paths.get(path, "")):
             continue
-        for finding in template_findings(_read_json(path), checks, construct_paths):
+        for finding in template_findings(read_template(path), checks, construct_paths):
             yield path, finding
 
 
@@ -148,8 +120,8 @@ def assembly_findings(
     :param within: see ``stack_findings``.
     """
     findings: list[Finding] = []
-    for stack_directory, artifact in stack_artifacts(directory, recursive=recursive):
-        stack = read_stack(stack_directory, artifact)
+    for artifact in stack_artifacts(directory, recursive=recursive):
+        stack = read_stack(artifact)
         acknowledgements = {**(outer_acknowledgements or {}), **stack.acknowledgements}
         findings.extend(
             finding
@@ -169,5 +141,7 @@ def check_assembly(
     Stage aren't written to the assembly, so only ``check_app`` and the plugin see them.
 
     :param checks: the rules to run. Default: ``EcrStandardChecks()``.
+    :raises CloudAssemblyError: the directory is not a readable cloud assembly (naming the
+        file: a missing or broken manifest, template or metadata file).
     """
     return assembly_findings(Path(directory), checks or EcrStandardChecks())
