@@ -2,7 +2,8 @@
 
 Every repository, public repository and registry-wide setting of registry.yaml, built by
 RepositoryFleet. The shard map beside it (registry.shards.json) keeps each repository in
-the stack it was first placed in; the fleet updates it when repositories come or go.
+the stack it was first placed in. It is locked while the app runs and updated, when
+repositories came or went, only once the synthesized assembly holds the new placement.
 """
 
 import os
@@ -13,5 +14,5 @@ import aws_cdk as cdk
 from ecr_constructs.standards import RepositoryFleet
 
 app = cdk.App(outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
-RepositoryFleet.from_file(app, Path(__file__).with_name("registry.yaml"))
-app.synth()
+with RepositoryFleet.from_file(app, Path(__file__).with_name("registry.yaml")) as fleet:
+    fleet.commit_shard_map(app.synth())

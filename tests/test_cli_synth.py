@@ -212,17 +212,21 @@ def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
     assert shard_map.repositories["aaa/new-0"] == 5
 
 
-def test_a_template_too_large_for_cloudformation_exits_2(
+def test_a_template_too_large_for_cloudformation_exits_2_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ecr_constructs.cli.registry as registry_commands
+    from ecr_constructs.standards.fleet import assembly_agreement
 
-    monkeypatch.setattr(registry_commands, "MAX_TEMPLATE_BYTES", 2000)
+    monkeypatch.setattr(assembly_agreement, "MAX_TEMPLATE_BYTES", 2000)
     registry = tmp_path / "registry.yaml"
     registry.write_text(small_registry(["aa", "bb", "cc"]))
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "out"))
     assert code == cli.EXIT_INVALID
     assert stdout == ""
-    assert "stack small: its template is larger than CloudFormation accepts (given " in stderr
-    assert "allowed: at most 2,000: shorter lifecycle or repository policies" in stderr
+    assert "stack small: its template is larger than CloudFormation accepts (given '" in stderr
+    assert "allowed: at most 2,000 bytes: shorter lifecycle or repository policies" in stderr
     assert "small-2" not in stderr.split("synthesizing")[-1]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "registry.shards.json.lock",
+        "registry.yaml",
+    ]

@@ -454,13 +454,22 @@ def registry_copy(tmp_path: Path) -> Path:
     return path
 
 
-def test_from_file_writes_the_map_beside_the_file_and_keeps_it(registry_copy: Path) -> None:
-    fleet = RepositoryFleet.from_file(cdk.App(), registry_copy)
+def test_from_file_commits_the_map_beside_the_file_after_synthesis_and_keeps_it(
+    registry_copy: Path,
+) -> None:
     written = registry_copy.with_name("registry.shards.json")
+    app = cdk.App()
+    with RepositoryFleet.from_file(app, registry_copy) as fleet:
+        assert fleet.shard_map_path == written
+        assert not written.exists()  # placed, not yet synthesized: nothing recorded
+        assert fleet.commit_shard_map(app.synth()) is True
     assert ShardMap.read(written) == fleet.shard_map == ShardMap.read(EXAMPLE_MAP)
     assert fleet.previous_shard_map is None
+    assert fleet.template_sizes["acme-ecr-registry"] > 60_000
     text = written.read_text()
-    again = RepositoryFleet.from_file(cdk.App(), registry_copy, locked=True)
+    again_app = cdk.App()
+    with RepositoryFleet.from_file(again_app, registry_copy, locked=True) as again:
+        assert again.commit_shard_map(again_app.synth()) is False
     assert again.previous_shard_map == fleet.shard_map
     assert written.read_text() == text
 
@@ -475,7 +484,7 @@ def test_locked_refuses_a_missing_or_outdated_map_and_writes_nothing(
     assert not written.exists()
 
     stale = ShardMap(repositories={"gone/away": 1})
-    stale.write(written)
+    written.write_text(stale.to_json())
     with pytest.raises(ConfigError) as outdated:
         RepositoryFleet.from_file(cdk.App(), registry_copy, locked=True)
     assert "the shard map is out of date: 16 repositories to add, 1 to remove" in str(

@@ -64,25 +64,31 @@ def test_a_256_character_name_gives_an_id_within_the_limit() -> None:
     assert LOGICAL_ID.fullmatch(logical_id(name))
 
 
-def test_stack_names_and_the_map_file_beside_the_registry_file() -> None:
+def test_stack_names_and_the_map_file_beside_the_registry_file(tmp_path: Path) -> None:
     assert [shard_stack_name("ecr", i) for i in (1, 2, 10)] == ["ecr", "ecr-2", "ecr-10"]
-    assert shard_map_path("conf/registry.yaml") == Path("conf/registry.shards.json")
-    assert shard_map_path("org.json") == Path("org.shards.json")
+    assert shard_map_path(tmp_path / "registry.yaml") == tmp_path / "registry.shards.json"
+    assert shard_map_path(tmp_path / "org.json") == tmp_path / "org.shards.json"
+
+
+def test_the_map_is_beside_the_file_a_link_leads_to_not_beside_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "registry.yaml").write_text("version: 1\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "real" / "registry.yaml")
+    (tmp_path / "linked-dir").symlink_to(tmp_path / "real")
+    expected = tmp_path / "real" / "registry.shards.json"
+    assert shard_map_path(tmp_path / "link.yaml") == expected
+    assert shard_map_path(tmp_path / "linked-dir" / "registry.yaml") == expected
 
 
 # -- the shard map file -------------------------------------------------------------------
 
 
-def test_the_map_round_trips_sorted_and_is_rewritten_only_when_it_changes(
-    tmp_path: Path,
-) -> None:
+def test_the_map_round_trips_sorted(tmp_path: Path) -> None:
     path = tmp_path / "registry.shards.json"
     shard_map = ShardMap(repositories={"b": 2, "a": 1}, public_repositories={"cli": 1})
-    assert shard_map.write(path) is True
-    text = path.read_text()
-    assert list(json.loads(text)["repositories"]) == ["a", "b"]
+    path.write_text(shard_map.to_json())
+    assert list(json.loads(path.read_text())["repositories"]) == ["a", "b"]
     assert ShardMap.read(path) == shard_map
-    assert shard_map.write(path) is False
     assert ShardMap.read(tmp_path / "missing.json") is None
     assert shard_map.stacks == (1, 2)
 
@@ -90,7 +96,7 @@ def test_the_map_round_trips_sorted_and_is_rewritten_only_when_it_changes(
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        ("{", ["m.json:1", "not valid JSON"]),
+        ("{", ["m.json:1:2", "is not valid JSON"]),
         ("[]", ["m.json", "expected a JSON object", "'list'"]),
         ('{"version": 2}', ["m.json version", "unsupported shard map version", "given 2", "1"]),
         (
@@ -99,7 +105,17 @@ def test_the_map_round_trips_sorted_and_is_rewritten_only_when_it_changes(
         ),
         (
             '{"version": 1, "repositories": {"a": 0}}',
-            ["m.json repositories['a']", "not a stack number", "given 0", "1, 2, ..."],
+            ["m.json repositories['a']", "not a stack number", "given 0", "from 1 to 999"],
+        ),
+        ('{"version": 1, "repositories": {"a": 1e200}}', ["repositories['a']", "given 1e+200"]),
+        ('{"version": 1, "repositories": {"a": 1000}}', ["repositories['a']", "given 1000"]),
+        (
+            '{"version": 1, "repositories": {"a": ' + "9" * 5000 + "}}",
+            ["m.json:1:38: has an integer of 5,000 digits"],
+        ),
+        (
+            '{"version": 1,\n "repositories": {\n  "a": 1,\n  "b": 1,\n  "a": 2\n }\n}',
+            ["m.json:5:3: duplicate key 'a' in repositories (first at line 3)"],
         ),
         (
             '{"version": 1, "repositories": {"a": true}}',

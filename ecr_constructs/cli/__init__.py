@@ -2,29 +2,41 @@
 policies; check any synthesized CDK app's repositories against the standard.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
-failure (for example AWS credentials or access).
+failure (for example AWS credentials or access), 130 interrupted (Ctrl-C or SIGTERM: one line
+saying what was written, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from ..errors import EcrConstructsError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INVALID = 2
+EXIT_INTERRUPTED = 130
+NOTHING_WRITTEN = "interrupted; nothing was written"
 
 # Each module defines `register(subparsers)`, adding its commands with `set_defaults(run=...)`;
 # `run(args) -> int` returns the exit code.
 COMMAND_MODULES: tuple[str, ...] = (
     "ecr_constructs.cli.registry",
+    "ecr_constructs.cli.synth",
     "ecr_constructs.cli.lifecycle",
     "ecr_constructs.cli.compliance",
 )
+
+
+class Interrupted(Exception):
+    """An interrupt after a command wrote something; the message says what."""
 
 
 def counted(number: int, singular: str, plural: str | None = None) -> str:
@@ -45,9 +57,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        code: int = args.run(args)
-    except EcrConstructsError as error:
-        print(str(error), file=sys.stderr)
-        return EXIT_INVALID
+    with _interrupts() as interrupted:
+        try:
+            code: int = args.run(args)
+        except Interrupted as error:
+            print(error, file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except KeyboardInterrupt:
+            print(NOTHING_WRITTEN, file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except EcrConstructsError as error:
+            print(str(error), file=sys.stderr)
+            return EXIT_INVALID
+        except Exception:
+            if not interrupted():
+                raise
+            # An interrupt also stops the CDK's node process: what fails next is its echo.
+            print(NOTHING_WRITTEN, file=sys.stderr)
+            return EXIT_INTERRUPTED
     return code
+
+
+@contextmanager
+def _interrupts() -> Iterator[Callable[[], bool]]:
+    """SIGINT and SIGTERM raise ``KeyboardInterrupt`` while a command runs; yields whether
+    one arrived."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def interrupt(number: int, frame: FrameType | None) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    handlers = {number: signal.signal(number, interrupt) for number in _INTERRUPTS}
+    try:
+        yield lambda: bool(received)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)

@@ -10,14 +10,17 @@ repository never changes stack or logical ID.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import cx_api
 from constructs import Construct
 
 from ...cloudformation import STACK_NAME
@@ -26,7 +29,9 @@ from ...naming import is_token
 from ...settings import RemovalPolicy, RepositorySettings
 from ..registry_file.loading import LoadedRegistry, load_registry, resolve_registry
 from ..registry_file.models import RegistryConfig
+from .assembly_agreement import PlacedStack, check_assembly_agrees
 from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
+from .shard_map_file import ShardMapFile, real_map_path
 from .template_size import TemplateBytes
 
 if TYPE_CHECKING:
@@ -81,12 +86,22 @@ class RepositoryFleet:
         environment-agnostic stacks.
     :param max_resources_per_stack: 2..500. Default: ``deployment.max_resources_per_stack``,
         else 400.
-    :param shard_map: a shard map file (read, then written when repositories were added or
-        removed) or a ``ShardMap``. Default: none: every repository placed afresh, in name
-        order (a warning when that takes more than one stack).
-    :param locked: refuse to change the shard map file (for CI: it must be committed up to
-        date). Default: false.
+    :param shard_map: a shard map file, or a ``ShardMap``. A file is locked (a
+        ``.lock`` file beside it) and read; ``commit_shard_map`` writes it once the app is
+        synthesized; ``close`` (or the end of a ``with`` block) releases the lock. Default:
+        none: every repository placed afresh, in name order (a warning when that takes more
+        than one stack).
+    :param locked: refuse to change the shard map file, and read it without the lock (for
+        CI: it must be committed up to date). Default: false.
+    :param lock_timeout: seconds to wait while another process (a synth of the same file)
+        holds the shard map's lock. Default: 0, ``ShardMapBusyError`` at once; None: wait
+        as long as it takes.
     :param progress: called with a line of text as each stack is built. Default: silent.
+
+    In a CDK app::
+
+        with RepositoryFleet.from_file(app, "registry.yaml") as fleet:
+            fleet.commit_shard_map(app.synth())
     """
 
     def __init__(
@@ -100,6 +115,7 @@ class RepositoryFleet:
         max_resources_per_stack: int | None = None,
         shard_map: str | PathLike[str] | ShardMap | None = None,
         locked: bool = False,
+        lock_timeout: float | None = 0.0,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         loaded = resolve_registry(config) if isinstance(config, RegistryConfig) else config
@@ -125,20 +141,67 @@ class RepositoryFleet:
         self._env = env
         self._progress = progress or (lambda _line: None)
         self._stacks: dict[int, cdk.Stack] = {}
-        self._map_file = (
-            None if shard_map is None or isinstance(shard_map, ShardMap) else Path(shard_map)
-        )
+        self._map_file: ShardMapFile | None = None
+        self._uncommitted: weakref.finalize[[Path], RepositoryFleet] | None = None
+        self.shard_map_path: Path | None = None
+        """The shard map file's real path; None when ``shard_map`` was a ``ShardMap`` or none."""
+        self.template_sizes: dict[str, int] = {}
+        """Each stack's written template, in bytes, by stack name (``commit_shard_map``)."""
         previous = shard_map if isinstance(shard_map, ShardMap) else None
-        if self._map_file is not None:
-            previous = ShardMap.read(self._map_file)
-            if previous is None and locked:
-                raise ConfigError(
-                    str(self._map_file),
-                    "the shard map is missing",
-                    allowed="a committed shard map: run ecr-constructs synth without --locked "
-                    "(or the app with locked=False) and commit the file it writes",
-                )
+        if shard_map is not None and not isinstance(shard_map, ShardMap):
+            previous = self._open_shard_map(shard_map, locked, lock_timeout)
+        try:
+            self._build(loaded, repositories, previous, where, locked)
+        except BaseException:
+            self.close()
+            raise
+        if shard_map is None and len(self.placement.resources) > 1:
+            warnings.warn(
+                f"{self.stack_name}: the fleet takes {len(self.placement.resources)} stacks "
+                "and has no shard map, so adding a repository later may move others to another "
+                "stack (replacing them): pass shard_map= a file path",
+                UserWarning,
+                stacklevel=2,
+            )
+        if self._map_file is not None and previous is None and len(self.placement.resources) > 1:
+            placed = len(self.shard_map.repositories) + len(self.shard_map.public_repositories)
+            warnings.warn(
+                f"no shard map found at {self.shard_map_path}: placing {placed} repositories "
+                f"from scratch in {len(self.placement.resources)} stacks; if this registry was "
+                "deployed before, restore its shard map first (or rebuild it from the deployed "
+                "stacks: ecr-constructs shards recover)",
+                UserWarning,
+                stacklevel=2,
+            )
 
+    def _open_shard_map(
+        self, path: str | PathLike[str], locked: bool, lock_timeout: float | None
+    ) -> ShardMap | None:
+        """The map in the file: read under its lock (held until ``close``), or, ``locked``,
+        read without one (nothing will be written) and required."""
+        if not locked:
+            self._map_file = ShardMapFile(path, lock_timeout=lock_timeout)
+            self.shard_map_path = self._map_file.path
+            return self._map_file.previous
+        self.shard_map_path = real_map_path(path)
+        previous = ShardMap.read(self.shard_map_path)
+        if previous is None:
+            raise ConfigError(
+                str(self.shard_map_path),
+                "the shard map is missing",
+                allowed="a committed shard map: run ecr-constructs synth without --locked "
+                "(or the app with locked=False) and commit the file it writes",
+            )
+        return previous
+
+    def _build(
+        self,
+        loaded: LoadedRegistry | None,
+        repositories: Sequence[RepositorySettings],
+        previous: ShardMap | None,
+        where: str,
+        locked: bool,
+    ) -> None:
         everything = [
             *(repository.settings for repository in (loaded.repositories if loaded else ())),
             *repositories,
@@ -170,7 +233,7 @@ class RepositoryFleet:
             where=where,
         )
         self.shard_map: ShardMap = self.placement.shard_map
-        """Where every repository lives: persist it (the fleet writes a ``shard_map`` file)."""
+        """Where every repository lives (``commit_shard_map`` records it in the file)."""
         self.previous_shard_map: ShardMap | None = previous
         """The shard map the placement started from; None when there was none."""
         self.emptied_stacks: tuple[str, ...] = tuple(
@@ -180,22 +243,17 @@ class RepositoryFleet:
         )
         """Stacks of the previous map that hold nothing now, so they are not synthesized
         (delete them with CloudFormation)."""
-        if locked and self._map_file is not None and self.shard_map != previous:
+        changed = self.shard_map != previous
+        if locked and changed:
             raise ConfigError(
-                str(self._map_file),
+                str(self.shard_map_path),
                 "the shard map is out of date: "
                 + _changes(self.placement.added, self.placement.removed),
                 allowed="run ecr-constructs synth without --locked (or the app with "
                 "locked=False) and commit the shard map it writes",
             )
-        if shard_map is None and len(self.placement.resources) > 1:
-            warnings.warn(
-                f"{self.stack_name}: the fleet takes {len(self.placement.resources)} stacks "
-                "and has no shard map, so adding a repository later may move others to another "
-                "stack (replacing them): pass shard_map= a file path",
-                UserWarning,
-                stacklevel=2,
-            )
+        if self._map_file is not None and changed:
+            self._map_file.check_writable()
 
         self.resources: dict[str, ecr.CfnRepository] = {}
         """The ``AWS::ECR::Repository`` of each private repository, by name."""
@@ -219,8 +277,8 @@ class RepositoryFleet:
                 + (f", {len(public_names)} public" if public_names else "")
                 + f", {self.placement.resources[index]} resources"
             )
-        if self._map_file is not None and not locked:
-            self.shard_map.write(self._map_file)
+        if self._map_file is not None and changed:
+            self._uncommitted = weakref.finalize(self, _warn_uncommitted, self._map_file.path)
 
     @classmethod
     def from_file(
@@ -229,17 +287,73 @@ class RepositoryFleet:
         path: str | PathLike[str],
         *,
         locked: bool = False,
+        lock_timeout: float | None = 0.0,
         progress: Callable[[str], None] | None = None,
     ) -> RepositoryFleet:
-        """The fleet of a registry file, with its shard map beside it
-        (``registry.yaml``: ``registry.shards.json``)."""
+        """The fleet of a registry file, with the shard map beside the file itself
+        (``registry.yaml``: ``registry.shards.json``; symbolic links followed)."""
         return cls(
             scope,
             config=load_registry(path),
             shard_map=shard_map_path(path),
             locked=locked,
+            lock_timeout=lock_timeout,
             progress=progress,
         )
+
+    def commit_shard_map(self, assembly: cx_api.CloudAssembly | str | PathLike[str]) -> bool:
+        """Record the placement in the shard map file, now that ``assembly`` holds it.
+
+        First checks the written assembly (what ``app.synth()`` returns, or its directory):
+        every stack of the fleet is in it, with every repository placed there, and its
+        template within CloudFormation's 1,000,000 bytes. Then writes the map, unless it holds
+        this placement already, as a transaction: a temporary file beside it, fsynced, renamed
+        over it. The lock stays held until ``close`` (the end of the ``with`` block, or of the
+        process). With a ``ShardMap``, no map or ``locked``, only the check runs.
+
+        :returns: True when the file was written.
+        :raises ConfigError: the assembly does not hold the fleet, or the map can't be
+            written; the map is unchanged.
+        """
+        directory = assembly.directory if isinstance(assembly, cx_api.CloudAssembly) else assembly
+        self.template_sizes = check_assembly_agrees(directory, self._placed_stacks())
+        if self._map_file is None:
+            return False
+        written = self._map_file.commit(self.shard_map)
+        if self._uncommitted is not None:
+            self._uncommitted.detach()
+        return written
+
+    def close(self) -> None:
+        """Release the shard map's lock, warning when the placement changed and was not
+        committed. Again: nothing."""
+        if self._uncommitted is not None:
+            self._uncommitted()
+        if self._map_file is not None:
+            self._map_file.close()
+
+    def __enter__(self) -> RepositoryFleet:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is not None and self._uncommitted is not None:
+            self._uncommitted.detach()  # the error says why nothing was written
+        self.close()
+
+    def _placed_stacks(self) -> list[PlacedStack]:
+        return [
+            PlacedStack(
+                name=stack.name,
+                construct_path=stack.stack.node.path,
+                repositories=stack.repositories + stack.public_repositories,
+            )
+            for stack in self.stacks
+        ]
 
     @property
     def stacks(self) -> list[FleetStack]:
@@ -376,6 +490,15 @@ def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> Publ
         operating_systems=list(config.operating_systems) or None,
         architectures=list(config.architectures) or None,
         tags=dict(config.tags) or None,
+    )
+
+
+def _warn_uncommitted(path: Path) -> None:
+    warnings.warn(
+        f"the shard map {path} was not written: the placement changed, so call "
+        "fleet.commit_shard_map(app.synth()) once the app is synthesized",
+        UserWarning,
+        stacklevel=2,
     )
 
 

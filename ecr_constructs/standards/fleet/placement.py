@@ -1,8 +1,8 @@
 """Stable placement of repositories in stacks: the shard map and its update rule.
 
 A repository that changes stack, or logical ID, is deleted and created again by
-CloudFormation: its images are lost. So placement is recorded in a shard map (a lock file
-beside the registry file) and only ever extended:
+CloudFormation: its images are lost. So placement is recorded in a shard map (a file beside
+the registry file, changed as a transaction by ``shard_map_file``) and only ever extended:
 
 - a repository in the map stays in its stack, whatever else changes;
 - a new repository goes to the first stack, counting from 1, with room for it
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from ...cloudformation import (
     STACK_OVERHEAD,
 )
 from ...errors import ConfigError, Problem
+from ...json_input import DuplicateKeys, JsonInputError, parse_json, read_file
 
 SHARD_MAP_VERSION = 1
 SHARD_MAP_SUFFIX = ".shards.json"
@@ -49,6 +51,9 @@ for the stack's repositories to grow (longer policies) without moving."""
 STACK_BASE_BYTES = 3_000
 """Template bytes of a stack besides its resources' (description, parameters, rules, the
 CDK metadata resource and its conditions)."""
+MAX_STACK_NUMBER = 999
+"""The highest stack number: ``-999`` takes a 124-character ``stack_name`` to CloudFormation's
+128."""
 SECTIONS = ("repositories", "public_repositories")
 _ABOUT = (
     "Which stack each repository lives in (1: the stack named deployment.stack_name, "
@@ -78,8 +83,10 @@ def shard_stack_name(base: str, index: int) -> str:
 
 
 def shard_map_path(registry_file: str | PathLike[str]) -> Path:
-    """The shard map beside a registry file: ``registry.yaml`` -> ``registry.shards.json``."""
-    path = Path(registry_file)
+    """The shard map beside a registry file: ``registry.yaml`` -> ``registry.shards.json``,
+    beside the file itself (symbolic links followed: a link to a registry file, or a link to
+    its directory, uses the map of the file it leads to); an absolute path."""
+    path = Path(os.path.realpath(registry_file))
     return path.with_name(path.stem + SHARD_MAP_SUFFIX)
 
 
@@ -108,13 +115,14 @@ class ShardMap:
         return json.dumps(document, indent=2) + "\n"
 
     @classmethod
-    def parse(cls, text: str, source: str = "shard map") -> ShardMap:
-        """Read a shard map; ``ConfigError`` naming ``source`` and the key when it is
-        malformed."""
+    def parse(cls, text: str | bytes, source: str = "shard map") -> ShardMap:
+        """Read a shard map (bytes in UTF-8); ``ConfigError`` naming ``source`` and the line
+        or key when it is malformed: not JSON, a key given twice (a repository in two
+        stacks), an unknown key or version, a stack number outside 1..999."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{source}:{error.lineno}", f"not valid JSON: {error.msg}") from None
+            data = parse_json(text, source=source, duplicate_keys=DuplicateKeys.REFUSE)
+        except JsonInputError as error:
+            raise ConfigError.from_problems(error.problems) from None
         problems: list[Problem] = []
         if not isinstance(data, dict):
             raise ConfigError(source, "expected a JSON object", given=type(data).__name__)
@@ -145,25 +153,16 @@ class ShardMap:
 
     @classmethod
     def read(cls, path: str | PathLike[str]) -> ShardMap | None:
-        """The map in ``path``; None when there is no such file."""
-        file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        """The map in ``path``; None when nothing is there. ``ConfigError`` naming the path
+        when something is there but is not a map: a dangling symbolic link, a directory, a
+        FIFO, a file past 64 MiB or not in UTF-8 (see ``parse``)."""
+        if not os.path.lexists(path):
             return None
-        return cls.parse(text, str(file))
-
-    def write(self, path: str | PathLike[str]) -> bool:
-        """Write the map to ``path`` unless it holds this map already; True when written."""
-        file = Path(path)
-        text = self.to_json()
         try:
-            if file.read_text(encoding="utf-8") == text:
-                return False
-        except FileNotFoundError:
-            pass
-        file.write_text(text, encoding="utf-8")
-        return True
+            data = read_file(path)
+        except JsonInputError as error:
+            raise ConfigError.from_problems(error.problems) from None
+        return cls.parse(data, str(path))
 
 
 def _section(value: Any, where: str, problems: list[Problem]) -> dict[str, int]:
@@ -172,10 +171,13 @@ def _section(value: Any, where: str, problems: list[Problem]) -> dict[str, int]:
         return {}
     entries: dict[str, int] = {}
     for name, index in value.items():
-        if type(index) is not int or index < 1:
+        if type(index) is not int or not 1 <= index <= MAX_STACK_NUMBER:
             problems.append(
                 Problem(
-                    f"{where}[{name!r}]", "not a stack number", given=index, allowed="1, 2, ..."
+                    f"{where}[{name!r}]",
+                    "not a stack number",
+                    given=index,
+                    allowed=f"a whole number from 1 to {MAX_STACK_NUMBER}",
                 )
             )
         else:
@@ -280,6 +282,15 @@ def place(
     resources = {index: STACK_OVERHEAD + count.get(index, 0) for index in indexes}
     template_bytes = {index: STACK_BASE_BYTES + size.get(index, 0) for index in indexes}
     problems = []
+    if indexes and indexes[-1] > MAX_STACK_NUMBER:
+        problems.append(
+            Problem(
+                where,
+                f"the fleet would need stack {indexes[-1]}",
+                given=limit,
+                allowed=f"at most {MAX_STACK_NUMBER} stacks: a higher limit, or fewer repositories",
+            )
+        )
     for index in indexes:
         name = shard_stack_name(stack_name_base, index)
         if resources[index] > limit:
