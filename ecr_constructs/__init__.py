@@ -100,6 +100,7 @@ if TYPE_CHECKING:
         check_stack,
     )
     from .standards.compliance.rules import (
+        AcceptedTagMutability,
         EcrRule,
         EcrStandardChecks,
         Finding,
@@ -179,6 +180,7 @@ __getattr__ = lazy_exports(
             "check_stack",
         ],
         ".standards.compliance.rules": [
+            "AcceptedTagMutability",
             "EcrRule",
             "EcrStandardChecks",
             "Finding",
@@ -209,6 +211,7 @@ __getattr__ = lazy_exports(
 )
 
 __all__ = [
+    "AcceptedTagMutability",
     "AccessGrant",
     "AppliedFor",
     "Architecture",

@@ -22,6 +22,7 @@ from ecr_constructs.standards import (
     DEFAULT_RULE_IDS,
     PLUGIN_NAME,
     RULES,
+    AcceptedTagMutability,
     EcrCompliance,
     EcrCompliancePlugin,
     EcrStandardChecks,
@@ -30,6 +31,10 @@ from ecr_constructs.standards import (
     check_assembly,
     check_stack,
     check_template,
+)
+from ecr_constructs.standards.compliance.rules import (
+    tag_immutability,
+    tag_immutability_with_exclusion,
 )
 from tests.gates import ACCOUNT, REGION, assert_cfn_lint_clean, checkov_results
 
@@ -93,6 +98,100 @@ def public(statement: dict[str, Any]) -> dict[str, Any]:
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 ALLOW_ANYONE = {"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}
 
+PARTITION_ROOT = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{ACCOUNT}:root"]]}
+UNVERIFIABLE = ", so it can't be verified at synth"
+# Principals, effects, conditions and statements that CloudFormation computes at deploy time:
+# followed where synth can tell (a branch, literal text around a value), else a finding.
+INTRINSIC_PRINCIPAL_PAIRS = (
+    [
+        (
+            "ECR-PUBLIC-PRINCIPAL",
+            repository(public({**ALLOW_ANYONE, "Principal": {"AWS": p}})),
+            None,
+        )
+        for p in (
+            PARTITION_ROOT,
+            [PARTITION_ROOT, f"arn:aws:iam::{ACCOUNT}:role/ci"],
+            {"Fn::Sub": "arn:${AWS::Partition}:iam::${Account}:root"},
+            {"Fn::GetAtt": ["CiRole", "Arn"]},
+            {"Fn::If": ["Prod", PARTITION_ROOT, {"Ref": "AWS::AccountId"}]},
+            {"Fn::Join": [":", [{"Ref": "Parameter"}, "*"]]},  # ":" makes it more than "*"
+        )
+    ]
+    + [
+        (
+            "ECR-PUBLIC-PRINCIPAL",
+            repository(public({**ALLOW_ANYONE, "Principal": principal})),
+            message,
+        )
+        for principal, message in (
+            (
+                {"AWS": {"Fn::If": ["Open", "*", PARTITION_ROOT]}},
+                'Statement[0] Principal ({"AWS": {"Fn::If": ["Open", "*", ',
+            ),
+            ({"AWS": {"Ref": "PullPrincipal"}}, '({"AWS": {"Ref": "PullPrincipal"}}) is computed'),
+            ({"Fn::Join": ["", [{"Ref": "Star"}]]}, 'Statement[0] Principal ({"Fn::Join"'),
+            ({"Fn::Sub": "${Who}"}, 'Principal ({"Fn::Sub": "${Who}"}) is computed at deploy time'),
+            ({"Fn::Join": ["", ["*"]]}, "Statement[0] allows principal *, so anyone can"),
+            ({"Fn::If": ["Open", "*", "*"]}, "Statement[0] allows principal *, so anyone can"),
+        )
+    ]
+    + [
+        (
+            "ECR-PUBLIC-PRINCIPAL",
+            repository(
+                {"RepositoryPolicyText": {"Version": "2012-10-17", "Statement": statements}}
+            ),
+            message,
+        )
+        for statements, message in (
+            (
+                {"Fn::If": ["Prod", [], [ALLOW_ANYONE]]},
+                "RepositoryPolicyText Statement is computed",
+            ),
+            ({"Fn::If": ["Prod", [], {"Ref": "AWS::NoValue"}]}, None),
+            ({"Ref": "Statements"}, 'Statement is computed at deploy time ({"Ref": "Statements"})'),
+            (
+                [{"Fn::If": ["Open", ALLOW_ANYONE, {"Ref": "AWS::NoValue"}]}],
+                "Statement[0] is computed",
+            ),
+            (
+                [{"Fn::If": ["Prod", {**ALLOW_ANYONE, "Effect": "Deny"}, {"Ref": "AWS::NoValue"}]}],
+                None,
+            ),
+            (
+                [{**ALLOW_ANYONE, "Effect": {"Ref": "Effect"}}],
+                'Effect ({"Ref": "Effect"}) is computed',
+            ),
+            (
+                [
+                    {
+                        **ORG_PULL_POLICY["Statement"][0],
+                        "Condition": {
+                            "Fn::If": ["Org", {"Bool": {"aws:x": "true"}}, {"Ref": "AWS::NoValue"}]
+                        },
+                    }
+                ],
+                "Statement[0] (OrgPull) Condition",
+            ),
+            (
+                [{**ORG_PULL_POLICY["Statement"][0], "Principal": {"Ref": "Anyone"}}],
+                None,  # any principal with a Condition passes, as principal * does
+            ),
+            (
+                [
+                    {
+                        **ALLOW_ANYONE,
+                        "Principal": {"Ref": "Who"},
+                        "Condition": {"StringEquals": {"Fn::If": ["C", {}, {}]}},
+                    }
+                ],
+                'Statement[0] Principal ({"Ref": "Who"}) and Condition',
+            ),
+        )
+    ]
+)
+
 # (rule, resource, expected message fragment; None when the resource complies)
 PAIRS = [
     ("ECR-SCAN", repository(), None),
@@ -111,7 +210,7 @@ PAIRS = [
     (
         "ECR-IMMUTABLE",
         repository({"ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION"}),
-        "allow_immutable_with_exclusion=True",
+        "accepted_tag_mutability=IMMUTABLE_WITH_EXCLUSION",
     ),
     ("ECR-KMS", repository(), None),
     ("ECR-KMS", repository({"EncryptionConfiguration": {"EncryptionType": "KMS"}}), None),
@@ -227,6 +326,12 @@ PAIRS = [
     ),
     (
         "ECR-PUBLIC-PRINCIPAL",
+        repository({"RepositoryPolicyText": "[" * 5000 + "]" * 5000}),
+        "not valid JSON, so it can't be verified",
+    ),
+    *INTRINSIC_PRINCIPAL_PAIRS,
+    (
+        "ECR-PUBLIC-PRINCIPAL",
         repository({"RepositoryPolicyText": {"Fn::Sub": "${Policy}"}}),
         "computed at deploy time",
     ),
@@ -272,14 +377,28 @@ def test_compliant_repository_passes_every_rule() -> None:
     assert check_template({"Resources": {"Repo": repository()}}, checks=checks) == []
 
 
-def test_immutable_with_exclusion_is_a_parameter() -> None:
+def test_immutable_with_exclusion_is_an_accepted_tag_mutability() -> None:
     template = {
         "Resources": {"Repo": repository({"ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION"})}
     }
-    lenient = EcrStandardChecks(rules=["ECR-IMMUTABLE"], allow_immutable_with_exclusion=True)
+    lenient = EcrStandardChecks(
+        rules=["ECR-IMMUTABLE"],
+        accepted_tag_mutability=AcceptedTagMutability.IMMUTABLE_WITH_EXCLUSION,
+    )
     assert check_template(template, checks=lenient) == []
+    strict = EcrStandardChecks(rules=["ECR-IMMUTABLE"])
+    assert [f.rule_id for f in check_template(template, checks=strict)] == ["ECR-IMMUTABLE"]
     template["Resources"]["Repo"]["Properties"]["ImageTagMutability"] = "MUTABLE_WITH_EXCLUSION"
     assert [f.rule_id for f in check_template(template, checks=lenient)] == ["ECR-IMMUTABLE"]
+    resource = repository({"ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION"})
+    assert tag_immutability_with_exclusion(resource) is None
+    assert "so the excluded tags can move" in str(tag_immutability(resource))
+    with pytest.raises(ComplianceError) as caught:
+        EcrStandardChecks(accepted_tag_mutability="MUTABLE")  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "EcrStandardChecks.accepted_tag_mutability: not an accepted tag mutability "
+        "(given 'MUTABLE'; allowed: IMMUTABLE, IMMUTABLE_WITH_EXCLUSION)"
+    )
 
 
 def test_template_paths_come_from_cdk_metadata_else_the_logical_id() -> None:

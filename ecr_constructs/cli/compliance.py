@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..standards.compliance.assembly import check_assembly
-from ..standards.compliance.rules import EcrStandardChecks
+from ..standards.compliance.rules import AcceptedTagMutability, EcrStandardChecks
 from . import EXIT_FAILURE, EXIT_OK, counted
 
 
@@ -47,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
     checks = EcrStandardChecks(
         rules=_ids(args.rules),
         exclude=_ids(args.exclude) or (),
-        allow_immutable_with_exclusion=args.allow_immutable_with_exclusion,
+        accepted_tag_mutability=(
+            AcceptedTagMutability.IMMUTABLE_WITH_EXCLUSION
+            if args.allow_immutable_with_exclusion
+            else AcceptedTagMutability.IMMUTABLE
+        ),
     )
     findings = check_assembly(args.assembly, checks=checks)
     for finding in findings:

@@ -11,12 +11,13 @@ computes at deploy time (``Ref``, ``Fn::If``...) can't be verified and is report
 from __future__ import annotations
 
 import dataclasses
-import functools
-import json
+import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ...errors import ComplianceError
+from ...json_input import JsonInputError, parse_json
+from .principals import is_intrinsic, openings, shown
 
 REPOSITORY_TYPE = "AWS::ECR::Repository"
 PLUGIN_NAME = "EcrCompliance"
@@ -61,25 +62,15 @@ class Finding:
         return f"{self.construct_path}: [{self.rule_id}] {self.message}"
 
 
-def _is_intrinsic(value: Any) -> bool:
-    if not isinstance(value, Mapping) or len(value) != 1:
-        return False
-    key = next(iter(value))
-    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
-
-
 def _unverifiable(field: str, value: Any) -> str:
-    return (
-        f"{field} is computed at deploy time ({json.dumps(value, default=str)}), "
-        "so it can't be verified"
-    )
+    return f"{field} is computed at deploy time ({shown(value)}), so it can't be verified at synth"
 
 
 def _property(resource: Resource, *path: str) -> Any:
     """The value at ``Properties.<path>``; an intrinsic met on the way; or ``_MISSING``."""
     value: Any = resource.get("Properties", _MISSING)
     for key in path:
-        if _is_intrinsic(value):
+        if is_intrinsic(value):
             return value
         if not isinstance(value, Mapping) or key not in value:
             return _MISSING
@@ -105,7 +96,7 @@ def _check_property(
     value = _property(resource, *path)
     if value is _MISSING:
         return f"{field} {unset}"
-    if _is_intrinsic(value):
+    if is_intrinsic(value):
         return _unverifiable(field, value)
     return None if accepts(value) else refused(field, value)
 
@@ -121,15 +112,31 @@ def scan_on_push(resource: Resource) -> str | None:
     )
 
 
-def tag_immutability(resource: Resource, *, allow_exclusion: bool = False) -> str | None:
-    """``ImageTagMutability`` is IMMUTABLE (or IMMUTABLE_WITH_EXCLUSION when allowed)."""
-    accepted = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION") if allow_exclusion else ("IMMUTABLE",)
+class AcceptedTagMutability(enum.StrEnum):
+    """What ECR-IMMUTABLE accepts in ``ImageTagMutability``."""
 
+    IMMUTABLE = "IMMUTABLE"
+    """Only IMMUTABLE, as Security Hub ECR.2 and checkov CKV_AWS_51 require."""
+    IMMUTABLE_WITH_EXCLUSION = "IMMUTABLE_WITH_EXCLUSION"
+    """IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION (its excluded tags can move)."""
+
+
+def tag_immutability(resource: Resource) -> str | None:
+    """``ImageTagMutability`` is IMMUTABLE."""
+    return _tag_mutability(resource, ("IMMUTABLE",))
+
+
+def tag_immutability_with_exclusion(resource: Resource) -> str | None:
+    """``ImageTagMutability`` is IMMUTABLE or IMMUTABLE_WITH_EXCLUSION."""
+    return _tag_mutability(resource, ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"))
+
+
+def _tag_mutability(resource: Resource, accepted: tuple[str, ...]) -> str | None:
     def refused(field: str, value: Any) -> str:
         if value == "IMMUTABLE_WITH_EXCLUSION":
             return (
                 f"{field} is IMMUTABLE_WITH_EXCLUSION, so the excluded tags can move; accept it "
-                "with EcrStandardChecks(allow_immutable_with_exclusion=True)"
+                "with EcrStandardChecks(accepted_tag_mutability=IMMUTABLE_WITH_EXCLUSION)"
             )
         return f"{field} is {value!r}, so a push can move tags to another image"
 
@@ -140,6 +147,12 @@ def tag_immutability(resource: Resource, *, allow_exclusion: bool = False) -> st
         accepts=lambda value: value in accepted,
         refused=refused,
     )
+
+
+_TAG_MUTABILITY_CHECKS: Mapping[AcceptedTagMutability, RuleCheck] = {
+    AcceptedTagMutability.IMMUTABLE: tag_immutability,
+    AcceptedTagMutability.IMMUTABLE_WITH_EXCLUSION: tag_immutability_with_exclusion,
+}
 
 
 def kms_encryption(resource: Resource) -> str | None:
@@ -177,49 +190,34 @@ def lifecycle_policy(resource: Resource) -> str | None:
     return None
 
 
-def _allows_everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any(
-            value == "*" or (isinstance(value, list) and "*" in value)
-            for value in principal.values()
-        )
-    return False
-
-
 def no_public_principal(resource: Resource) -> str | None:
-    """No ``Allow`` statement for principal ``*`` (or a ``NotPrincipal``) without a Condition."""
+    """No ``Allow`` statement for principal ``*`` (or a ``NotPrincipal``) without a Condition;
+    a principal, effect, condition or statement computed at deploy time that could be ``*``
+    (or could drop the condition) can't be verified at synth, and is a finding."""
     field = "RepositoryPolicyText"
     policy = _property(resource, field)
     if policy is _MISSING:
         return None
-    if _is_intrinsic(policy):
+    if is_intrinsic(policy):
         return _unverifiable(field, policy)
     if isinstance(policy, str):
         try:
-            policy = json.loads(policy)
-        except json.JSONDecodeError:
+            policy = parse_json(policy, source=field)
+        except JsonInputError:
             return f"{field} is not valid JSON, so it can't be verified"
     if not isinstance(policy, Mapping):
         return f"{field} is not a policy document, so it can't be verified"
-    statements = policy.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    open_statements = []
-    for index, statement in enumerate(statements if isinstance(statements, list) else []):
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
-            continue
-        if statement.get("Condition"):
-            continue
-        sid = f" ({statement['Sid']})" if statement.get("Sid") else ""
-        if "NotPrincipal" in statement:
-            open_statements.append(f"Statement[{index}]{sid} allows every NotPrincipal")
-        elif _allows_everyone(statement.get("Principal")):
-            open_statements.append(f"Statement[{index}]{sid} allows principal *")
-    if not open_statements:
-        return None
-    return f"{field} {', '.join(open_statements)}, so anyone can use the repository"
+    found = openings(policy)
+    problems = []
+    verified = [opening.text for opening in found if opening.verified]
+    if verified:
+        problems.append(f"{field} {', '.join(verified)}, so anyone can use the repository")
+    problems += [
+        f"{field} {opening.text}, so it can't be verified at synth"
+        for opening in found
+        if not opening.verified
+    ]
+    return "; ".join(problems) or None
 
 
 def retained(resource: Resource) -> str | None:
@@ -229,7 +227,7 @@ def retained(resource: Resource) -> str | None:
         value = resource.get(attribute, _MISSING)
         if value is _MISSING:
             problems.append(f"{attribute} is not set (Delete)")
-        elif _is_intrinsic(value):
+        elif is_intrinsic(value):
             problems.append(_unverifiable(attribute, value))
         elif value not in _RETAINED:
             problems.append(f"{attribute} is {value!r}")
@@ -343,8 +341,9 @@ class EcrStandardChecks:
         (``DEFAULT_RULE_IDS``).
     :param exclude: rule IDs to leave out of ``rules``, e.g. ``["ECR-SCAN"]`` when scanning
         is configured at registry level. Default: none.
-    :param allow_immutable_with_exclusion: ECR-IMMUTABLE also accepts
-        IMMUTABLE_WITH_EXCLUSION. Default: only IMMUTABLE passes.
+    :param accepted_tag_mutability: what ECR-IMMUTABLE accepts; ``IMMUTABLE_WITH_EXCLUSION``
+        accepts that mode too. Default: ``AcceptedTagMutability.IMMUTABLE``, only IMMUTABLE
+        passes.
     """
 
     def __init__(
@@ -352,7 +351,7 @@ class EcrStandardChecks:
         *,
         rules: Sequence[str] | None = None,
         exclude: Sequence[str] = (),
-        allow_immutable_with_exclusion: bool = False,
+        accepted_tag_mutability: AcceptedTagMutability = AcceptedTagMutability.IMMUTABLE,
     ) -> None:
         selected = _known_rule_ids(
             DEFAULT_RULE_IDS if rules is None else rules, "EcrStandardChecks.rules"
@@ -366,12 +365,18 @@ class EcrStandardChecks:
                 given={"rules": list(selected), "exclude": sorted(excluded)},
                 allowed=", ".join(RULES),
             )
+        try:
+            immutability = _TAG_MUTABILITY_CHECKS[AcceptedTagMutability(accepted_tag_mutability)]
+        except ValueError:
+            raise ComplianceError(
+                "EcrStandardChecks.accepted_tag_mutability",
+                "not an accepted tag mutability",
+                given=accepted_tag_mutability,
+                allowed=", ".join(AcceptedTagMutability),
+            ) from None
         self.rules: tuple[EcrRule, ...] = tuple(
-            dataclasses.replace(
-                RULES[rule_id],
-                check=functools.partial(tag_immutability, allow_exclusion=True),
-            )
-            if rule_id == "ECR-IMMUTABLE" and allow_immutable_with_exclusion
+            dataclasses.replace(RULES[rule_id], check=immutability)
+            if rule_id == "ECR-IMMUTABLE"
             else RULES[rule_id]
             for rule_id in chosen
         )
