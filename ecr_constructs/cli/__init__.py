@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import TextIO
 
 from ..errors import EcrConstructsError
 
@@ -56,47 +58,58 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    with _interrupts() as interrupted:
+    with _interrupts() as interrupts:
         try:
+            args = build_parser().parse_args(argv)
             code: int = args.run(args)
         except Interrupted as error:
-            print(error, file=sys.stderr)
-            return EXIT_INTERRUPTED
+            return interrupts.report(str(error))
         except KeyboardInterrupt:
-            print(NOTHING_WRITTEN, file=sys.stderr)
-            return EXIT_INTERRUPTED
+            return interrupts.report(NOTHING_WRITTEN)
         except EcrConstructsError as error:
             print(str(error), file=sys.stderr)
             return EXIT_INVALID
         except Exception:
-            if not interrupted():
+            if not interrupts.received:
                 raise
             # An interrupt also stops the CDK's node process: what fails next is its echo.
-            print(NOTHING_WRITTEN, file=sys.stderr)
-            return EXIT_INTERRUPTED
+            return interrupts.report(NOTHING_WRITTEN)
     return code
 
 
-@contextmanager
-def _interrupts() -> Iterator[Callable[[], bool]]:
-    """SIGINT and SIGTERM raise ``KeyboardInterrupt`` while a command runs; yields whether
-    one arrived."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
+class _Interrupts:
+    """SIGINT and SIGTERM, while a command runs."""
 
-    def interrupt(number: int, frame: FrameType | None) -> None:
-        received.append(number)
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.stderr: TextIO = sys.stderr
+
+    def handle(self, number: int, frame: FrameType | None) -> None:
+        """Raise ``KeyboardInterrupt``, and silence stderr from now on: the signal stopped the
+        CDK's node process too, whose last words (and jsii's, closing its pipe at exit) are
+        noise after the one line ``report`` prints."""
+        self.received.append(number)
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
         raise KeyboardInterrupt
 
-    handlers = {number: signal.signal(number, interrupt) for number in _INTERRUPTS}
+    def report(self, message: str) -> int:
+        print(message, file=self.stderr)
+        return EXIT_INTERRUPTED
+
+
+@contextmanager
+def _interrupts() -> Iterator[_Interrupts]:
+    """SIGINT and SIGTERM raise ``KeyboardInterrupt`` inside (in the main thread)."""
+    interrupts = _Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupts
+        return
+    handlers = {number: signal.signal(number, interrupts.handle) for number in _SIGNALS}
     try:
-        yield lambda: bool(received)
+        yield interrupts
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
 
 
-_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)

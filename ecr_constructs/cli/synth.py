@@ -19,7 +19,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from ..atomic_files import replace_directory
 from ..cloud_assembly import MANIFEST
 from ..errors import ConfigError, EcrConstructsError
 from ..standards.fleet.placement import shard_map_path
-from ..standards.fleet.shard_map_file import ShardMapBusyError
+from ..standards.fleet.shard_map_file import ShardMapBusyError, ShardMapFile
 from ..standards.registry_file.loading import LoadedRegistry
 from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, Interrupted, counted
 from .registry import load_printing_problems, print_problems
@@ -87,8 +87,12 @@ def run_synth(args: argparse.Namespace) -> int:
     total = len(loaded.config.repositories) + len(loaded.config.public_repositories)
     print(f"{args.file}: building {counted(total, 'repository', 'repositories')}", file=sys.stderr)
     staging = _staging_directory(output, args.output)
+    timeout = None if args.wait else 0.0
     try:
-        fleet = _synthesize(args, loaded, map_file, staging, output)
+        # Locked and read before the CDK starts: a busy or broken map is refused at once.
+        opened = None if args.locked else ShardMapFile(map_file, lock_timeout=timeout)
+        with opened or nullcontext():
+            fleet = _synthesize(args, loaded, opened or map_file, staging, output)
     except ShardMapBusyError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILURE
@@ -98,9 +102,9 @@ def run_synth(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     try:
-        _summarize(args, fleet, map_file, output, time.perf_counter() - started)
+        _summarize(args, fleet, time.perf_counter() - started)
     except KeyboardInterrupt:
-        raise Interrupted(_written(output, map_file)) from None
+        raise Interrupted(_written(output, fleet.shard_map_path)) from None
     return EXIT_OK
 
 
@@ -149,7 +153,11 @@ def _staging_directory(output: Path, given: str) -> Path:
 
 
 def _synthesize(
-    args: argparse.Namespace, loaded: LoadedRegistry, map_file: Path, staging: Path, output: Path
+    args: argparse.Namespace,
+    loaded: LoadedRegistry,
+    shard_map: ShardMapFile | Path,
+    staging: Path,
+    output: Path,
 ) -> RepositoryFleet:
     """The fleet, synthesized into ``staging``, its map committed and ``staging`` moved to
     ``output``."""
@@ -168,9 +176,8 @@ def _synthesize(
         fleet = RepositoryFleet(
             app,
             config=loaded,
-            shard_map=map_file,
+            shard_map=shard_map,
             locked=args.locked,
-            lock_timeout=None if args.wait else 0,
             progress=progress,
         )
     for warning in caught:
@@ -190,7 +197,7 @@ def _synthesize(
                 written = True
         except KeyboardInterrupt:  # held until both were written, or raised before either
             if written:
-                raise Interrupted(_written(output, map_file)) from None
+                raise Interrupted(_written(output, fleet.shard_map_path)) from None
             raise
     return fleet
 
@@ -221,9 +228,7 @@ def _interrupts_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _summarize(
-    args: argparse.Namespace, fleet: RepositoryFleet, map_file: Path, output: Path, seconds: float
-) -> None:
+def _summarize(args: argparse.Namespace, fleet: RepositoryFleet, seconds: float) -> None:
     limit = fleet.max_resources_per_stack
     print(
         f"{args.file}: {counted(len(fleet.resources), 'repository', 'repositories')}, "
@@ -248,7 +253,7 @@ def _summarize(
             f"updated ({len(added.repositories) + len(added.public_repositories)} added, "
             f"{len(removed.repositories) + len(removed.public_repositories)} removed): commit it"
         )
-    print(f"shard map {map_file}: {state}")
+    print(f"shard map {fleet.shard_map_path}: {state}")
     for name in fleet.emptied_stacks:
         print(
             f"note: stack {name} holds nothing any more and is not synthesized; delete it with "
@@ -258,5 +263,5 @@ def _summarize(
         )
 
 
-def _written(output: Path, map_file: Path) -> str:
+def _written(output: Path, map_file: Path | None) -> str:
     return f"interrupted after writing the cloud assembly {output} and the shard map {map_file}"

@@ -88,9 +88,10 @@ class RepositoryFleet:
         else 400.
     :param shard_map: a shard map file, or a ``ShardMap``. A file is locked (a
         ``.lock`` file beside it) and read; ``commit_shard_map`` writes it once the app is
-        synthesized; ``close`` (or the end of a ``with`` block) releases the lock. Default:
-        none: every repository placed afresh, in name order (a warning when that takes more
-        than one stack).
+        synthesized; ``close`` (or the end of a ``with`` block) releases the lock. A
+        ``ShardMapFile`` is a file opened (locked and read) already; the fleet closes it.
+        Default: none: every repository placed afresh, in name order (a warning when that
+        takes more than one stack).
     :param locked: refuse to change the shard map file, and read it without the lock (for
         CI: it must be committed up to date). Default: false.
     :param lock_timeout: seconds to wait while another process (a synth of the same file)
@@ -113,7 +114,7 @@ class RepositoryFleet:
         stack_name: str | None = None,
         env: cdk.Environment | None = None,
         max_resources_per_stack: int | None = None,
-        shard_map: str | PathLike[str] | ShardMap | None = None,
+        shard_map: str | PathLike[str] | ShardMapFile | ShardMap | None = None,
         locked: bool = False,
         lock_timeout: float | None = 0.0,
         progress: Callable[[str], None] | None = None,
@@ -148,7 +149,10 @@ class RepositoryFleet:
         self.template_sizes: dict[str, int] = {}
         """Each stack's written template, in bytes, by stack name (``commit_shard_map``)."""
         previous = shard_map if isinstance(shard_map, ShardMap) else None
-        if shard_map is not None and not isinstance(shard_map, ShardMap):
+        if isinstance(shard_map, ShardMapFile):
+            self._map_file, self.shard_map_path = shard_map, shard_map.path
+            previous = shard_map.previous
+        elif shard_map is not None and not isinstance(shard_map, ShardMap):
             previous = self._open_shard_map(shard_map, locked, lock_timeout)
         try:
             self._build(loaded, repositories, previous, where, locked)
@@ -244,7 +248,7 @@ class RepositoryFleet:
         """Stacks of the previous map that hold nothing now, so they are not synthesized
         (delete them with CloudFormation)."""
         changed = self.shard_map != previous
-        if locked and changed:
+        if locked and self.shard_map_path is not None and changed:
             raise ConfigError(
                 str(self.shard_map_path),
                 "the shard map is out of date: "
