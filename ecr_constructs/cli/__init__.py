@@ -83,18 +83,26 @@ class _Interrupts:
     def __init__(self) -> None:
         self.received: list[int] = []
         self.stderr: TextIO = sys.stderr
+        self.holding = 0
+        self.pending = False
 
     def handle(self, number: int, frame: FrameType | None) -> None:
-        """Raise ``KeyboardInterrupt``, and silence stderr from now on: the signal stopped the
-        CDK's node process too, whose last words (and jsii's, closing its pipe at exit) are
-        noise after the one line ``report`` prints."""
+        """Raise ``KeyboardInterrupt`` (once the steps held together are done), and silence
+        stderr from now on: the signal stopped the CDK's node process too, whose last words
+        (and jsii's, closing its pipe at exit) are noise after the line ``report`` prints."""
         self.received.append(number)
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
+        if self.holding:
+            self.pending = True
+            return
         raise KeyboardInterrupt
 
     def report(self, message: str) -> int:
         print(message, file=self.stderr)
         return EXIT_INTERRUPTED
+
+
+_running: list[_Interrupts] = []
 
 
 @contextmanager
@@ -105,11 +113,31 @@ def _interrupts() -> Iterator[_Interrupts]:
         yield interrupts
         return
     handlers = {number: signal.signal(number, interrupts.handle) for number in _SIGNALS}
+    _running.append(interrupts)
     try:
         yield interrupts
     finally:
+        _running.remove(interrupts)
         for number, handler in handlers.items():
             signal.signal(number, handler)
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """An interrupt arriving inside is raised when the block has finished: its steps are
+    done together, or (when it raises) as far as they got."""
+    if not _running:
+        yield
+        return
+    interrupts = _running[-1]
+    interrupts.holding += 1
+    try:
+        yield
+    finally:
+        interrupts.holding -= 1
+    if interrupts.pending and not interrupts.holding:
+        interrupts.pending = False
+        raise KeyboardInterrupt
 
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

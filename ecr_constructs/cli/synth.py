@@ -13,13 +13,11 @@ import argparse
 import os
 import secrets
 import shutil
-import signal
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +27,7 @@ from ..errors import ConfigError, EcrConstructsError
 from ..standards.fleet.placement import shard_map_path
 from ..standards.fleet.shard_map_file import ShardMapBusyError, ShardMapFile
 from ..standards.registry_file.loading import LoadedRegistry
-from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, Interrupted, counted
+from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, Interrupted, counted, interrupts_held
 from .registry import load_printing_problems, print_problems
 
 if TYPE_CHECKING:
@@ -191,7 +189,7 @@ def _synthesize(
         app.synth()
         written = False
         try:
-            with _interrupts_held():
+            with interrupts_held():
                 fleet.commit_shard_map(staging)
                 _replace_output(staging, output, args.output)
                 written = True
@@ -212,20 +210,6 @@ def _replace_output(staging: Path, output: Path, given: str) -> None:
             "written: run synth again",
             allowed="a writable directory",
         ) from None
-
-
-@contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held until the block ends: the map and the assembly are written
-    together, or neither."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _summarize(args: argparse.Namespace, fleet: RepositoryFleet, seconds: float) -> None:
