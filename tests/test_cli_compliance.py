@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -77,3 +78,30 @@ def test_invalid_input_exits_2(
     arguments = [str(assemblies["secure"]) if a == "ASSEMBLY" else a for a in arguments]
     assert main(arguments) == 2
     assert fragment in capsys.readouterr().err
+
+
+NESTED_SELF = {"n": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}}
+ESCAPING = {"s": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../x.json"}}}
+
+
+@pytest.mark.parametrize(
+    ("artifacts", "message"),
+    [
+        (
+            ESCAPING,
+            "manifest.json: artifacts.s.properties.templateFile: is not a file name inside the "
+            "assembly (given '../x.json'; allowed: a relative path without ..)",
+        ),
+        (NESTED_SELF, ": a nested assembly contains itself (allowed: a tree of assemblies)"),
+        ({"s": []}, "manifest.json: artifacts.s: expected a JSON object (given 'list')"),
+    ],
+)
+def test_a_broken_assembly_exits_2_naming_the_file(
+    artifacts: dict[str, object],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+    assert main(["check", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"{tmp_path}{'/' if message[0] != ':' else ''}{message}\n"
