@@ -32,6 +32,7 @@ NOTHING_WRITTEN = "interrupted; nothing was written"
 COMMAND_MODULES: tuple[str, ...] = (
     "ecr_constructs.cli.registry",
     "ecr_constructs.cli.synth",
+    "ecr_constructs.cli.shards",
     "ecr_constructs.cli.lifecycle",
     "ecr_constructs.cli.compliance",
 )

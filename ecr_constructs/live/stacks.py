@@ -1,0 +1,124 @@
+"""The repositories a fleet's deployed stacks hold, read with read-only API calls.
+
+Only ``ListStacks`` and ``ListStackResources`` (CloudFormation) and ``GetCallerIdentity``
+(STS) are called: nothing in the account changes. Credentials and region come from boto3's
+own chain (environment, profile, instance role). Every AWS failure becomes a one-line
+:class:`~ecr_constructs.live.ecr.LiveRegistryError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from .ecr import LiveRegistryError
+
+READ_OPERATIONS = frozenset({"ListStacks", "ListStackResources", "GetCallerIdentity"})
+"""The API operations this module calls: all read-only."""
+REPOSITORY_SECTIONS = {
+    "AWS::ECR::Repository": "repositories",
+    "AWS::ECR::PublicRepository": "public_repositories",
+}
+_GONE = frozenset({"DELETE_COMPLETE", "DELETE_SKIPPED"})
+
+
+@dataclass(frozen=True)
+class DeployedRepository:
+    """A repository that a deployed stack holds."""
+
+    section: str
+    """``repositories`` or ``public_repositories``."""
+    name: str
+    stack_index: int
+    """1 for the stack named ``stack_name``, N for ``stack_name-N``."""
+    logical_id: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What the stacks of a fleet hold in one account and region."""
+
+    account: str
+    region: str
+    repositories: tuple[DeployedRepository, ...]
+
+
+def read_deployment(
+    stack_name: str, *, region: str | None = None, profile: str | None = None
+) -> Deployment:
+    """The repositories in the stacks named ``stack_name`` and ``stack_name-N`` that exist
+    (not deleted) in the account of the credentials, in ``region`` (default: the profile's or
+    the environment's)."""
+    try:
+        session = boto3.session.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound:
+        raise LiveRegistryError(
+            f"AWS profile {profile!r} is not in the AWS config or credentials files"
+        ) from None
+    if not session.region_name:
+        raise LiveRegistryError(
+            "no AWS region: give one (--region), set deployment.region or AWS_REGION, or use "
+            "a profile with a region"
+        )
+    with _aws_errors("GetCallerIdentity"):
+        account = str(session.client("sts").get_caller_identity()["Account"])
+    cloudformation = session.client("cloudformation")
+    found: list[DeployedRepository] = []
+    for name, index in list(_fleet_stacks(cloudformation, stack_name)):
+        found.extend(_repositories(cloudformation, name, index))
+    return Deployment(account, str(session.region_name), tuple(found))
+
+
+def _fleet_stacks(cloudformation: Any, stack_name: str) -> Iterator[tuple[str, int]]:
+    pattern = re.compile(re.escape(stack_name) + r"(?:-([2-9]|[1-9][0-9]{1,2}))?")
+    with _aws_errors("ListStacks"):
+        for page in cloudformation.get_paginator("list_stacks").paginate():
+            for summary in page.get("StackSummaries", []):
+                match = pattern.fullmatch(summary["StackName"])
+                if match and summary["StackStatus"] != "DELETE_COMPLETE":
+                    yield summary["StackName"], int(match.group(1) or 1)
+
+
+def _repositories(cloudformation: Any, stack: str, index: int) -> Iterator[DeployedRepository]:
+    with _aws_errors(f"ListStackResources on stack {stack!r}"):
+        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack)
+        for page in pages:
+            for resource in page.get("StackResourceSummaries", []):
+                section = REPOSITORY_SECTIONS.get(resource["ResourceType"])
+                name = resource.get("PhysicalResourceId")
+                if section and name and resource.get("ResourceStatus") not in _GONE:
+                    yield DeployedRepository(section, name, index, resource["LogicalResourceId"])
+
+
+@contextmanager
+def _aws_errors(operation: str) -> Iterator[None]:
+    try:
+        yield
+    except (NoCredentialsError, PartialCredentialsError):
+        raise LiveRegistryError(
+            "no AWS credentials found: use a profile (--profile), environment variables or "
+            "an instance role"
+        ) from None
+    except NoRegionError:
+        raise LiveRegistryError("no AWS region: give one (--region) or set AWS_REGION") from None
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        message = " ".join(str(details.get("Message", "")).split())
+        raise LiveRegistryError(
+            f"{operation} failed: {details.get('Code', 'Unknown')}: {message}"
+        ) from None
+    except BotoCoreError as error:
+        raise LiveRegistryError(f"{operation} failed: {error}") from None
