@@ -14,8 +14,8 @@ import yaml
 from moto import mock_aws
 
 import ecr_constructs.cli as cli
-from ecr_constructs.errors import ConfigError
 from ecr_constructs.cloud_assembly import read_template, stack_artifacts
+from ecr_constructs.errors import ConfigError
 from ecr_constructs.live.stacks import READ_OPERATIONS, DeployedRepository
 from ecr_constructs.standards import ShardMap, parse_registry
 from ecr_constructs.standards.fleet.placement import place
