@@ -169,8 +169,12 @@ def test_one_per_account_and_region_across_stacks() -> None:
     app = cdk.App()
     env = cdk.Environment(account=ACCOUNT, region="eu-west-1")
     first = RegistryScanning(cdk.Stack(app, "One", env=env), "Scanning")
-    # Another stack of the same registry gets the same configuration.
-    assert RegistryScanning.of(cdk.Stack(app, "Twin", env=env)) is first
+    assert RegistryScanning.of(first) is first
+    # Another stack of the same registry would deploy a second configuration: refused.
+    with pytest.raises(
+        RegistryError, match=r"Twin/RegistryScanning: .* One/Scanning already configures"
+    ):
+        RegistryScanning.of(cdk.Stack(app, "Twin", env=env))
     with pytest.raises(RegistryError, match=r"Two/Scanning: .* One/Scanning already configures"):
         RegistryScanning(cdk.Stack(app, "Two", env=env), "Scanning")
     # Another region, or a stack without a concrete environment, is a different registry.

@@ -382,7 +382,7 @@ class PullThroughCache(Construct):
         _check_credentials(upstream, credentials, checked_prefix, stack, f"{where} credentials")
         _check_ecr_upstream(upstream, checked_prefix, stack, f"{where} upstream")
         RegistryIndex.of(scope).claim_prefix(
-            self.KIND, stack, where, checked_prefix, limit=CACHE_RULES.high
+            self.KIND, stack, where, checked_prefix, limit=CACHE_RULES
         )
 
         super().__init__(scope, construct_id)
