@@ -469,3 +469,21 @@ class OperatingSystem(enum.StrEnum):
 
     LINUX = "Linux"
     WINDOWS = "Windows"
+
+
+# --- registry policy scope -----------------------------------------------------------------------
+
+
+class RegistryPolicyScope(enum.StrEnum):
+    """What the registry policy governs: the account setting ``REGISTRY_POLICY_SCOPE``.
+
+    CloudFormation can't set it (ECR API ``PutAccountSetting``); the policy is checked
+    against the scope given here, which must match the account's.
+    """
+
+    V2 = "V2"
+    """ECR's default: the policy may allow any ECR action and applies to every ECR request
+    in the registry (one statement can let an organisation pull every repository)."""
+    V1 = "V1"
+    """The policy may allow only ``ecr:ReplicateImage``, ``ecr:BatchImportUpstreamImage`` and
+    ``ecr:CreateRepository``; ECR rejects a policy with any other action."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
+from ..registry_rules import RegistryPolicyScope
 from ..tokens import is_unresolved
 from ._values import PRINCIPAL_ALLOWED, SERVICE_ALLOWED, principal_problem, service_problem
 
@@ -22,8 +23,10 @@ class DocumentRules:
     kind: str
     resource_allowed: bool
     action_prefix: str
-    allowed_actions: frozenset[str] | None = None
-    """Lower-case action names, when only some are allowed."""
+    allowed_actions: tuple[str, ...] | None = None
+    """The actions allowed (compared without case), when only some are."""
+    refused_action: str = ""
+    """Why an action outside ``allowed_actions`` is refused, and what to do instead."""
     max_characters: int = MAX_POLICY_CHARACTERS
 
 
@@ -31,15 +34,24 @@ REPOSITORY_RULES = DocumentRules("repository policy", resource_allowed=False, ac
 PUBLIC_REPOSITORY_RULES = DocumentRules(
     "public repository policy", resource_allowed=False, action_prefix="ecr-public:"
 )
-REGISTRY_RULES = DocumentRules(
-    "registry policy",
-    resource_allowed=True,
-    action_prefix="ecr:",
-    allowed_actions=frozenset(
-        {"ecr:*", "ecr:batchimportupstreamimage", "ecr:createrepository", "ecr:replicateimage"}
+REGISTRY_V1_ACTIONS = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
+REGISTRY_RULES = {
+    RegistryPolicyScope.V2: DocumentRules(
+        "registry policy", resource_allowed=True, action_prefix="ecr:"
     ),
-)
-_REGISTRY_ACTIONS_TEXT = "ecr:ReplicateImage, ecr:BatchImportUpstreamImage, ecr:CreateRepository"
+    RegistryPolicyScope.V1: DocumentRules(
+        "registry policy",
+        resource_allowed=True,
+        action_prefix="ecr:",
+        allowed_actions=(*REGISTRY_V1_ACTIONS, "ecr:*"),
+        refused_action=(
+            "ECR rejects this action in a registry policy of scope V1, which honours only "
+            "replication and pull-through cache actions; an account on ECR's default scope "
+            "V2 (RegistryPolicyScope.V2) may allow any ECR action"
+        ),
+    ),
+}
+"""Registry policy rules by the account's registry policy scope."""
 
 
 def _strings(value: object) -> list[object] | None:
@@ -223,13 +235,15 @@ def _check_actions(statement: Mapping[str, Any], where: str, rules: DocumentRule
                     allowed=f"{rules.action_prefix}... actions",
                 )
             )
-        elif rules.allowed_actions is not None and name not in rules.allowed_actions:
+        elif rules.allowed_actions is not None and name not in {
+            allowed.lower() for allowed in rules.allowed_actions
+        }:
             problems.append(
                 Problem(
                     item_where,
-                    f"ECR rejects this action in a {rules.kind}",
+                    rules.refused_action,
                     given=action,
-                    allowed=_REGISTRY_ACTIONS_TEXT,
+                    allowed=", ".join(rules.allowed_actions),
                 )
             )
     return problems

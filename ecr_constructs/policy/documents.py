@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
 from ..errors import PolicyDocumentError, Problem
+from ..registry_rules import RegistryPolicyScope
 from ._check import (
     ELEMENT_ORDER,
     PUBLIC_REPOSITORY_RULES,
@@ -38,7 +39,8 @@ class PolicyDocument:
     (``i`` is the grant's position).
     """
 
-    rules: ClassVar[DocumentRules] = REPOSITORY_RULES
+    rules: DocumentRules = REPOSITORY_RULES
+    """What this kind of document accepts."""
 
     def __init__(
         self,
@@ -183,14 +185,13 @@ class PublicRepositoryPolicyDocument(PolicyDocument):
 
 
 class RegistryPolicyDocument(PolicyDocument):
-    """The private registry's policy: ``Resource`` allowed; actions limited to
-    ``ecr:ReplicateImage``, ``ecr:BatchImportUpstreamImage`` and ``ecr:CreateRepository``.
+    """The private registry's policy: ``Resource`` allowed, ``ecr:`` actions.
 
     ``account`` and ``region`` are the registry's (tokens are fine): they fill the presets'
-    resource ARNs.
+    resource ARNs. ``scope`` is the account's registry policy scope. Default: V2 (ECR's
+    default), which accepts any ECR action; V1 accepts only ``ecr:ReplicateImage``,
+    ``ecr:BatchImportUpstreamImage`` and ``ecr:CreateRepository``.
     """
-
-    rules = REGISTRY_RULES
 
     def __init__(
         self,
@@ -200,5 +201,15 @@ class RegistryPolicyDocument(PolicyDocument):
         region: str,
         where: str = "registry_policy",
         partition: str = "aws",
+        scope: RegistryPolicyScope = RegistryPolicyScope.V2,
     ) -> None:
+        if not isinstance(scope, RegistryPolicyScope):
+            raise PolicyDocumentError(
+                f"{where} scope",
+                "scope must be a RegistryPolicyScope",
+                given=scope,
+                allowed="RegistryPolicyScope.V2 (ECR's default) or RegistryPolicyScope.V1",
+            )
+        self.rules = REGISTRY_RULES[scope]
+        self.scope = scope
         super().__init__(grants, where=where, partition=partition, account=account, region=region)

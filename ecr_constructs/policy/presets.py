@@ -82,20 +82,37 @@ def _principal_grant(
     ), []
 
 
-def _organization_pull(
-    organization_ids: object, where: str
+def _organization_grant(
+    organization_ids: object,
+    where: str,
+    *,
+    kind: str,
+    sid: str,
+    actions: tuple[str, ...],
+    resources: tuple[str, ...] = (),
 ) -> tuple[AccessGrant | None, list[Problem]]:
+    """``actions`` for every principal of the organizations: Principal ``*`` limited by
+    ``aws:PrincipalOrgID``."""
     ids, problems = check_some(organization_ids, where, "organization IDs", organization_problem)
     if problems:
         return None, problems
     unique = tuple(sorted(set(ids)))
     return AccessGrant(
-        name=f"pull by organization {describe(unique)}",
-        sid="OrganizationPull",
-        actions=PULL_ACTIONS,
+        name=f"{kind} by organization {describe(unique)}",
+        sid=sid,
+        actions=actions,
         anyone=True,
         condition=(("StringEquals", "aws:PrincipalOrgID", tuple(literal(i) for i in unique)),),
+        resources=resources,
     ), []
+
+
+def _organization_pull(
+    organization_ids: object, where: str
+) -> tuple[AccessGrant | None, list[Problem]]:
+    return _organization_grant(
+        organization_ids, where, kind="pull", sid="OrganizationPull", actions=PULL_ACTIONS
+    )
 
 
 def _lambda_pull(accounts: object, where: str) -> tuple[AccessGrant | None, list[Problem]]:
@@ -174,6 +191,24 @@ class RepositoryAccess:
         return _one(_organization_pull(organization_ids, "RepositoryAccess.organization_pull"))
 
     @staticmethod
+    def organization_push(organization_ids: Strings) -> AccessGrant:
+        """Push (and pull) by every principal in the organizations: Principal
+        ``{"AWS": "*"}`` with ``StringEquals aws:PrincipalOrgID``.
+
+        Every role of every account in the organization may push new images (and, with
+        MUTABLE tags, move tags): prefer ``push(principals=[...])`` for named CI roles.
+        """
+        return _one(
+            _organization_grant(
+                organization_ids,
+                "RepositoryAccess.organization_push",
+                kind="push",
+                sid="OrganizationPush",
+                actions=PUSH_ACTIONS,
+            )
+        )
+
+    @staticmethod
     def lambda_pull(accounts: Strings) -> AccessGrant:
         """Let Lambda functions of the accounts pull their container image: service principal
         ``lambda.amazonaws.com``, ``StringLike aws:sourceArn
@@ -236,8 +271,9 @@ def _is_empty(values: object) -> bool:
 class RegistryAccess:
     """Presets for the private registry's policy (``AWS::ECR::RegistryPolicy``).
 
-    The destination account and region come from the document at render time, so they may
-    be CDK tokens.
+    The registry's account and region come from the document at render time, so they may
+    be CDK tokens. ``custom`` statements are checked like the presets, against the document's
+    registry policy scope.
     """
 
     custom = staticmethod(custom)
@@ -268,6 +304,27 @@ class RegistryAccess:
             resources=tuple(
                 f"arn:{{partition}}:ecr:{r}:{{account}}:repository/*" for r in region_templates
             ),
+        )
+
+    @staticmethod
+    def organization_pull(organization_ids: Strings) -> AccessGrant:
+        """Let every principal of the organizations pull from every repository of this
+        registry: the pull actions on ``arn:PARTITION:ecr:REGION:ACCOUNT:repository/*``,
+        Principal ``{"AWS": "*"}`` with ``StringEquals aws:PrincipalOrgID``.
+
+        Needs registry policy scope V2 (ECR's default): scope V1 refuses pull actions in a
+        registry policy. The principals still need ``ecr:GetAuthorizationToken`` in their
+        own account (``aws_ecr.AuthorizationToken.grant_read``).
+        """
+        return _one(
+            _organization_grant(
+                organization_ids,
+                "RegistryAccess.organization_pull",
+                kind="pull of every repository",
+                sid="OrganizationPull",
+                actions=PULL_ACTIONS,
+                resources=("arn:{partition}:ecr:{region}:{account}:repository/*",),
+            )
         )
 
     @staticmethod
