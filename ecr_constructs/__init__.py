@@ -55,11 +55,19 @@ if TYPE_CHECKING:
         GitHubActionsPushRole,
     )
     from .events import (
+        ActionResult,
         FindingSeverity,
         NotificationTopic,
         enhanced_findings_rule,
+        image_archived_rule,
+        image_deleted_rule,
         image_push_rule,
+        image_restored_rule,
+        pull_through_cache_rule,
+        referrer_action_rule,
+        replication_rule,
         scan_completed_rule,
+        scan_resource_change_rule,
     )
     from .public import (
         PublicRepository,
@@ -131,11 +139,19 @@ __getattr__ = lazy_exports(
             "GitHubActionsPushRole",
         ],
         ".events": [
+            "ActionResult",
             "FindingSeverity",
             "NotificationTopic",
             "enhanced_findings_rule",
+            "image_archived_rule",
+            "image_deleted_rule",
             "image_push_rule",
+            "image_restored_rule",
+            "pull_through_cache_rule",
+            "referrer_action_rule",
+            "replication_rule",
             "scan_completed_rule",
+            "scan_resource_change_rule",
         ],
         ".public": [
             "PublicRepository",
@@ -203,6 +219,7 @@ __getattr__ = lazy_exports(
 
 __all__ = [
     "AccessGrant",
+    "ActionResult",
     "AppliedFor",
     "Architecture",
     "CacheRepositoryTemplate",
@@ -272,10 +289,17 @@ __all__ = [
     "check_stack",
     "check_template",
     "enhanced_findings_rule",
+    "image_archived_rule",
+    "image_deleted_rule",
     "image_push_rule",
+    "image_restored_rule",
     "load_registry_config",
     "parse_images",
     "parse_registry_config",
+    "pull_through_cache_rule",
+    "referrer_action_rule",
+    "replication_rule",
     "scan_completed_rule",
+    "scan_resource_change_rule",
     "simulate",
 ]

@@ -14,9 +14,15 @@ from constructs import Construct
 
 from .errors import located_at
 from .events import (
+    ActionResult,
     FindingSeverity,
     enhanced_findings_rule,
+    image_archived_rule,
+    image_deleted_rule,
     image_push_rule,
+    image_restored_rule,
+    referrer_action_rule,
+    replication_rule,
     scan_completed_rule,
 )
 from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy
@@ -158,21 +164,98 @@ class Repository(Construct):
         )
 
     # -- events -------------------------------------------------------------------------
+    # Each method adds an EventBridge rule for this repository's events. ``target`` is any
+    # ``aws_events.IRuleTarget``; ``topic`` an SNS topic, instead (EventBridge may publish to
+    # it from this account's rules only). Default: neither; add targets with rule.add_target.
 
     def on_image_pushed(
         self,
         construct_id: str,
         *,
         tags: Sequence[str] | None = None,
+        target: events.IRuleTarget | None = None,
         topic: sns.ITopic | None = None,
     ) -> events.Rule:
-        """An EventBridge rule for successful pushes to this repository.
+        """A rule for successful pushes to this repository.
 
         :param tags: only pushes of these tags. Default: every push.
-        :param topic: an SNS topic to notify. Default: no target (add your own).
         """
         return image_push_rule(
-            self, construct_id, repository_names=[self.repository_name], tags=tags, topic=topic
+            self, construct_id, repository_names=self._names, tags=tags, target=target, topic=topic
+        )
+
+    def on_image_deleted(
+        self,
+        construct_id: str,
+        *,
+        tags: Sequence[str] | None = None,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """A rule for images deleted from this repository.
+
+        :param tags: only deletions of images with these tags. Default: every deletion.
+        """
+        return image_deleted_rule(
+            self, construct_id, repository_names=self._names, tags=tags, target=target, topic=topic
+        )
+
+    def on_image_archived(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """A rule for images of this repository moved to the archive storage class."""
+        return image_archived_rule(
+            self, construct_id, repository_names=self._names, target=target, topic=topic
+        )
+
+    def on_image_restored(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """A rule for archived images of this repository restored to the standard class."""
+        return image_restored_rule(
+            self, construct_id, repository_names=self._names, target=target, topic=topic
+        )
+
+    def on_referrer_action(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """A rule for actions on this repository's referrers (signatures, SBOMs...)."""
+        return referrer_action_rule(
+            self, construct_id, repository_names=self._names, target=target, topic=topic
+        )
+
+    def on_image_replicated(
+        self,
+        construct_id: str,
+        *,
+        result: ActionResult | None = None,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """A rule for images replicated into this repository (this registry is the
+        replication destination).
+
+        :param result: only replications with this result. Default: every replication.
+        """
+        return replication_rule(
+            self,
+            construct_id,
+            repository_names=self._names,
+            result=result,
+            target=target,
+            topic=topic,
         )
 
     def on_scan_completed(
@@ -180,29 +263,47 @@ class Repository(Construct):
         construct_id: str,
         *,
         severity: FindingSeverity | None = None,
-        enhanced: bool = False,
+        target: events.IRuleTarget | None = None,
         topic: sns.ITopic | None = None,
     ) -> events.Rule:
-        """An EventBridge rule for completed image scans of this repository.
+        """A rule for completed basic scans of this repository's images.
 
-        :param severity: only scans with findings at or above it. Default: every basic scan;
-            HIGH for enhanced findings.
-        :param enhanced: match Amazon Inspector findings (registry-level ENHANCED scanning)
-            instead of basic scan results. Default: false.
-        :param topic: an SNS topic to notify. Default: no target (add your own).
+        :param severity: only scans with findings at or above it. Default: every scan.
         """
-        names = [self.repository_name]
-        if enhanced:
-            return enhanced_findings_rule(
-                self,
-                construct_id,
-                repository_names=names,
-                severity=severity or FindingSeverity.HIGH,
-                topic=topic,
-            )
         return scan_completed_rule(
-            self, construct_id, repository_names=names, severity=severity, topic=topic
+            self,
+            construct_id,
+            repository_names=self._names,
+            severity=severity,
+            target=target,
+            topic=topic,
         )
+
+    def on_enhanced_scan_finding(
+        self,
+        construct_id: str,
+        *,
+        severity: FindingSeverity = FindingSeverity.HIGH,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """A rule for active Amazon Inspector findings on this repository's images
+        (registry-level ENHANCED scanning).
+
+        :param severity: the lowest severity to match. Default: HIGH (HIGH and CRITICAL).
+        """
+        return enhanced_findings_rule(
+            self,
+            construct_id,
+            repository_names=self._names,
+            severity=severity,
+            target=target,
+            topic=topic,
+        )
+
+    @property
+    def _names(self) -> list[str]:
+        return [self.repository_name]
 
     # -- access -------------------------------------------------------------------------
 

@@ -9,12 +9,15 @@ from typing import ClassVar
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..errors import RegistryError
+from ..events import ActionResult, pull_through_cache_rule
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
 from ..naming import (
     REGION,
@@ -488,6 +491,26 @@ class PullThroughCache(Construct):
             grantee=grantee,
             actions=[*PULL_ACTIONS, *CACHE_ACTIONS],
             resource_arns=[self.repository_arn_pattern],
+        )
+
+    def on_cache_sync(
+        self,
+        construct_id: str,
+        *,
+        result: ActionResult | None = None,
+        target: events.IRuleTarget | None = None,
+        topic: sns.ITopic | None = None,
+    ) -> events.Rule:
+        """An EventBridge rule for this cache's syncs (an image fetched from the upstream).
+
+        :param result: only syncs with this result (``ActionResult.FAILED``: failed
+            fetches, such as expired upstream credentials). Default: every sync.
+        :param target: what the rule triggers (any ``aws_events.IRuleTarget``). Default:
+            nothing (add targets later).
+        :param topic: an SNS topic to notify, instead of ``target``. Default: none.
+        """
+        return pull_through_cache_rule(
+            self, construct_id, prefixes=[self.prefix], result=result, target=target, topic=topic
         )
 
     def _create_upstream_role(self) -> iam.Role:
