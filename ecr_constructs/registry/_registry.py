@@ -92,6 +92,40 @@ class RegistryIndex(Construct):
             self.check_singleton(kind, stack, child_path(stack, kind))
         return found
 
+    def check_claim(
+        self,
+        kind: str,
+        stack: cdk.Stack,
+        path: str,
+        key: str,
+        *,
+        what: tuple[str, str],
+        given: str,
+        limit: CountRule | None = None,
+        pending: int = 0,
+    ) -> None:
+        """Refuse ``key`` (a ``what``, singular and plural) for the construct at ``path`` if
+        another construct of ``kind`` claimed it in ``stack``'s registry, or if the registry
+        would then hold more than ``limit`` (with ``pending`` more about to be claimed)."""
+        registry = registry_key(stack)
+        name, names = what
+        existing = self.claims.get((kind, registry, key))
+        if existing is not None:
+            raise RegistryError(
+                path,
+                f"{kind} {name} {key!r} is already used by {existing} in registry {registry}",
+                given=given,
+                allowed=f"one {kind} per {name} and registry",
+            )
+        used = pending + sum(1 for k in self.claims if k[0] == kind and k[1] == registry)
+        if limit is not None and used >= limit.high:
+            raise RegistryError(
+                path,
+                f"registry {registry} already has {used} {kind} {names}",
+                given=given,
+                allowed=f"at most {limit.high} per registry",
+            )
+
     def claim(
         self,
         kind: str,
@@ -103,28 +137,10 @@ class RegistryIndex(Construct):
         given: str,
         limit: CountRule | None = None,
     ) -> None:
-        """Record that the construct at ``path`` uses ``key`` (its ``what``, singular and
-        plural) for ``kind`` in ``stack``'s registry; refuse duplicates and more than
-        ``limit`` (call before creating the construct)."""
-        registry = registry_key(stack)
-        name, names = what
-        existing = self.claims.get((kind, registry, key))
-        if existing is not None:
-            raise RegistryError(
-                path,
-                f"{kind} {name} {key!r} is already used by {existing} in registry {registry}",
-                given=given,
-                allowed=f"one {kind} per {name} and registry",
-            )
-        used = sum(1 for k in self.claims if k[0] == kind and k[1] == registry)
-        if limit is not None and used >= limit.high:
-            raise RegistryError(
-                path,
-                f"registry {registry} already has {used} {kind} {names}",
-                given=given,
-                allowed=f"at most {limit.high} per registry",
-            )
-        self.claims[(kind, registry, key)] = path
+        """``check_claim``, then record that the construct at ``path`` uses ``key`` (call
+        before creating the construct)."""
+        self.check_claim(kind, stack, path, key, what=what, given=given, limit=limit)
+        self.claims[(kind, registry_key(stack), key)] = path
 
     def claim_prefix(
         self, kind: str, stack: cdk.Stack, path: str, prefix: str, *, limit: CountRule | None = None
