@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .errors import located_at
 from .events import (
     ActionResult,
     FindingSeverity,
+    RuleOptions,
     enhanced_findings_rule,
     image_archived_rule,
     image_deleted_rule,
@@ -164,24 +165,23 @@ class Repository(Construct):
         )
 
     # -- events -------------------------------------------------------------------------
-    # Each method adds an EventBridge rule for this repository's events. ``target`` is any
-    # ``aws_events.IRuleTarget``; ``topic`` an SNS topic, instead (EventBridge may publish to
-    # it from this account's rules only). Default: neither; add targets with rule.add_target.
+    # One EventBridge rule per call, for this repository's events. ``options``: ``target``
+    # (any ``aws_events.IRuleTarget``) or ``topic`` (an SNS topic that only this account's
+    # rules may publish to), and ``description`` (see ``events.RuleOptions``).
 
     def on_image_pushed(
         self,
         construct_id: str,
         *,
         tags: Sequence[str] | None = None,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
         """A rule for successful pushes to this repository.
 
         :param tags: only pushes of these tags. Default: every push.
         """
         return image_push_rule(
-            self, construct_id, repository_names=self._names, tags=tags, target=target, topic=topic
+            self, construct_id, repository_names=self._names, tags=tags, **options
         )
 
     def on_image_deleted(
@@ -189,60 +189,34 @@ class Repository(Construct):
         construct_id: str,
         *,
         tags: Sequence[str] | None = None,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
         """A rule for images deleted from this repository.
 
         :param tags: only deletions of images with these tags. Default: every deletion.
         """
         return image_deleted_rule(
-            self, construct_id, repository_names=self._names, tags=tags, target=target, topic=topic
+            self, construct_id, repository_names=self._names, tags=tags, **options
         )
 
-    def on_image_archived(
-        self,
-        construct_id: str,
-        *,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
-    ) -> events.Rule:
+    def on_image_archived(self, construct_id: str, **options: Unpack[RuleOptions]) -> events.Rule:
         """A rule for images of this repository moved to the archive storage class."""
-        return image_archived_rule(
-            self, construct_id, repository_names=self._names, target=target, topic=topic
-        )
+        return image_archived_rule(self, construct_id, repository_names=self._names, **options)
 
-    def on_image_restored(
-        self,
-        construct_id: str,
-        *,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
-    ) -> events.Rule:
+    def on_image_restored(self, construct_id: str, **options: Unpack[RuleOptions]) -> events.Rule:
         """A rule for archived images of this repository restored to the standard class."""
-        return image_restored_rule(
-            self, construct_id, repository_names=self._names, target=target, topic=topic
-        )
+        return image_restored_rule(self, construct_id, repository_names=self._names, **options)
 
-    def on_referrer_action(
-        self,
-        construct_id: str,
-        *,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
-    ) -> events.Rule:
+    def on_referrer_action(self, construct_id: str, **options: Unpack[RuleOptions]) -> events.Rule:
         """A rule for actions on this repository's referrers (signatures, SBOMs...)."""
-        return referrer_action_rule(
-            self, construct_id, repository_names=self._names, target=target, topic=topic
-        )
+        return referrer_action_rule(self, construct_id, repository_names=self._names, **options)
 
     def on_image_replicated(
         self,
         construct_id: str,
         *,
         result: ActionResult | None = None,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
         """A rule for images replicated into this repository (this registry is the
         replication destination).
@@ -250,12 +224,7 @@ class Repository(Construct):
         :param result: only replications with this result. Default: every replication.
         """
         return replication_rule(
-            self,
-            construct_id,
-            repository_names=self._names,
-            result=result,
-            target=target,
-            topic=topic,
+            self, construct_id, repository_names=self._names, result=result, **options
         )
 
     def on_scan_completed(
@@ -263,20 +232,14 @@ class Repository(Construct):
         construct_id: str,
         *,
         severity: FindingSeverity | None = None,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
         """A rule for completed basic scans of this repository's images.
 
         :param severity: only scans with findings at or above it. Default: every scan.
         """
         return scan_completed_rule(
-            self,
-            construct_id,
-            repository_names=self._names,
-            severity=severity,
-            target=target,
-            topic=topic,
+            self, construct_id, repository_names=self._names, severity=severity, **options
         )
 
     def on_enhanced_scan_finding(
@@ -284,8 +247,7 @@ class Repository(Construct):
         construct_id: str,
         *,
         severity: FindingSeverity = FindingSeverity.HIGH,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
         """A rule for active Amazon Inspector findings on this repository's images
         (registry-level ENHANCED scanning).
@@ -293,12 +255,7 @@ class Repository(Construct):
         :param severity: the lowest severity to match. Default: HIGH (HIGH and CRITICAL).
         """
         return enhanced_findings_rule(
-            self,
-            construct_id,
-            repository_names=self._names,
-            severity=severity,
-            target=target,
-            topic=topic,
+            self, construct_id, repository_names=self._names, severity=severity, **options
         )
 
     @property

@@ -461,6 +461,7 @@ BAD_INPUT += [
     ("coverage-names-string", "coverage", {"repository_names": "app"}, "non-empty list"),
     ("description-not-text", "deleted", {"description": 42}, "must be text EventBridge accepts"),
     ("deleted-tag-invalid", "deleted", {"tags": ["-x"]}, "tags[0]: not a valid image tag"),
+    ("misspelt-option", "push", {"tag": ["latest"]}, "Test/Bad tag: not an option of an ECR"),
 ]
 RULE_FUNCTIONS = {
     "push": image_push_rule,

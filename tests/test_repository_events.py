@@ -146,6 +146,11 @@ BAD_INPUT = [
         id="enhanced-severity-none",
     ),
     pytest.param(
+        lambda repo: repo.on_image_restored("Bad", topics=[]),
+        "Test/Repo/Bad topics: not an option of an ECR event rule",
+        id="restored-misspelt-option",
+    ),
+    pytest.param(
         lambda repo: repo.on_image_archived("Bad", target=repo),
         "Test/Repo/Bad target: not an EventBridge target",
         id="archived-target-not-a-target",

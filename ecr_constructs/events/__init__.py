@@ -26,6 +26,7 @@ from .patterns import (
 )
 from .rules import (
     MAX_RULE_DESCRIPTION_LENGTH,
+    RuleOptions,
     check_severity,
     enhanced_findings_rule,
     image_archived_rule,
@@ -49,6 +50,7 @@ __all__ = [
     "FindingSeverity",
     "GuardedTopic",
     "NotificationTopic",
+    "RuleOptions",
     "check_severity",
     "enhanced_findings_pattern",
     "enhanced_findings_rule",

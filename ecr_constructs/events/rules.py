@@ -1,17 +1,18 @@
 """EventBridge rules for ECR events, one function per event.
 
 Each function checks its input (construct path, given value and what is allowed in every
-error), builds the pattern once with :mod:`.patterns` and creates one ``aws_events.Rule``. A
-rule notifies ``target`` (any ``aws_events.IRuleTarget``: a Lambda function, an SQS queue, a
-Step Functions state machine...) or ``topic`` (an SNS topic, through :class:`GuardedTopic`);
-with neither, add targets later with ``rule.add_target``.
+error), builds the pattern once with :mod:`.patterns` and creates one ``aws_events.Rule``.
+Besides its filters, each takes :class:`RuleOptions`: ``target`` (any
+``aws_events.IRuleTarget``: a Lambda function, an SQS queue, a Step Functions state
+machine...) or ``topic`` (an SNS topic, through :class:`GuardedTopic`), and ``description``;
+with neither target nor topic, add targets later with ``rule.add_target``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict, Unpack
 
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
@@ -43,30 +44,42 @@ MAX_RULE_DESCRIPTION_LENGTH = 512
 Names = Sequence[str] | None
 
 
+class RuleOptions(TypedDict, total=False):
+    """What every rule function (and every ``on_*`` method) takes besides its filters."""
+
+    target: events.IRuleTarget | None
+    """What the rule triggers: any ``aws_events.IRuleTarget``. Default: nothing (add targets
+    later with ``rule.add_target``)."""
+    topic: sns.ITopic | None
+    """An SNS topic to notify instead of ``target``, behind :class:`GuardedTopic`.
+    Default: none."""
+    description: str | None
+    """The rule's description. Default: one naming the event."""
+
+
 def image_push_rule(
     scope: Construct,
     construct_id: str,
     *,
     repository_names: Names = None,
     tags: Names = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching successful image pushes.
 
     :param repository_names: only pushes to these repositories. Default: every repository
         in the registry.
     :param tags: only pushes of these exact tags. Default: any tag (and untagged pushes).
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        pattern = image_push_pattern(
+    return _rule(
+        scope,
+        construct_id,
+        lambda: image_push_pattern(
             repository_names=_repository_names(repository_names), tags=_tags(tags)
-        )
-        return _rule(scope, construct_id, pattern, target, topic, description or "ECR image pushed")
+        ),
+        "ECR image pushed",
+        options,
+    )
 
 
 def image_deleted_rule(
@@ -75,26 +88,23 @@ def image_deleted_rule(
     *,
     repository_names: Names = None,
     tags: Names = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching successful image deletions.
 
     :param repository_names: only deletions in these repositories. Default: every
         repository in the registry.
     :param tags: only deletions of images with these tags. Default: any image.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        pattern = image_deleted_pattern(
+    return _rule(
+        scope,
+        construct_id,
+        lambda: image_deleted_pattern(
             repository_names=_repository_names(repository_names), tags=_tags(tags)
-        )
-        return _rule(
-            scope, construct_id, pattern, target, topic, description or "ECR image deleted"
-        )
+        ),
+        "ECR image deleted",
+        options,
+    )
 
 
 def image_archived_rule(
@@ -102,23 +112,20 @@ def image_archived_rule(
     construct_id: str,
     *,
     repository_names: Names = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching images moved to the archive storage class (what lifecycle rules such
     as ``Lifecycle.archive_unpulled`` do).
 
     :param repository_names: only these repositories. Default: every repository.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        pattern = image_archived_pattern(repository_names=_repository_names(repository_names))
-        return _rule(
-            scope, construct_id, pattern, target, topic, description or "ECR image archived"
-        )
+    return _rule(
+        scope,
+        construct_id,
+        lambda: image_archived_pattern(repository_names=_repository_names(repository_names)),
+        "ECR image archived",
+        options,
+    )
 
 
 def image_restored_rule(
@@ -126,22 +133,19 @@ def image_restored_rule(
     construct_id: str,
     *,
     repository_names: Names = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching archived images restored to the standard storage class.
 
     :param repository_names: only these repositories. Default: every repository.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        pattern = image_restored_pattern(repository_names=_repository_names(repository_names))
-        return _rule(
-            scope, construct_id, pattern, target, topic, description or "ECR image restored"
-        )
+    return _rule(
+        scope,
+        construct_id,
+        lambda: image_restored_pattern(repository_names=_repository_names(repository_names)),
+        "ECR image restored",
+        options,
+    )
 
 
 def referrer_action_rule(
@@ -149,23 +153,20 @@ def referrer_action_rule(
     construct_id: str,
     *,
     repository_names: Names = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching actions on referrers: signatures, SBOMs and attestations attached to
     images (archived or restored with their subject image).
 
     :param repository_names: only these repositories. Default: every repository.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        pattern = referrer_action_pattern(repository_names=_repository_names(repository_names))
-        return _rule(
-            scope, construct_id, pattern, target, topic, description or "ECR referrer action"
-        )
+    return _rule(
+        scope,
+        construct_id,
+        lambda: referrer_action_pattern(repository_names=_repository_names(repository_names)),
+        "ECR referrer action",
+        options,
+    )
 
 
 def replication_rule(
@@ -174,26 +175,23 @@ def replication_rule(
     *,
     repository_names: Names = None,
     result: ActionResult | None = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching images replicated into this registry. ECR sends the event in the
     destination registry: put the rule in a stack of the destination's account and region.
 
     :param repository_names: only these repositories. Default: every repository.
     :param result: only replications with this result. Default: every replication.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        _check_result(result)
-        pattern = replication_pattern(
-            repository_names=_repository_names(repository_names), result=result
-        )
-        text = description or _with_result("ECR image replicated", result)
-        return _rule(scope, construct_id, pattern, target, topic, text)
+    return _rule(
+        scope,
+        construct_id,
+        lambda: replication_pattern(
+            repository_names=_repository_names(repository_names), result=_result(result)
+        ),
+        _with_result("ECR image replicated", result),
+        options,
+    )
 
 
 def pull_through_cache_rule(
@@ -202,28 +200,20 @@ def pull_through_cache_rule(
     *,
     prefixes: Names = None,
     result: ActionResult | None = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching pull-through cache syncs (an image fetched from the upstream).
 
     :param prefixes: only the caches with these prefixes. Default: every cache.
     :param result: only syncs with this result. Default: every sync.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        _check_result(result)
-        checked = _checked_list(
-            prefixes, "prefixes", CACHE_PREFIX, '["docker-hub"]', "for every cache"
-        )
-        pattern = pull_through_cache_pattern(
-            prefixes=None if checked is None else [prefix_key(p) for p in checked], result=result
-        )
-        text = description or _with_result("ECR pull-through cache sync", result)
-        return _rule(scope, construct_id, pattern, target, topic, text)
+    return _rule(
+        scope,
+        construct_id,
+        lambda: pull_through_cache_pattern(prefixes=_prefixes(prefixes), result=_result(result)),
+        _with_result("ECR pull-through cache sync", result),
+        options,
+    )
 
 
 def scan_completed_rule(
@@ -232,31 +222,28 @@ def scan_completed_rule(
     *,
     repository_names: Names = None,
     severity: FindingSeverity | None = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching completed basic scans (``ECR Image Scan``).
 
     :param repository_names: only scans in these repositories. Default: every repository.
     :param severity: only scans that found something at or above this severity. Default:
         every completed scan, clean or not.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
+
+    def pattern() -> dict[str, Any]:
         if severity is not None:
             check_severity(severity)
-        pattern = scan_completed_pattern(
+        return scan_completed_pattern(
             repository_names=_repository_names(repository_names), severity=severity
         )
-        text = description or (
-            f"ECR basic scan completed with {severity.value} or higher findings"
-            if severity
-            else "ECR basic scan completed"
-        )
-        return _rule(scope, construct_id, pattern, target, topic, text)
+
+    text = (
+        f"ECR basic scan completed with {severity.value} or higher findings"
+        if isinstance(severity, FindingSeverity)
+        else "ECR basic scan completed"
+    )
+    return _rule(scope, construct_id, pattern, text, options)
 
 
 def scan_resource_change_rule(
@@ -264,22 +251,20 @@ def scan_resource_change_rule(
     construct_id: str,
     *,
     repository_names: Names = None,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching enhanced scanning coverage changes (``ECR Scan Resource Change``).
 
     :param repository_names: only changes that involve these repositories. Default: every
         change.
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
-        pattern = scan_resource_change_pattern(repository_names=_repository_names(repository_names))
-        text = description or "ECR enhanced scanning coverage changed"
-        return _rule(scope, construct_id, pattern, target, topic, text)
+    return _rule(
+        scope,
+        construct_id,
+        lambda: scan_resource_change_pattern(repository_names=_repository_names(repository_names)),
+        "ECR enhanced scanning coverage changed",
+        options,
+    )
 
 
 def enhanced_findings_rule(
@@ -288,27 +273,23 @@ def enhanced_findings_rule(
     *,
     repository_names: Names = None,
     severity: FindingSeverity = FindingSeverity.HIGH,
-    target: events.IRuleTarget | None = None,
-    topic: sns.ITopic | None = None,
-    description: str | None = None,
+    **options: Unpack[RuleOptions],
 ) -> events.Rule:
     """A rule matching active Amazon Inspector findings on ECR images (enhanced scanning).
 
     :param repository_names: only findings in these repositories. Default: every repository.
     :param severity: the lowest severity to match. Default: HIGH (HIGH and CRITICAL).
-    :param target: what the rule triggers. Default: nothing (add targets later).
-    :param topic: an SNS topic to notify, instead of ``target``. Default: none.
-    :param description: the rule's description. Default: one naming the event.
     """
-    with located_at(scope, construct_id):
+
+    def pattern() -> dict[str, Any]:
         check_severity(severity)
-        pattern = enhanced_findings_pattern(
+        return enhanced_findings_pattern(
             repository_names=_repository_names(repository_names), severity=severity
         )
-        text = (
-            description or f"Amazon Inspector finding on an ECR image, {severity.value} or higher"
-        )
-        return _rule(scope, construct_id, pattern, target, topic, text)
+
+    level = severity.value if isinstance(severity, FindingSeverity) else severity
+    text = f"Amazon Inspector finding on an ECR image, {level} or higher"
+    return _rule(scope, construct_id, pattern, text, options)
 
 
 # --- Validation and assembly ------------------------------------------------------------------
@@ -322,6 +303,12 @@ def _repository_names(names: Names) -> list[str] | None:
 
 def _tags(tags: Names) -> list[str] | None:
     return _checked_list(tags, "tags", IMAGE_TAG, '["latest"]', "for any tag")
+
+
+def _prefixes(prefixes: Names) -> list[str] | None:
+    """Cache prefixes as ECR reports them (``team/`` is ``team``)."""
+    checked = _checked_list(prefixes, "prefixes", CACHE_PREFIX, '["docker-hub"]', "for every cache")
+    return None if checked is None else list(dict.fromkeys(prefix_key(p) for p in checked))
 
 
 def _checked_list(
@@ -351,7 +338,7 @@ def check_severity(severity: object) -> None:
         )
 
 
-def _check_result(result: object) -> None:
+def _result(result: ActionResult | None) -> ActionResult | None:
     if result is not None and not isinstance(result, ActionResult):
         raise EcrConstructsError(
             "result",
@@ -359,10 +346,11 @@ def _check_result(result: object) -> None:
             given=result,
             allowed="ActionResult.SUCCEEDED, ActionResult.FAILED, or leave it out for every result",
         )
+    return result
 
 
 def _with_result(text: str, result: ActionResult | None) -> str:
-    return text if result is None else f"{text}: {result.value.lower()}"
+    return f"{text}: {result.value.lower()}" if isinstance(result, ActionResult) else text
 
 
 def rule_targets(
@@ -399,34 +387,50 @@ def rule_targets(
 def _rule(
     scope: Construct,
     construct_id: str,
-    pattern: dict[str, Any],
-    target: events.IRuleTarget | None,
-    topic: sns.ITopic | None,
-    description: str,
+    make_pattern: Callable[[], dict[str, Any]],
+    default_description: str,
+    options: RuleOptions,
 ) -> events.Rule:
-    rendered = json.dumps(pattern, separators=(",", ":"))
-    if not is_token(rendered) and len(rendered) > MAX_EVENT_PATTERN_LENGTH:
-        raise EcrConstructsError(
-            "event_pattern",
-            "the event pattern is longer than EventBridge accepts; split the repositories "
-            "or tags over several rules",
-            given=f"{len(rendered)} characters",
-            allowed=f"at most {MAX_EVENT_PATTERN_LENGTH} characters",
+    """The rule: the pattern ``make_pattern`` checks and builds, and ``options``; every
+    error names ``scope``'s path and ``construct_id``."""
+    with located_at(scope, construct_id):
+        unknown = sorted(set(options) - set(RuleOptions.__annotations__))
+        if unknown:
+            raise EcrConstructsError(
+                unknown[0],
+                "not an option of an ECR event rule",
+                given=unknown,
+                allowed=", ".join(RuleOptions.__annotations__),
+            )
+        pattern = make_pattern()
+        description = options.get("description") or default_description
+        rendered = json.dumps(pattern, separators=(",", ":"))
+        if not is_token(rendered) and len(rendered) > MAX_EVENT_PATTERN_LENGTH:
+            raise EcrConstructsError(
+                "event_pattern",
+                "the event pattern is longer than EventBridge accepts; split the repositories "
+                "or tags over several rules",
+                given=f"{len(rendered)} characters",
+                allowed=f"at most {MAX_EVENT_PATTERN_LENGTH} characters",
+            )
+        if not isinstance(description, str) or len(description) > MAX_RULE_DESCRIPTION_LENGTH:
+            raise EcrConstructsError(
+                "description",
+                "the rule description must be text EventBridge accepts",
+                given=f"{len(description)} characters"
+                if isinstance(description, str)
+                else description,
+                allowed=f"a string of at most {MAX_RULE_DESCRIPTION_LENGTH} characters",
+            )
+        targets = rule_targets(options.get("target"), options.get("topic"))
+        return events.Rule(
+            scope,
+            construct_id,
+            description=description,
+            event_pattern=events.EventPattern(
+                source=pattern["source"],
+                detail_type=pattern["detail-type"],
+                detail=pattern["detail"],
+            ),
+            targets=targets,
         )
-    if not isinstance(description, str) or len(description) > MAX_RULE_DESCRIPTION_LENGTH:
-        raise EcrConstructsError(
-            "description",
-            "the rule description must be text EventBridge accepts",
-            given=f"{len(description)} characters" if isinstance(description, str) else description,
-            allowed=f"a string of at most {MAX_RULE_DESCRIPTION_LENGTH} characters",
-        )
-    targets = rule_targets(target, topic)
-    return events.Rule(
-        scope,
-        construct_id,
-        description=description,
-        event_pattern=events.EventPattern(
-            source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"]
-        ),
-        targets=targets,
-    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import aws_cdk as cdk
@@ -94,21 +95,19 @@ class RegistryIndex(Construct):
 
     def check_claim(
         self,
-        kind: str,
+        claimed: Claimed,
         stack: cdk.Stack,
         path: str,
         key: str,
         *,
-        what: tuple[str, str],
         given: str,
-        limit: CountRule | None = None,
         pending: int = 0,
     ) -> None:
-        """Refuse ``key`` (a ``what``, singular and plural) for the construct at ``path`` if
-        another construct of ``kind`` claimed it in ``stack``'s registry, or if the registry
-        would then hold more than ``limit`` (with ``pending`` more about to be claimed)."""
+        """Refuse ``key`` for the construct at ``path`` if another construct claimed it in
+        ``stack``'s registry, or if the registry would then hold more than the limit (with
+        ``pending`` more about to be claimed)."""
         registry = registry_key(stack)
-        name, names = what
+        kind, (name, names) = claimed.kind, claimed.what
         existing = self.claims.get((kind, registry, key))
         if existing is not None:
             raise RegistryError(
@@ -118,43 +117,36 @@ class RegistryIndex(Construct):
                 allowed=f"one {kind} per {name} and registry",
             )
         used = pending + sum(1 for k in self.claims if k[0] == kind and k[1] == registry)
-        if limit is not None and used >= limit.high:
+        if claimed.limit is not None and used >= claimed.limit.high:
             raise RegistryError(
                 path,
                 f"registry {registry} already has {used} {kind} {names}",
                 given=given,
-                allowed=f"at most {limit.high} per registry",
+                allowed=f"at most {claimed.limit.high} per registry",
             )
 
-    def claim(
-        self,
-        kind: str,
-        stack: cdk.Stack,
-        path: str,
-        key: str,
-        *,
-        what: tuple[str, str],
-        given: str,
-        limit: CountRule | None = None,
-    ) -> None:
+    def claim(self, claimed: Claimed, stack: cdk.Stack, path: str, key: str, *, given: str) -> None:
         """``check_claim``, then record that the construct at ``path`` uses ``key`` (call
         before creating the construct)."""
-        self.check_claim(kind, stack, path, key, what=what, given=given, limit=limit)
-        self.claims[(kind, registry_key(stack), key)] = path
+        self.check_claim(claimed, stack, path, key, given=given)
+        self.claims[(claimed.kind, registry_key(stack), key)] = path
 
     def claim_prefix(
         self, kind: str, stack: cdk.Stack, path: str, prefix: str, *, limit: CountRule | None = None
     ) -> None:
         """``claim`` a namespace prefix (``team`` and ``team/`` are the same prefix)."""
-        self.claim(
-            kind,
-            stack,
-            path,
-            prefix_key(prefix),
-            what=("prefix", "prefixes"),
-            given=prefix,
-            limit=limit,
-        )
+        claimed = Claimed(kind, ("prefix", "prefixes"), limit)
+        self.claim(claimed, stack, path, prefix_key(prefix), given=prefix)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What constructs of ``kind`` claim for themselves in a registry (``what``, singular and
+    plural: prefixes, principals), at most ``limit`` per registry."""
+
+    kind: str
+    what: tuple[str, str]
+    limit: CountRule | None = None
 
 
 class RegistrySingleton(Construct):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
@@ -13,11 +13,10 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..errors import RegistryError
-from ..events import ActionResult, pull_through_cache_rule
+from ..events import ActionResult, RuleOptions, pull_through_cache_rule
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
 from ..naming import (
     REGION,
@@ -498,19 +497,17 @@ class PullThroughCache(Construct):
         construct_id: str,
         *,
         result: ActionResult | None = None,
-        target: events.IRuleTarget | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
         """An EventBridge rule for this cache's syncs (an image fetched from the upstream).
 
         :param result: only syncs with this result (``ActionResult.FAILED``: failed
             fetches, such as expired upstream credentials). Default: every sync.
-        :param target: what the rule triggers (any ``aws_events.IRuleTarget``). Default:
-            nothing (add targets later).
-        :param topic: an SNS topic to notify, instead of ``target``. Default: none.
+        :param options: ``target`` or ``topic``, and ``description`` (``RuleOptions``).
+            Default: no target.
         """
         return pull_through_cache_rule(
-            self, construct_id, prefixes=[self.prefix], result=result, target=target, topic=topic
+            self, construct_id, prefixes=[self.prefix], result=result, **options
         )
 
     def _create_upstream_role(self) -> iam.Role:

@@ -20,11 +20,13 @@ from constructs import Construct
 
 from ..errors import RegistryError
 from ..registry_rules import PULL_TIME_EXCLUSION_PRINCIPAL, PULL_TIME_EXCLUSIONS
-from ._registry import RegistryIndex, child_path
+from ._registry import Claimed, RegistryIndex, child_path
 
 PrincipalLike = iam.IRole | iam.IUser | str
 """A role or user construct, or a role or user ARN."""
-_PRINCIPAL = ("principal", "principals")
+
+
+_CLAIMED = Claimed("pull-time update exclusion", ("principal", "principals"), PULL_TIME_EXCLUSIONS)
 
 
 class PullTimeUpdateExclusion(Construct):
@@ -40,20 +42,10 @@ class PullTimeUpdateExclusion(Construct):
         ``arn:PARTITION:iam::ACCOUNT:role/NAME`` or ``:user/NAME``.
     """
 
-    KIND = "pull-time update exclusion"
-
     def __init__(self, scope: Construct, construct_id: str, *, principal: PrincipalLike) -> None:
         where = child_path(scope, construct_id)
         arn = principal_arn(principal, f"{where} principal")
-        RegistryIndex.of(scope).claim(
-            self.KIND,
-            cdk.Stack.of(scope),
-            where,
-            arn,
-            what=_PRINCIPAL,
-            given=arn,
-            limit=PULL_TIME_EXCLUSIONS,
-        )
+        RegistryIndex.of(scope).claim(_CLAIMED, cdk.Stack.of(scope), where, arn, given=arn)
         super().__init__(scope, construct_id)
         self.principal_arn: str = arn
         """The excluded principal's ARN."""
@@ -97,16 +89,8 @@ class PullTimeUpdateExclusions(Construct):
         # Every exclusion or none: check them all before the first is created.
         index = RegistryIndex.of(scope)
         for pending, (child_id, arn) in enumerate(zip(ids, arns, strict=True)):
-            index.check_claim(
-                PullTimeUpdateExclusion.KIND,
-                cdk.Stack.of(scope),
-                f"{where}/{child_id}",
-                arn,
-                what=_PRINCIPAL,
-                given=arn,
-                limit=PULL_TIME_EXCLUSIONS,
-                pending=pending,
-            )
+            path = f"{where}/{child_id}"
+            index.check_claim(_CLAIMED, cdk.Stack.of(scope), path, arn, given=arn, pending=pending)
         super().__init__(scope, construct_id)
         self.exclusions: tuple[PullTimeUpdateExclusion, ...] = tuple(
             PullTimeUpdateExclusion(self, child_id, principal=principal)
