@@ -489,6 +489,15 @@ class RegistryPolicyScope(enum.StrEnum):
     ``ecr:CreateRepository``; ECR rejects a policy with any other action."""
 
 
+ORGANIZATION_ID = TextRule(
+    "an AWS Organizations ID",
+    re.compile(r"o-[a-z0-9]{10,32}"),
+    "an AWS Organizations ID matching ^o-[a-z0-9]{10,32}$",
+    invalid="not an AWS Organizations ID",
+)
+"""An organisation that ``organization_pull`` (registry or repository policy) lets pull."""
+
+
 # --- signing ----------------------------------------------------------------------------------
 
 SIGNING_RULES = CountRule("a signing configuration", "rules", 0, 10)

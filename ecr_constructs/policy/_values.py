@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 
 from ..errors import Problem
 from ..naming import ACCOUNT_ID_PATTERN, REGION
+from ..registry_rules import ORGANIZATION_ID
 from ..tokens import is_unresolved
 
-ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 IAM_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?P<account>[^:]*):(?P<resource>.*)")
 IAM_RESOURCE = re.compile(r"root|(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]+")
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
@@ -22,7 +22,6 @@ ACCOUNT_ALLOWED = "a 12-digit AWS account ID"
 PRINCIPAL_ALLOWED = (
     "a 12-digit account ID or an IAM ARN arn:aws:iam::123456789012:root | :role/NAME | :user/NAME"
 )
-ORGANIZATION_ALLOWED = "an AWS Organizations ID matching ^o-[a-z0-9]{10,32}$"
 SERVICE_ALLOWED = "a service principal such as lambda.amazonaws.com"
 
 
@@ -57,9 +56,7 @@ def principal_problem(value: object, where: str) -> Problem | None:
 
 
 def organization_problem(value: object, where: str) -> Problem | None:
-    if is_unresolved(value) or (isinstance(value, str) and ORGANIZATION_ID.fullmatch(value)):
-        return None
-    return Problem(where, "not an AWS Organizations ID", given=value, allowed=ORGANIZATION_ALLOWED)
+    return next(iter(ORGANIZATION_ID.problems(value, where)), None)
 
 
 def region_problem(value: object, where: str) -> Problem | None:
