@@ -15,7 +15,7 @@ synth: $(VENV)/.installed node_modules/.installed
 	PATH="$(abspath $(BIN)):$$PATH" npx --no-install cdk synth --quiet
 	@echo "Templates written to cdk.out/"
 
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(MINISTACK_VENV)/.installed
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(MINISTACK_VENV)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -25,8 +25,9 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(MINISTACK_VENV)/.installed
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m pytest -m "not slow and not deploy"
 
-# The deploy round trip alone, on a local CloudFormation engine (ministack).
-test-deploy: $(VENV)/.installed $(MINISTACK_VENV)/.installed
+# The deploy tests alone: the round trip on a local CloudFormation engine (ministack), the
+# CDK CLI against it, and what the engine can't deploy checked at the API level.
+test-deploy: $(VENV)/.installed $(MINISTACK_VENV)/.installed node_modules/.installed
 	$(BIN)/python -m pytest -m deploy
 
 bench: $(VENV)/.installed

@@ -51,23 +51,20 @@ class Stacks:
 
     def delete(self, name: str) -> None:
         self._cfn.delete_stack(StackName=name)
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                status = self.status(name)
-            except ClientError as error:
-                if "does not exist" in str(error):
-                    return
-                raise
-            if status == "DELETE_COMPLETE":
-                return
-            if not status.endswith("_IN_PROGRESS"):
-                raise AssertionError(f"{name}: {status}: {self.failures(name)}")
-            time.sleep(POLL_SECONDS)
-        raise AssertionError(f"{name} was not deleted within {TIMEOUT_SECONDS} s")
+        self._expect(name, "DELETE_COMPLETE")
+
+    def exists(self, name: str) -> bool:
+        return self.status(name) != "DELETE_COMPLETE"
 
     def status(self, name: str) -> str:
-        status: str = self._cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        """The stack's status; DELETE_COMPLETE for a stack that is gone."""
+        try:
+            stacks = self._cfn.describe_stacks(StackName=name)["Stacks"]
+        except ClientError as error:
+            if "does not exist" in str(error):
+                return "DELETE_COMPLETE"
+            raise
+        status: str = stacks[0]["StackStatus"]
         return status
 
     def physical_ids(self, name: str) -> dict[str, str]:
@@ -91,4 +88,5 @@ class Stacks:
             time.sleep(POLL_SECONDS)
             status = self.status(name)
         if status != expected:
-            raise AssertionError(f"{name}: {status}, expected {expected}: {self.failures(name)}")
+            failures = self.failures(name) if status != "DELETE_COMPLETE" else []
+            raise AssertionError(f"{name}: {status}, expected {expected}: {failures}")
