@@ -119,7 +119,9 @@ def deployed(ecr: Any, name: str) -> Settings:
     }
 
 
-def read_stack(ecr: Any, template: Mapping[str, Any], physical_ids: Mapping[str, str]) -> dict:
+def read_stack(
+    ecr: Any, template: Mapping[str, Any], physical_ids: Mapping[str, str]
+) -> dict[str, Settings]:
     """Physical name -> deployed settings of every repository of a deployed template."""
     return {physical_ids[k]: deployed(ecr, physical_ids[k]) for k in repositories_of(template)}
 

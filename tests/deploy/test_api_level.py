@@ -296,6 +296,8 @@ BROKEN_REQUESTS: list[Any] = [
 
 
 @pytest.mark.parametrize(("operation", "request_", "fragment"), BROKEN_REQUESTS)
-def test_a_broken_request_is_refused(operation: str, request_: dict[str, Any], fragment: str):
+def test_a_broken_request_is_refused(
+    operation: str, request_: dict[str, Any], fragment: str
+) -> None:
     with pytest.raises((AssertionError, ParamValidationError), match=fragment):
         api_requests.assert_valid_request(_stubbed_client(), operation, copy.deepcopy(request_))
