@@ -70,15 +70,10 @@ def repositories_of(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 def declared(properties: Mapping[str, Any], physical_id: str) -> Settings:
     """The settings a repository's template properties declare (API defaults filled in)."""
     properties = resolve(dict(properties), {})
-    checked = {"RepositoryName", "ImageTagMutability", "ImageScanningConfiguration"}
-    checked |= {"EncryptionConfiguration", "LifecyclePolicy", "RepositoryPolicyText", "Tags"}
-    unknown = set(properties) - checked - PROVEN_BY_DESTROY - NOT_APPLIED_BY_ENGINE
-    assert not unknown, f"{physical_id}: no read-back for {sorted(unknown)}"
     lifecycle = properties.get("LifecyclePolicy")
     if lifecycle is not None:
         assert set(lifecycle) == {"LifecyclePolicyText"}, lifecycle
-    policy = properties.get("RepositoryPolicyText")
-    return {
+    settings = {
         "RepositoryName": properties.get("RepositoryName", physical_id),
         "ImageTagMutability": properties.get("ImageTagMutability", "MUTABLE"),
         "ImageScanningConfiguration": {
@@ -89,9 +84,12 @@ def declared(properties: Mapping[str, Any], physical_id: str) -> Settings:
             **properties.get("EncryptionConfiguration", {}),
         },
         "LifecyclePolicy": _parsed(lifecycle and lifecycle["LifecyclePolicyText"]),
-        "RepositoryPolicyText": _parsed(policy),
+        "RepositoryPolicyText": _parsed(properties.get("RepositoryPolicyText")),
         "Tags": {t["Key"]: t["Value"] for t in properties.get("Tags", [])},
     }
+    unknown = set(properties) - set(settings) - PROVEN_BY_DESTROY - NOT_APPLIED_BY_ENGINE
+    assert not unknown, f"{physical_id}: no read-back for {sorted(unknown)}"
+    return settings
 
 
 def deployed(ecr: Any, name: str) -> Settings:

@@ -132,12 +132,12 @@ def build(folder: Path, registry_file: str, my_app_tags: dict[str, str]) -> dict
     return synthesized(app)
 
 
-def observe(step: Step, stacks: Stacks, ecr: Any) -> Step:
+def observe(step: Step, stacks: Stacks, ecr: Any) -> None:
+    """Record the step's stacks' physical IDs, the API's settings and the registry's state."""
     for name, template in step.templates.items():
         step.physical_ids[name] = stacks.physical_ids(name)
         step.settings.update(read_stack(ecr, template, step.physical_ids[name]))
     step.kept = kept_state(ecr)
-    return step
 
 
 @dataclass
