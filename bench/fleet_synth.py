@@ -7,7 +7,7 @@ shared machine hits them alike), built-in CloudFormation validation off in all:
 
 - ``floor``: a loop of ``cdk.CfnResource`` with prebuilt property dicts and
   ``apply_removal_policy``: the least CDK work that writes the fleet's templates.
-- ``fleet``: ``RepositoryFleet`` of ``FleetRepository`` objects (Python, no YAML).
+- ``fleet``: ``RepositoryFleet`` of ``RepositorySettings`` objects (Python, no YAML).
 - ``fleet-file``: ``ecr-constructs synth FILE`` (the registry file loaded, then the fleet).
 - ``aws_ecr``: what users write today: a loop of ``aws_ecr.Repository`` with lifecycle rules,
   ``grant_pull`` to the pull account and ``Tags.of(repo).add`` (rules, principal and
@@ -200,7 +200,7 @@ def variant_inputs(variant: str, count: int, layout: list[list[str]]) -> dict[st
     the parent, so the floor's process imports nothing but aws_cdk."""
     if variant == "floor":
         from ecr_constructs import Lifecycle, LifecyclePolicy
-        from ecr_constructs.standards.sharding import logical_id
+        from ecr_constructs.standards.fleet.placement import logical_id
 
         return {
             "layout": layout,
@@ -271,16 +271,16 @@ def build_fleet(app: Any, count: int, inputs: dict[str, Any]) -> None:
 def _fleet(app: Any, count: int) -> Any:
     import aws_cdk as cdk
 
-    from ecr_constructs import Lifecycle, RepositoryAccess
-    from ecr_constructs.standards import FleetRepository, RepositoryFleet, ShardMap
+    from ecr_constructs import Lifecycle, RepositoryAccess, RepositorySettings
+    from ecr_constructs.standards import RepositoryFleet, ShardMap
 
     lifecycle = _presets(Lifecycle)
     access = [RepositoryAccess.pull(accounts=[PULL_ACCOUNT])]
     return RepositoryFleet(
         app,
         repositories=[
-            FleetRepository(
-                name,
+            RepositorySettings(
+                name=name,
                 lifecycle=lifecycle,
                 access=access,
                 tags={"cost-center": "platform", "team": name.split("/")[0]},
@@ -330,12 +330,12 @@ BUILDERS = {"floor": build_floor, "fleet": build_fleet, "aws_ecr": build_aws_ecr
 
 
 def _import_fleet() -> None:
-    import ecr_constructs.standards.fleet  # noqa: F401
+    import ecr_constructs.standards.fleet.fleet  # noqa: F401
 
 
 def _import_cli() -> None:
     import ecr_constructs.cli.registry
-    import ecr_constructs.standards.fleet  # noqa: F401
+    import ecr_constructs.standards.fleet.fleet  # noqa: F401
 
 
 def _import_aws_ecr() -> None:

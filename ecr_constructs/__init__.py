@@ -49,6 +49,7 @@ from .policy import (
     RepositoryAccess,
     RepositoryPolicyDocument,
 )
+from .settings import RepositorySettings
 
 if TYPE_CHECKING:
     from .ci import (
@@ -117,23 +118,26 @@ if TYPE_CHECKING:
         Finding,
         check_template,
     )
-    from .standards.config import (
-        RegistryConfig,
-    )
-    from .standards.fleet import (
-        FleetRepository,
+    from .standards.fleet.fleet import (
         FleetStack,
         RepositoryFleet,
     )
-    from .standards.loading import (
-        load_registry_config,
-        parse_registry_config,
-    )
-    from .standards.resolution import (
-        ResolvedRepository,
-    )
-    from .standards.sharding import (
+    from .standards.fleet.placement import (
         ShardMap,
+    )
+    from .standards.registry_file.loading import (
+        LoadedRegistry,
+        load_registry,
+        load_registry_config,
+        parse_registry,
+        parse_registry_config,
+        resolve_registry,
+    )
+    from .standards.registry_file.models import (
+        RegistryConfig,
+    )
+    from .standards.registry_file.resolution import (
+        ResolvedRepository,
     )
 
 __getattr__ = lazy_exports(
@@ -206,22 +210,25 @@ __getattr__ = lazy_exports(
             "Finding",
             "check_template",
         ],
-        ".standards.config": [
+        ".standards.registry_file.models": [
             "RegistryConfig",
         ],
-        ".standards.fleet": [
-            "FleetRepository",
+        ".standards.fleet.fleet": [
             "FleetStack",
             "RepositoryFleet",
         ],
-        ".standards.loading": [
+        ".standards.registry_file.loading": [
+            "LoadedRegistry",
+            "load_registry",
             "load_registry_config",
+            "parse_registry",
             "parse_registry_config",
+            "resolve_registry",
         ],
-        ".standards.resolution": [
+        ".standards.registry_file.resolution": [
             "ResolvedRepository",
         ],
-        ".standards.sharding": [
+        ".standards.fleet.placement": [
             "ShardMap",
         ],
     },
@@ -244,7 +251,6 @@ __all__ = [
     "EcrStandardChecks",
     "Finding",
     "FindingSeverity",
-    "FleetRepository",
     "FleetStack",
     "GitHubActionsPushRole",
     "Image",
@@ -258,6 +264,7 @@ __all__ = [
     "LifecyclePolicyWarning",
     "LifecyclePreset",
     "LifecycleRule",
+    "LoadedRegistry",
     "NotificationTopic",
     "OperatingSystem",
     "PolicyDocumentError",
@@ -285,6 +292,7 @@ __all__ = [
     "RepositoryFleet",
     "RepositoryPolicyDocument",
     "RepositoryPropsError",
+    "RepositorySettings",
     "ResolvedRepository",
     "ScanFindingsNotifications",
     "ScanFrequency",
@@ -308,12 +316,15 @@ __all__ = [
     "image_deleted_rule",
     "image_push_rule",
     "image_restored_rule",
+    "load_registry",
     "load_registry_config",
     "parse_images",
+    "parse_registry",
     "parse_registry_config",
     "pull_through_cache_rule",
     "referrer_action_rule",
     "replication_rule",
+    "resolve_registry",
     "scan_completed_rule",
     "scan_resource_change_rule",
     "simulate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,8 @@ _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def format_path(path: Path) -> str:
-    """``("repositories", 3, "lifecycle", 1)`` -> ``repositories[3].lifecycle[1]``."""
+    """``("repositories", 3, "lifecycle", 1)`` -> ``repositories[3].lifecycle[1]``; ``()``
+    -> ``""``."""
     text = ""
     for segment in path:
         if isinstance(segment, int):
@@ -32,7 +34,7 @@ def format_path(path: Path) -> str:
             text += f".{segment}" if text else segment
         else:
             text += f"[{json.dumps(segment)}]"
-    return text or "(top level)"
+    return text
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Problem:
     """The field path the problem is at, relative to the input that was checked (``where``
     shows it, and may add a construct path, a file location or a label); None when the
     problem is not about one field."""
+    label: str | None = None
+    """What is at ``path`` (``keep_last(10)``), shown after it."""
+    related: tuple[Path, ...] = ()
+    """Other field paths whose values, together with the one at ``path``, break the rule."""
 
     @classmethod
     def at(
@@ -61,17 +67,34 @@ class Problem:
         allowed: str | None = None,
         *,
         label: str | None = None,
+        related: tuple[Path, ...] = (),
     ) -> Problem:
         """A problem at a field path; ``where`` shows the path, then ``label`` (a
         description of the item there, such as ``keep_last(10)``)."""
         where = format_path(path) + (f" {label}" if label else "")
-        return cls(where, message, given, allowed, path)
+        return cls(where, message, given, allowed, path, label, related)
+
+    @classmethod
+    def of(
+        cls, where: str | Path, message: str, given: Any = _UNSET, allowed: str | None = None
+    ) -> Problem:
+        """A problem at ``where``: a field path (``Problem.at``) or a text location."""
+        if isinstance(where, tuple):
+            return cls.at(where, message, given, allowed)
+        return cls(where, message, given, allowed)
+
+    def moved(self, path: Path) -> Problem:
+        """The same problem at another field path (``where`` shows the new one)."""
+        return Problem.at(
+            path, self.message, self.given, self.allowed, label=self.label, related=self.related
+        )
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
         details = []
         if self.given is not _UNSET:
-            given = repr(self.given)
+            value = self.given.value if isinstance(self.given, enum.Enum) else self.given
+            given = repr(value)
             if len(given) > MAX_GIVEN_CHARACTERS:
                 given = given[: MAX_GIVEN_CHARACTERS - 3] + "..."
             details.append(f"given {given}")

@@ -1,13 +1,16 @@
-"""Repository names, regions, account IDs, image URIs (IPv4 and dual-stack) and ARNs.
-Pure Python."""
+"""The text rules ECR and CloudFormation apply to names and values (repository names,
+regions, account IDs, tags, KMS key ARNs, stack names), image URIs (IPv4 and dual-stack),
+ARNs and partitions. Each rule is written here once; constructs, the registry file and its
+JSON Schema use it. Pure Python."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EcrConstructsError, Problem
+from .errors import EcrConstructsError, Path, Problem
 from .tokens import is_unresolved
 
 REPOSITORY_NAME_PATTERN = re.compile(
@@ -47,8 +50,9 @@ class TextRule:
     """The message when ``pattern`` does not match. Default: ``<kind> is not valid``."""
     also: tuple[str, ...] = ()
 
-    def problems(self, value: object, where: str = "") -> list[Problem]:
-        """What is wrong with ``value`` (nothing for a token)."""
+    def problems(self, value: object, where: str | Path = "") -> list[Problem]:
+        """What is wrong with ``value`` (nothing for a token), at ``where``: a field path or
+        a text location."""
         if is_token(value) or value in self.also:
             return []
         alternatives = "".join(f", or {choice}" for choice in self.also)
@@ -56,7 +60,7 @@ class TextRule:
             low, high = self.lengths
             if not isinstance(value, str) or not low <= len(value) <= high:
                 return [
-                    Problem(
+                    Problem.of(
                         where,
                         f"{self.kind} must be {low} to {high} characters long{alternatives}",
                         given=value,
@@ -65,7 +69,7 @@ class TextRule:
                 ]
         if not isinstance(value, str) or not self.pattern.fullmatch(value):
             return [
-                Problem(
+                Problem.of(
                     where,
                     self.invalid or f"{self.kind} is not valid",
                     given=value,
@@ -75,7 +79,10 @@ class TextRule:
         return []
 
     def check(
-        self, value: str, where: str, error: type[EcrConstructsError] = EcrConstructsError
+        self,
+        value: str,
+        where: str | Path,
+        error: type[EcrConstructsError] = EcrConstructsError,
     ) -> str:
         """Return ``value`` when the rule accepts it; raise ``error`` otherwise."""
         problems = self.problems(value, where)
@@ -127,8 +134,8 @@ ACCOUNT_ID = TextRule(
     "AWS account ID", ACCOUNT_ID_PATTERN, "12 digits", invalid="an AWS account ID must be 12 digits"
 )
 
-#: Tag mutability exclusions: 1..MAX_EXCLUSION_FILTERS filters of EXCLUSION_FILTER, with and
-#: only with the WITH_EXCLUSION_MODES (repositories, creation templates, the registry file).
+#: A tag mutability exclusion filter (``RepositorySettings`` applies it with the count and
+#: mode rules).
 EXCLUSION_FILTER = TextRule(
     "tag mutability exclusion filter",
     re.compile(r"[0-9a-zA-Z._*-]{1,128}"),
@@ -136,14 +143,93 @@ EXCLUSION_FILTER = TextRule(
     invalid="not a valid tag mutability exclusion filter",
 )
 MAX_EXCLUSION_FILTERS = 5
-WITH_EXCLUSION_MODES: frozenset[str] = frozenset(
-    {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
+
+
+#: Resource tags, as CloudFormation's AWS::ECR::Repository and PublicRepository schemas
+#: allow them (creation templates allow one more character; the stricter rule serves all).
+MAX_TAGS = 50
+TAG_KEY = TextRule(
+    "tag key",
+    re.compile(r"(?![Aa][Ww][Ss]:)[\w .:/=+\-@]+"),
+    "1..127 letters, digits, spaces and _ . : / = + - @, not starting with aws:",
+    (1, 127),
+    invalid="not a valid tag key",
+)
+TAG_VALUE = TextRule(
+    "tag value",
+    re.compile(r"[^\ud800-\udfff]+"),
+    "1..255 characters of valid Unicode text",
+    (1, 255),
+    invalid="not a valid tag value",
 )
 
 
-def check_repository_name(name: str, where: str, *, public: bool = False) -> str:
-    """Return ``name`` when ECR accepts it as a repository name; raise otherwise."""
-    return (PUBLIC_REPOSITORY_NAME if public else REPOSITORY_NAME).check(name, where)
+def tag_problems(tags: object, where: Path) -> list[Problem]:
+    """What is wrong with a mapping of resource tags (keys and values that are tokens pass).
+
+    Problems are at ``where`` (too many, not a mapping) or ``(*where, key)``.
+    """
+    if not isinstance(tags, Mapping):
+        return [
+            Problem.at(
+                where, "tags are a mapping of key to value", given=tags, allowed="{key: value}"
+            )
+        ]
+    problems: list[Problem] = []
+    if len(tags) > MAX_TAGS:
+        problems.append(
+            Problem.at(
+                where, "too many tags", given=f"{len(tags)} tags", allowed=f"at most {MAX_TAGS}"
+            )
+        )
+    for key, value in tags.items():
+        at = (*where, key if isinstance(key, str) else repr(key))
+        problems += TAG_KEY.problems(key, at)
+        problems += TAG_VALUE.problems(value, at)
+    return problems
+
+
+KMS_KEY_ARN = TextRule(
+    "KMS key ARN",
+    re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+"),
+    "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
+    invalid="not a KMS key ARN",
+)
+IAM_ROLE_ARN = TextRule(
+    "IAM role ARN",
+    re.compile(r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+"),
+    "arn:aws:iam::ACCOUNT:role/NAME",
+    invalid="not an IAM role ARN",
+)
+#: The longest partition name: policies are measured with it when the region is unknown.
+LONGEST_PARTITION = "aws-us-gov"
+
+
+def partition_of(region: object) -> str | None:
+    """The partition of a known region (``aws``, ``aws-cn``, ``aws-us-gov``, ``aws-iso``...);
+    None for a token or an unknown value."""
+    if not isinstance(region, str) or is_token(region) or not REGION_PATTERN.fullmatch(region):
+        return None
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+_PARTITION_PREFIXES = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-iso-", "aws-iso"),
+    ("eusc-", "aws-eusc"),
+)
+
+
+def check_repository_name(name: str, where: str) -> str:
+    """Return ``name`` when ECR accepts it as a private repository name; raise otherwise."""
+    return REPOSITORY_NAME.check(name, where)
 
 
 def check_account_id(account: str, where: str) -> str:

@@ -27,7 +27,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
-from .naming import check_repository_name, is_token
+from .naming import MAX_TAGS, PUBLIC_REPOSITORY_NAME, is_token, tag_problems
 from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
 from .registry_rules import Architecture, OperatingSystem
 
@@ -35,9 +35,6 @@ PUBLIC_REGION = "us-east-1"
 PUBLIC_REGISTRY_HOST = "public.ecr.aws"
 MAX_DESCRIPTION_LENGTH = 1024
 MAX_MARKDOWN_LENGTH = 10240
-MAX_TAGS = 50
-TAG_KEY_LENGTH = (1, 127)
-TAG_VALUE_LENGTH = (1, 255)
 REGISTRY_ALIAS_PATTERN = re.compile(r"[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY_ALIAS_LENGTH = (2, 50)
 REGION_RULE_ID = "EcrPublicRegionRule"
@@ -112,7 +109,7 @@ class PublicRepository(Construct):
         stack = cdk.Stack.of(scope)
         with located_at(scope, construct_id):
             _check_region(stack.region)
-            check_repository_name(repository_name, "repository_name", public=True)
+            PUBLIC_REPOSITORY_NAME.check(repository_name, "repository_name")
             catalog: dict[str, Any] = {}
             for key, value, limit, field in (
                 ("RepositoryDescription", description, MAX_DESCRIPTION_LENGTH, "description"),
@@ -410,40 +407,15 @@ def _check_registry_alias(alias: str, where: str) -> None:
 
 
 def _check_tags(tags: Mapping[str, str]) -> dict[str, str]:
-    where = "tags"
-    if not isinstance(tags, Mapping) or not tags:
+    if isinstance(tags, Mapping) and not tags:
         raise RepositoryPropsError(
-            where,
+            "tags",
             "a public repository needs at least one tag (Security Hub control ECR.4)",
             given=tags,
             allowed=f"a mapping of 1..{MAX_TAGS} tags, or leave it out for "
             '{"Name": repository_name}',
         )
-    if len(tags) > MAX_TAGS:
-        raise RepositoryPropsError(
-            where, "too many tags", given=f"{len(tags)} tags", allowed=f"at most {MAX_TAGS}"
-        )
-    key_low, key_high = TAG_KEY_LENGTH
-    value_low, value_high = TAG_VALUE_LENGTH
-    for key, value in tags.items():
-        if is_token(key) or is_token(value):
-            continue
-        if (
-            not isinstance(key, str)
-            or not key_low <= len(key) <= key_high
-            or key.lower().startswith("aws:")
-        ):
-            raise RepositoryPropsError(
-                f"{where}[{key!r}]",
-                "not a valid tag key",
-                given=key,
-                allowed=f"{key_low}..{key_high} characters, not starting with aws:",
-            )
-        if not isinstance(value, str) or not value_low <= len(value) <= value_high:
-            raise RepositoryPropsError(
-                f"{where}[{key!r}]",
-                "not a valid tag value",
-                given=value,
-                allowed=f"{value_low}..{value_high} characters",
-            )
+    problems = tag_problems(tags, ("tags",))
+    if problems:
+        raise RepositoryPropsError.from_problems(problems)
     return dict(tags)

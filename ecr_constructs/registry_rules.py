@@ -2,8 +2,9 @@
 
 The registry-wide constructs raise ``RegistryError`` with these problems at construct time;
 the registry file loader reports them with file, line and field path. Each function returns
-the problems it finds (never raises), with ``where`` a field path relative to what it was
-given (``""``: the value itself), so callers can place them and report every one at once.
+the problems it finds (never raises), each at a field path (``Problem.path``) relative to
+what it was given (``()``: the value itself), so callers can place them and report every
+one at once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .errors import Problem, RegistryError
+from .errors import Path, Problem, RegistryError
 from .naming import REPOSITORY_NAMESPACE_PATTERN, TextRule, is_token
 
 ROOT = "ROOT"
@@ -66,7 +67,7 @@ class CountRule:
     low: int
     high: int
 
-    def problems(self, count: int, where: str = "") -> list[Problem]:
+    def problems(self, count: int, where: str | Path = ()) -> list[Problem]:
         allowed = f"{self.low}..{self.high} {self.items}"
         if count > self.high:
             message = f"{self.whole} has at most {self.high} {self.items}"
@@ -75,7 +76,7 @@ class CountRule:
             message = f"{self.whole} needs {at_least}{self.items}"
         else:
             return []
-        return [Problem(where, message, given=count, allowed=allowed)]
+        return [Problem.of(where, message, given=count, allowed=allowed)]
 
     def json_schema(self) -> dict[str, int]:
         """The rule as JSON Schema array keywords."""
@@ -99,8 +100,10 @@ def raise_problems(problems: Sequence[Problem], where: str) -> None:
         )
 
 
-def under(where: str, problems: Iterable[Problem]) -> list[Problem]:
-    """Problems at field paths relative to the field path ``where``."""
+def under(where: str | Path, problems: Iterable[Problem]) -> list[Problem]:
+    """Problems at field paths relative to the field path ``where`` (a path, or its text)."""
+    if isinstance(where, tuple):
+        return [problem.moved((*where, *(problem.path or ()))) for problem in problems]
     placed = []
     for problem in problems:
         inner = problem.where
@@ -138,8 +141,8 @@ def self_replication_problems(
     if account is not None and account != source_account:
         return []
     return [
-        Problem(
-            "",
+        Problem.at(
+            (),
             "a registry can't replicate to itself",
             given=f"account {account or source_account or '(this account)'}, region {region}",
             allowed="another region, or another account",
@@ -162,8 +165,8 @@ def frequency_problems(scan_type: str, frequency: str) -> list[Problem]:
     if frequency in allowed:
         return []
     return [
-        Problem(
-            "",
+        Problem.at(
+            (),
             f"{frequency} is not available with {scan_type} scanning",
             given=frequency,
             allowed=" or ".join(allowed),
@@ -180,11 +183,11 @@ def scanning_rules_problems(
     problems: list[Problem] = []
     seen: set[str] = set()
     for index, (frequency, _) in enumerate(rules):
-        problems += under(f"[{index}].frequency", frequency_problems(scan_type, frequency))
+        problems += under((index, "frequency"), frequency_problems(scan_type, frequency))
         if frequency in seen:
             problems.append(
-                Problem(
-                    f"[{index}].frequency",
+                Problem.at(
+                    (index, "frequency"),
                     "two rules with the same frequency: give one rule per frequency",
                     given=frequency,
                     allowed="one rule per frequency (put all its filters in that rule)",
@@ -204,8 +207,8 @@ def manual_overlap_problems(filters: Mapping[str, Sequence[str]]) -> list[Proble
         for on_push in filters.get("SCAN_ON_PUSH", ()):
             if _wildcards_overlap(manual, on_push):
                 return [
-                    Problem(
-                        "",
+                    Problem.at(
+                        (),
                         "a MANUAL filter overlaps a SCAN_ON_PUSH filter; BASIC scans a "
                         "repository on push whenever a SCAN_ON_PUSH filter matches it, so "
                         "the MANUAL rule could not take effect",
@@ -304,12 +307,12 @@ def credentials_problems(upstream: str, given: object, how: str) -> list[Problem
     None); ``how`` says how to give them."""
     kind = UPSTREAMS[upstream]
     if kind.needs_credentials and given is None:
-        return [Problem("", f"upstream {upstream} needs credentials", allowed=how)]
+        return [Problem.at((), f"upstream {upstream} needs credentials", allowed=how)]
     if given is not None and not kind.needs_credentials:
         role = " (ECR upstreams use an IAM role)" if kind.needs_role else ""
         return [
-            Problem(
-                "",
+            Problem.at(
+                (),
                 f"upstream {upstream} takes no credentials{role}",
                 given=given,
                 allowed="no credentials; only "
@@ -344,21 +347,21 @@ def secret_arn_problems(arn: str) -> list[Problem]:
     match = SECRET_ARN.fullmatch(arn) if isinstance(arn, str) else None
     if match is None:
         return [
-            Problem(
-                "",
+            Problem.at(
+                (),
                 "not a Secrets Manager secret ARN",
                 given=arn,
                 allowed="arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME",
             )
         ]
-    return SECRET_NAME.problems(match[3])
+    return SECRET_NAME.problems(match[3], ())
 
 
 def secret_reference_problems(reference: str) -> list[Problem]:
     """A pull-through cache secret by name, or by ARN (``arn:...``)."""
     if isinstance(reference, str) and reference.startswith("arn:"):
         return secret_arn_problems(reference)
-    return SECRET_NAME.problems(reference)
+    return SECRET_NAME.problems(reference, ())
 
 
 def secret_location_problems(
@@ -369,8 +372,8 @@ def secret_location_problems(
     if match is None:
         return []
     return [
-        Problem(
-            "",
+        Problem.at(
+            (),
             f"the secret must be in the registry's {key}",
             given=found,
             allowed=f"a secret in {key} {expected}",
@@ -405,22 +408,22 @@ def applied_for_problems(values: object) -> list[Problem]:
     choices = ", ".join(APPLIED_FOR)
     if isinstance(values, str) or not isinstance(values, Sequence) or not values:
         return [
-            Problem(
-                "",
+            Problem.at(
+                (),
                 "a creation template needs a list of AppliedFor values",
                 given=values,
                 allowed=f"a non-empty list of {choices}",
             )
         ]
     problems = [
-        Problem(f"[{index}]", "not an AppliedFor value", given=value, allowed=choices)
+        Problem.at((index,), "not an AppliedFor value", given=value, allowed=choices)
         for index, value in enumerate(values)
         if value not in APPLIED_FOR
     ]
     if not problems and len(set(values)) != len(values):
         problems.append(
-            Problem(
-                "",
+            Problem.at(
+                (),
                 "applied_for lists a value twice",
                 given=[str(value) for value in values],
                 allowed=f"each of {choices} at most once",

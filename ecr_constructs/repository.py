@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Unpack
+from typing import Any, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from .errors import located_at
+from .errors import EcrConstructsError, RepositoryPropsError, located_at
 from .events import (
     ActionResult,
     FindingSeverity,
@@ -29,7 +29,8 @@ from .events import (
 from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy
 from .naming import check_repository_name, image_uri, url_suffix
 from .policy import AccessGrant, RepositoryPolicyDocument
-from .repository_properties import repository_properties
+from .registry._registry import RegistryIndex, child_path
+from .settings import Encryption, RemovalPolicy, RepositorySettings, TagMutability, renamed
 
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
@@ -43,8 +44,10 @@ class Repository(Construct):
     ``Lifecycle.DEFAULT`` applies when no lifecycle is given; the repository is RETAINED
     when removed from the stack; no resource policy, so no other account can reach it.
 
-    The CloudFormation logical ID matches ``aws_ecr.Repository`` with the same construct ID,
-    so replacing one with the other keeps the deployed repository.
+    The CloudFormation logical ID matches ``aws_ecr.Repository`` with the same construct ID.
+    Encryption can't change on a deployed repository (CloudFormation replaces it), and
+    ``aws_ecr.Repository`` encrypts with AES256: see docs/migrating.md before switching.
+    Two repositories with the same name in one account and region are refused.
     """
 
     def __init__(
@@ -53,16 +56,17 @@ class Repository(Construct):
         construct_id: str,
         *,
         repository_name: str | None = None,
-        image_tag_mutability: ecr.TagMutability | None = None,
+        image_tag_mutability: ecr.TagMutability | TagMutability | str | None = None,
         image_tag_mutability_exclusions: Sequence[str] | None = None,
-        image_scan_on_push: bool = True,
-        encryption: ecr.RepositoryEncryption | None = None,
-        encryption_key: kms.IKey | None = None,
+        image_scan_on_push: bool | None = None,
+        encryption: ecr.RepositoryEncryption | Encryption | str | None = None,
+        encryption_key: kms.IKey | str | None = None,
         lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None,
-        access: Sequence[AccessGrant] = (),
-        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
-        empty_on_delete: bool = False,
+        access: Sequence[AccessGrant] | None = None,
+        removal_policy: cdk.RemovalPolicy | RemovalPolicy | str | None = None,
+        empty_on_delete: bool | None = None,
         tags: Mapping[str, str] | None = None,
+        settings: RepositorySettings | None = None,
     ) -> None:
         """
         :param repository_name: Default: a name CloudFormation generates.
@@ -72,7 +76,7 @@ class Repository(Construct):
             (for example ``TagMutabilityExclusions.ENVIRONMENT``). Default: none.
         :param image_scan_on_push: Default: true (basic scan of each pushed image).
         :param encryption: Default: KMS.
-        :param encryption_key: Default: the AWS-managed ``aws/ecr`` key.
+        :param encryption_key: a KMS key or its ARN. Default: the AWS-managed ``aws/ecr`` key.
         :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
             Default: ``Lifecycle.DEFAULT``, which deletes nothing.
         :param access: ``RepositoryAccess`` grants rendered into the repository policy.
@@ -80,38 +84,49 @@ class Repository(Construct):
         :param removal_policy: RETAIN or DESTROY. Default: RETAIN.
         :param empty_on_delete: delete the images with the repository; needs DESTROY.
             Default: false.
-        :param tags: resource tags. Default: none.
+        :param tags: resource tags (at most 50). Default: none.
+        :param settings: every setting at once, as a ``RepositorySettings`` (made elsewhere,
+            for example from a registry file); then give none of the other settings.
+            Default: the settings above.
         """
+        stack = cdk.Stack.of(scope)
+        given = {
+            "repository_name": repository_name,
+            "image_tag_mutability": image_tag_mutability,
+            "image_tag_mutability_exclusions": image_tag_mutability_exclusions,
+            "image_scan_on_push": image_scan_on_push,
+            "encryption": encryption,
+            "encryption_key": encryption_key,
+            "lifecycle": lifecycle,
+            "access": access,
+            "removal_policy": removal_policy,
+            "empty_on_delete": empty_on_delete,
+            "tags": tags,
+        }
         with located_at(scope, construct_id):
-            rendered = repository_properties(
-                repository_name=repository_name,
-                image_tag_mutability=image_tag_mutability.value if image_tag_mutability else None,
-                image_tag_mutability_exclusions=image_tag_mutability_exclusions,
-                image_scan_on_push=image_scan_on_push,
-                encryption=encryption.value if encryption is not None else None,
-                encryption_key_arn=encryption_key.key_arn if encryption_key is not None else None,
-                lifecycle=lifecycle,
-                access=access,
-                partition=_PARTITION,
-                removal_policy=removal_policy.name,
-                empty_on_delete=empty_on_delete,
-                tags=tags,
-            )
+            settings = settings_of(given, settings, region=stack.region)
+        RegistryIndex.of(scope).claim_names(
+            "repository",
+            stack,
+            {settings.name: child_path(scope, construct_id)} if settings.name else {},
+        )
 
         super().__init__(scope, construct_id)
-        self._lifecycle_policy = rendered.lifecycle_policy
-        self._access = list(access)
-        self._given_name = repository_name
+        self.settings: RepositorySettings = settings
+        """The repository's settings, as checked."""
+        self._access = list(settings.access)
         self._imported: ecr.IRepository | None = None
-        self.resource = ecr.CfnRepository(self, "Resource", **rendered.properties)
-        self.resource.apply_removal_policy(removal_policy)
+        self.resource = ecr.CfnRepository(
+            self, "Resource", **settings.repository_properties(_PARTITION)
+        )
+        self.resource.apply_removal_policy(cdk.RemovalPolicy[settings.removal_policy.value])
 
     # -- attributes ---------------------------------------------------------------------
 
     @property
     def repository_name(self) -> str:
         """The repository's name (a token when CloudFormation generates it)."""
-        return self._given_name if self._given_name is not None else self.resource.ref
+        return self.settings.name if self.settings.name is not None else self.resource.ref
 
     @property
     def repository_arn(self) -> str:
@@ -125,7 +140,7 @@ class Repository(Construct):
     @property
     def lifecycle_policy(self) -> LifecyclePolicy:
         """The lifecycle policy in force, for inspection or ``simulate``."""
-        return self._lifecycle_policy
+        return self.settings.lifecycle
 
     @property
     def repository(self) -> ecr.IRepository:
@@ -319,6 +334,59 @@ class Repository(Construct):
         return ecr.Repository.from_repository_attributes(
             scope, construct_id, repository_arn=repository_arn, repository_name=repository_name
         )
+
+
+#: The settings' fields in ``Repository``'s vocabulary, for errors.
+_NAMES = {
+    "name": "repository_name",
+    "tag_mutability": "image_tag_mutability",
+    "tag_mutability_exclusions": "image_tag_mutability_exclusions",
+    "scan_on_push": "image_scan_on_push",
+    "kms_key_arn": "encryption_key",
+}
+
+
+def settings_of(
+    given: Mapping[str, Any], settings: RepositorySettings | None, *, region: str | None
+) -> RepositorySettings:
+    """The ``RepositorySettings`` of ``Repository``'s arguments (None where not given), or
+    ``settings`` when no argument is given."""
+    chosen = {key: value for key, value in given.items() if value is not None}
+    if settings is not None:
+        if chosen:
+            raise RepositoryPropsError(
+                "settings",
+                "give settings, or the individual settings, not both",
+                given=sorted(chosen),
+                allowed="settings alone",
+            )
+        if not isinstance(settings, RepositorySettings):
+            raise RepositoryPropsError(
+                "settings",
+                "not a RepositorySettings",
+                given=settings,
+                allowed="RepositorySettings(...)",
+            )
+        return settings
+    encryption = chosen.pop("encryption", None)
+    if isinstance(encryption, ecr.RepositoryEncryption):
+        encryption = encryption.value
+    key = chosen.pop("encryption_key", None)
+    if key is not None and not isinstance(key, str):
+        key = getattr(key, "key_arn", key)  # a kms.IKey
+    values = {
+        "name": chosen.pop("repository_name", None),
+        "tag_mutability": chosen.pop("image_tag_mutability", None),
+        "tag_mutability_exclusions": chosen.pop("image_tag_mutability_exclusions", ()),
+        "scan_on_push": chosen.pop("image_scan_on_push", True),
+        "encryption": encryption or Encryption.KMS,
+        "kms_key_arn": key,
+        **chosen,
+    }
+    try:
+        return RepositorySettings(**values, region=region)
+    except EcrConstructsError as error:
+        raise renamed(error, _NAMES) from None
 
 
 class TagMutabilityExclusions:

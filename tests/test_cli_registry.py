@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import ecr_constructs.cli as cli
-from ecr_constructs.standards.schema import registry_json_schema
+from ecr_constructs.standards.registry_file.schema import registry_json_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
 TOP_LEVEL_KEYS = {

@@ -12,7 +12,7 @@ import yaml
 
 import ecr_constructs.cli as cli
 from ecr_constructs.standards import ShardMap
-from ecr_constructs.standards.sharding import logical_id
+from ecr_constructs.standards.fleet.placement import logical_id
 
 from .gates import assembly_stacks, assert_cfn_lint_clean
 
@@ -217,7 +217,7 @@ def test_a_template_too_large_for_cloudformation_exits_2(
 ) -> None:
     import ecr_constructs.cli.registry as registry_commands
 
-    monkeypatch.setattr(registry_commands, "CLOUDFORMATION_TEMPLATE_BYTES", 2000)
+    monkeypatch.setattr(registry_commands, "MAX_TEMPLATE_BYTES", 2000)
     registry = tmp_path / "registry.yaml"
     registry.write_text(small_registry(["aa", "bb", "cc"]))
     code, stdout, stderr = run(capsys, "synth", str(registry), "-o", str(tmp_path / "out"))

@@ -124,9 +124,9 @@ def test_every_prop_is_rendered(built: Built) -> None:
         for f in props["ImageTagMutabilityExclusionFilters"]
     ] == ["latest", "prod-*"]
     assert props["EncryptionConfiguration"] == {"EncryptionType": "KMS", "KmsKey": key_arn}
-    assert props["ResourceTags"] == [
-        {"Key": "team", "Value": "platform"},
+    assert props["ResourceTags"] == [  # sorted by key, as on repositories
         {"Key": "env", "Value": "prod"},
+        {"Key": "team", "Value": "platform"},
     ]
     lifecycle = json.loads(props["LifecyclePolicy"])
     assert [r["selection"]["tagStatus"] for r in lifecycle["rules"]] == ["tagged", "untagged"]
@@ -276,7 +276,7 @@ BAD_INPUT = [
             image_tag_mutability=ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
             image_tag_mutability_exclusions=["a", "b", "c", "d", "e", "f"],
         ),
-        ["Test/Tmpl image_tag_mutability_exclusions", "needs 1 to 5", "1..5 wildcard"],
+        ["Test/Tmpl image_tag_mutability_exclusions", "too many exclusion filters", "1..5 filters"],
         id="too-many-exclusions",
     ),
     pytest.param(
@@ -284,32 +284,32 @@ BAD_INPUT = [
             image_tag_mutability=ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
             image_tag_mutability_exclusions=["dev/*"],
         ),
-        ["Test/Tmpl image_tag_mutability_exclusions[0]", "not a tag filter", "'dev/*'"],
+        ["Test/Tmpl image_tag_mutability_exclusions[0]", "not a valid tag mutability", "'dev/*'"],
         id="bad-exclusion",
     ),
     pytest.param(
-        _tmpl(image_tag_mutability_exclusions=["latest"]),
-        ["Test/Tmpl image_tag_mutability_exclusions", "only apply to", "no exclusions with"],
+        _tmpl(image_tag_mutability="MUTABLE", image_tag_mutability_exclusions=["latest"]),
+        ["Test/Tmpl image_tag_mutability_exclusions", "only apply with", "'MUTABLE with 1"],
         id="exclusions-without-mode",
     ),
     pytest.param(
         _tmpl(image_tag_mutability="SOMETIMES"),
-        ["Test/Tmpl image_tag_mutability", "not a tag mutability", "'SOMETIMES'"],
+        ["Test/Tmpl image_tag_mutability", "not a valid tag_mutability", "'SOMETIMES'"],
         id="bad-mode",
     ),
     pytest.param(
         _aes_with_key,
-        ["Test/Tmpl encryption", "needs KMS encryption", "AES256 with encryption_key"],
+        ["Test/Tmpl encryption_key", "needs KMS encryption", "encryption AES256"],
         id="aes-with-key",
     ),
     pytest.param(
         _tmpl(resource_tags={f"k{n}": "v" for n in range(51)}),
-        ["Test/Tmpl resource_tags", "at most 50 tags", "given 51"],
+        ["Test/Tmpl resource_tags", "too many tags", "given '51 tags'", "at most 50"],
         id="too-many-tags",
     ),
     pytest.param(
         _tmpl(resource_tags={"": "v"}),
-        ["Test/Tmpl resource_tags['']", "1 to 128 characters"],
+        ['Test/Tmpl resource_tags[""]', "1 to 127 characters"],
         id="empty-tag-key",
     ),
     pytest.param(

@@ -21,10 +21,11 @@ from ecr_constructs import (
     Lifecycle,
     Repository,
     RepositoryAccess,
+    RepositorySettings,
     load_registry_config,
 )
-from ecr_constructs.standards import FleetRepository, RepositoryFleet, ShardMap
-from ecr_constructs.standards.sharding import logical_id
+from ecr_constructs.standards import RepositoryFleet, ShardMap
+from ecr_constructs.standards.fleet.placement import logical_id
 
 from .gates import ACCOUNT, REGION, assert_cfn_lint_clean, template_of
 
@@ -256,20 +257,22 @@ def python_fleet() -> dict[str, Any]:
     lifecycle = [Lifecycle.expire_untagged(after_days=1), Lifecycle.keep_last(30)]
     access = [RepositoryAccess.pull(accounts=["987654321098"])]
     repositories = [
-        FleetRepository(f"team-{i % 3}/service-{i:02d}", lifecycle=lifecycle, access=access)
+        RepositorySettings(name=f"team-{i % 3}/service-{i:02d}", lifecycle=lifecycle, access=access)
         for i in range(9)
     ]
     repositories += [
-        FleetRepository(
-            "scratch",
-            image_tag_mutability=ecr.TagMutability.MUTABLE,
-            image_scan_on_push=False,
-            encryption=ecr.RepositoryEncryption.AES_256,
+        RepositorySettings(
+            name="scratch",
+            tag_mutability=ecr.TagMutability.MUTABLE,
+            scan_on_push=False,
+            encryption="AES256",
             removal_policy=cdk.RemovalPolicy.DESTROY,
             empty_on_delete=True,
             tags={"purpose": "scratch"},
         ),
-        FleetRepository("moving", image_tag_mutability_exclusions=["latest"], encryption_key=key),
+        RepositorySettings(
+            name="moving", tag_mutability_exclusions=["latest"], kms_key_arn=key.key_arn
+        ),
     ]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -351,8 +354,8 @@ def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -
     fleet = RepositoryFleet(
         app,
         repositories=[
-            FleetRepository(
-                f"team-{i % 4}/service-{i:03d}",
+            RepositorySettings(
+                name=f"team-{i % 4}/service-{i:03d}",
                 lifecycle=lifecycle,
                 access=[RepositoryAccess.pull(accounts=["987654321098", f"{i:012d}"])],
                 tags={"team": f"team-{i % 4}"},
@@ -373,55 +376,20 @@ def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -
     ("repositories", "fragments"),
     [
         (
-            [FleetRepository("Bad Name")],
-            ["repositories[0] (Bad Name) repository_name", "not valid", "given 'Bad Name'"],
-        ),
-        (
-            [
-                FleetRepository(
-                    "ab",
-                    image_tag_mutability=ecr.TagMutability.MUTABLE,
-                    image_tag_mutability_exclusions=["latest"],
-                )
-            ],
-            [
-                "repositories[0] (ab) image_tag_mutability",
-                "need a *_WITH_EXCLUSION tag mutability",
-                "given 'MUTABLE'",
-                "allowed: IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION",
-            ],
-        ),
-        (
-            [FleetRepository("ab", empty_on_delete=True)],
-            [
-                "repositories[0] (ab) empty_on_delete",
-                "given 'empty_on_delete=True with removal_policy=RETAIN'",
-                "allowed: removal_policy=RemovalPolicy.DESTROY",
-            ],
-        ),
-        (
-            [FleetRepository("ab"), FleetRepository("bc", tags={"aws:x": "1"})],
-            ["repositories[1] (bc) tags", "not a valid tag key", "given 'aws:x'"],
-        ),
-        (
-            [FleetRepository("ab", lifecycle="keep_last")],  # type: ignore[arg-type]
-            [
-                "repositories[0] (ab) lifecycle",
-                "takes a list of Lifecycle presets",
-                "given 'keep_last'",
-            ],
-        ),
-        (
-            [FleetRepository("ab"), FleetRepository("ab")],
-            ["repositories[1] (ab) repository_name", "duplicate repository name", "given 'ab'"],
+            [RepositorySettings(name="ab"), RepositorySettings(name="ab")],
+            ["repositories[1] (ab) name", "duplicate repository name", "given 'ab'"],
         ),
         (
             ["a"],
-            ["repositories", "not a fleet repository", "given 'a'", "allowed: FleetRepository"],
+            ["repositories[0]", "not a RepositorySettings", "given 'a'"],
         ),
         (
-            [FleetRepository(cdk.Aws.STACK_NAME)],
-            ["repository_name: a fleet repository's name must be written out", "not a token"],
+            [RepositorySettings()],
+            ["repositories[0] (None) name", "must be written out", "given None"],
+        ),
+        (
+            [RepositorySettings(name=cdk.Aws.STACK_NAME)],
+            ["name: a fleet repository's name must be written out", "not a token"],
         ),
     ],
 )
@@ -454,7 +422,7 @@ def test_bad_repositories_are_refused_saying_where_what_and_allowed(
 )
 def test_bad_fleet_settings_are_refused(settings: dict[str, Any], fragments: list[str]) -> None:
     with pytest.raises(ConfigError) as caught:
-        RepositoryFleet(cdk.App(), repositories=[FleetRepository("ab")], **settings)
+        RepositoryFleet(cdk.App(), repositories=[RepositorySettings(name="ab")], **settings)
     message = str(caught.value)
     for fragment in fragments:
         assert fragment in message
@@ -464,7 +432,11 @@ def test_every_bad_repository_is_reported_at_once() -> None:
     with pytest.raises(ConfigError) as caught:
         RepositoryFleet(
             cdk.App(),
-            repositories=[FleetRepository("Bad"), FleetRepository("ok"), FleetRepository("No")],
+            repositories=[
+                RepositorySettings(),
+                RepositorySettings(name="ok"),
+                RepositorySettings(name="ok"),
+            ],
         )
     assert [p.where.split(" ")[0] for p in caught.value.problems] == [
         "repositories[0]",
@@ -522,7 +494,7 @@ def kernel_requests(count: int, monkeypatch: pytest.MonkeyPatch) -> int:
     lifecycle = [Lifecycle.expire_untagged(after_days=1), Lifecycle.keep_last(30)]
     access = [RepositoryAccess.pull(accounts=["987654321098"])]
     repositories = [
-        FleetRepository(f"r{i}", lifecycle=lifecycle, access=access, tags={"team": "a"})
+        RepositorySettings(name=f"r{i}", lifecycle=lifecycle, access=access, tags={"team": "a"})
         for i in range(count)
     ]
     requests = 0

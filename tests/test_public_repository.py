@@ -264,7 +264,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
         "tags: a public repository needs at least one tag (Security Hub control ECR.4)",
     ),
     ("tag-key-aws", {**NAME, "tags": {"aws:owner": "x"}}, "not a valid tag key (given 'aws:owner'"),
-    ("tag-value-empty", {**NAME, "tags": {"team": ""}}, "tags['team']: not a valid tag value"),
+    ("tag-value-empty", {**NAME, "tags": {"team": ""}}, "tags.team: tag value must be 1 to 255"),
     (
         "too-many-tags",
         {**NAME, "tags": {f"k{i}": "v" for i in range(51)}},

@@ -604,8 +604,13 @@ BAD_INPUT = [
         id="bad-image-path",
     ),
     pytest.param(
-        _cache(repository_template=CacheRepositoryTemplate(image_tag_mutability_exclusions=["x"])),
-        ["Test/Cache/RepositoryTemplate image_tag_mutability_exclusions", "only apply to"],
+        _cache(
+            repository_template=CacheRepositoryTemplate(
+                image_tag_mutability=ecr.TagMutability.MUTABLE,
+                image_tag_mutability_exclusions=["x"],
+            )
+        ),
+        ["Test/Cache/RepositoryTemplate image_tag_mutability_exclusions", "only apply with"],
         id="template-exclusions-without-mode",
     ),
     pytest.param(
@@ -621,6 +626,19 @@ BAD_INPUT = [
 
 
 test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT)
+
+
+def test_cache_template_exclusions_make_it_mutable_with_exclusion() -> None:
+    stack = new_stack()
+    PullThroughCache(
+        stack,
+        "Cache",
+        prefix="cache",
+        upstream=Upstream.QUAY,
+        repository_template=CacheRepositoryTemplate(image_tag_mutability_exclusions=["x"]),
+    )
+    props = _template(template_of(stack), "cache")["Properties"]
+    assert props["ImageTagMutability"] == "MUTABLE_WITH_EXCLUSION"
 
 
 def test_cache_template_settings_mirror_the_creation_template() -> None:

@@ -46,9 +46,8 @@ REGISTRY_FILES = [
 
 
 def test_readme_registry_file_loads() -> None:
-    from ecr_constructs import parse_registry_config
+    from ecr_constructs import parse_registry
 
     assert REGISTRY_FILES
     for text in REGISTRY_FILES:
-        config = parse_registry_config(text, "README.md")
-        assert config.resolved_repositories()
+        assert parse_registry(text, "README.md").repositories

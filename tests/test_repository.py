@@ -270,7 +270,7 @@ BAD_INPUT: list[tuple[str, Any, str]] = [
             "image_tag_mutability": ecr.TagMutability.IMMUTABLE,
             "image_tag_mutability_exclusions": ["latest"],
         },
-        "need a *_WITH_EXCLUSION tag mutability",
+        "exclusion filters only apply with IMMUTABLE_WITH_EXCLUSION",
     ),
     (
         "exclusions with MUTABLE",
@@ -278,36 +278,47 @@ BAD_INPUT: list[tuple[str, Any, str]] = [
             "image_tag_mutability": ecr.TagMutability.MUTABLE,
             "image_tag_mutability_exclusions": ["x"],
         },
-        "need a *_WITH_EXCLUSION tag mutability",
+        "exclusion filters only apply with IMMUTABLE_WITH_EXCLUSION",
     ),
     (
         "WITH_EXCLUSION without exclusions",
         {"image_tag_mutability": ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION},
-        "needs image_tag_mutability_exclusions",
+        "needs 1 to 5 exclusion filters",
     ),
     (
         "MUTABLE_WITH_EXCLUSION without exclusions",
         {"image_tag_mutability": ecr.TagMutability.MUTABLE_WITH_EXCLUSION},
-        "needs image_tag_mutability_exclusions",
+        "needs 1 to 5 exclusion filters",
     ),
-    ("no exclusions", {"image_tag_mutability_exclusions": []}, "wrong number of exclusion filters"),
+    (
+        "empty exclusions",
+        {
+            "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION",
+            "image_tag_mutability_exclusions": [],
+        },
+        "needs 1 to 5 exclusion filters",
+    ),
     (
         "six exclusions",
         {"image_tag_mutability_exclusions": ["a", "b", "c", "d", "e", "f"]},
-        "wrong number of exclusion filters",
+        "too many exclusion filters",
     ),
-    ("bad exclusion", {"image_tag_mutability_exclusions": ["prod/x"]}, "not a valid tag wildcard"),
+    (
+        "bad exclusion",
+        {"image_tag_mutability_exclusions": ["prod/x"]},
+        "not a valid tag mutability exclusion filter",
+    ),
     (
         "long exclusion",
         {"image_tag_mutability_exclusions": ["x" * 129]},
-        "not a valid tag wildcard",
+        "not a valid tag mutability exclusion filter",
     ),
     ("duplicate exclusion", {"image_tag_mutability_exclusions": ["a", "a"]}, "must be unique"),
     # encryption
     (
         "key with AES256",
         {"encryption": ecr.RepositoryEncryption.AES_256, "encryption_key": "KEY"},
-        "an encryption key needs KMS encryption",
+        "a KMS key needs KMS encryption",
     ),
     # removal
     (
@@ -323,7 +334,7 @@ BAD_INPUT: list[tuple[str, Any, str]] = [
     ),
     # tags
     ("aws: tag", {"tags": {"aws:owner": "x"}}, "not a valid tag key"),
-    ("long tag value", {"tags": {"owner": "x" * 257}}, "not a valid tag value"),
+    ("long tag value", {"tags": {"owner": "x" * 257}}, "tag value must be 1 to 255"),
     ("bad tag key", {"tags": {"owner!": "x"}}, "not a valid tag key"),
     # lifecycle
     ("lifecycle as text", {"lifecycle": "keep_last"}, "list of Lifecycle presets"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-from typing import Any, get_args
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -25,7 +25,7 @@ from ecr_constructs.registry import (
     ScanType,
 )
 from ecr_constructs.registry_rules import APPLIED_FOR, SCAN_FREQUENCIES
-from ecr_constructs.standards import config
+from ecr_constructs.standards.registry_file.schema import registry_json_schema
 
 from .gates import (
     ACCOUNT,
@@ -418,7 +418,8 @@ def test_notifications_to_any_target_create_no_topic() -> None:
     assert_cfn_lint_clean(template)
 
 
-def test_the_registry_file_names_the_values_the_constructs_use() -> None:
-    assert get_args(config.ScanType) == tuple(t.value for t in ScanType) == tuple(SCAN_FREQUENCIES)
-    assert get_args(config.ScanFrequency) == tuple(f.value for f in ScanFrequency)
-    assert get_args(config.AppliedFor) == APPLIED_FOR
+def test_the_registry_file_schema_names_the_values_the_constructs_use() -> None:
+    defs = registry_json_schema()["$defs"]
+    assert defs["ScanType"]["enum"] == [t.value for t in ScanType] == list(SCAN_FREQUENCIES)
+    assert defs["ScanFrequency"]["enum"] == [f.value for f in ScanFrequency]
+    assert defs["AppliedFor"]["enum"] == list(APPLIED_FOR)

@@ -12,12 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecr_constructs import ConfigError
+from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES, STACK_OVERHEAD
 from ecr_constructs.standards import ShardMap, shard_map_path
-from ecr_constructs.standards.sharding import (
-    CLOUDFORMATION_TEMPLATE_BYTES,
+from ecr_constructs.standards.fleet.placement import (
     PLACEMENT_TEMPLATE_BYTES,
     STACK_BASE_BYTES,
-    STACK_OVERHEAD,
     logical_id,
     place,
     shard_stack_name,
@@ -201,7 +200,7 @@ def test_a_stack_whose_repositories_grew_past_cloudformations_limit_is_an_error(
         "stack stack: its template would be larger than CloudFormation accepts"
     )
     assert f"given 'about {STACK_BASE_BYTES + 1_100_000:,} bytes'" in message
-    assert f"allowed: at most {CLOUDFORMATION_TEMPLATE_BYTES:,} bytes" in message
+    assert f"allowed: at most {MAX_TEMPLATE_BYTES:,} bytes" in message
 
 
 @pytest.mark.parametrize("limit", [0, 1, 501])

@@ -10,12 +10,13 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ..cloudformation import MAX_TEMPLATE_BYTES
 from ..errors import ConfigError
 from ..lifecycle import LifecyclePolicyWarning
-from ..standards.config import RegistryConfig
-from ..standards.loading import load_registry_config
-from ..standards.schema import registry_json_schema
-from ..standards.sharding import CLOUDFORMATION_TEMPLATE_BYTES, shard_map_path
+from ..standards.fleet.placement import shard_map_path
+from ..standards.registry_file.loading import LoadedRegistry, load_registry
+from ..standards.registry_file.models import RegistryConfig
+from ..standards.registry_file.schema import registry_json_schema
 from . import EXIT_INVALID, EXIT_OK, counted
 
 
@@ -68,25 +69,25 @@ def register(subparsers: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    config = _load(args.file)
-    if config is None:
+    loaded = _load(args.file)
+    if loaded is None:
         return EXIT_INVALID
-    print(f"{args.file}: valid: {summary(config)}")
+    print(f"{args.file}: valid: {summary(loaded.config)}")
     return EXIT_OK
 
 
-def _load(file: str) -> RegistryConfig | None:
+def _load(file: str) -> LoadedRegistry | None:
     """The checked file (its warnings printed), or None with every problem printed."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LifecyclePolicyWarning)
-            config = load_registry_config(file)
+            loaded = load_registry(file)
     except ConfigError as error:
         _print_problems(error, file)
         return None
-    for warning in config.warnings:
+    for warning in loaded.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return config
+    return loaded
 
 
 def _print_problems(error: ConfigError, file: str) -> None:
@@ -98,9 +99,10 @@ def _print_problems(error: ConfigError, file: str) -> None:
 
 def run_synth(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    config = _load(args.file)
-    if config is None:
+    loaded = _load(args.file)
+    if loaded is None:
         return EXIT_INVALID
+    config = loaded.config
 
     def progress(line: str) -> None:
         print(f"  {line}", file=sys.stderr, flush=True)
@@ -109,7 +111,7 @@ def run_synth(args: argparse.Namespace) -> int:
     print(f"{args.file}: building {counted(total, 'repository', 'repositories')}", file=sys.stderr)
     import aws_cdk as cdk
 
-    from ..standards.fleet import RepositoryFleet
+    from ..standards.fleet.fleet import RepositoryFleet
 
     map_file = shard_map_path(args.file)
     app = cdk.App(
@@ -118,7 +120,7 @@ def run_synth(args: argparse.Namespace) -> int:
     )
     try:
         fleet = RepositoryFleet(
-            app, config=config, shard_map=map_file, locked=args.locked, progress=progress
+            app, config=loaded, shard_map=map_file, locked=args.locked, progress=progress
         )
     except ConfigError as error:
         _print_problems(error, args.file)
@@ -128,11 +130,11 @@ def run_synth(args: argparse.Namespace) -> int:
     sizes = {
         stack.stack_name: Path(stack.template_full_path).stat().st_size for stack in assembly.stacks
     }
-    oversized = {name: size for name, size in sizes.items() if size > CLOUDFORMATION_TEMPLATE_BYTES}
+    oversized = {name: size for name, size in sizes.items() if size > MAX_TEMPLATE_BYTES}
     for name, size in oversized.items():
         print(
             f"{args.file}: stack {name}: its template is larger than CloudFormation accepts "
-            f"(given {size:,} bytes; allowed: at most {CLOUDFORMATION_TEMPLATE_BYTES:,}: shorter "
+            f"(given {size:,} bytes; allowed: at most {MAX_TEMPLATE_BYTES:,}: shorter "
             "lifecycle or repository policies for that stack's repositories)",
             file=sys.stderr,
         )

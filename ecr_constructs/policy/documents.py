@@ -8,7 +8,9 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import PolicyDocumentError, Problem
+from ..naming import LONGEST_PARTITION
 from ..registry_rules import RegistryPolicyScope
+from ..tokens import is_unresolved
 from ._check import (
     ELEMENT_ORDER,
     PUBLIC_REPOSITORY_RULES,
@@ -32,6 +34,10 @@ def _ordered(statement: Mapping[str, Any], sid: str) -> dict[str, Any]:
 class PolicyDocument:
     """Grants composed into one policy document, checked as a whole.
 
+    Its length is checked as ECR counts it: a partition given as a token (the stack's
+    ``AWS::Partition``) counts as ``measured_in``, the partition of the stack's region when
+    it is known (Default: the longest partition name, ``aws-us-gov``).
+
     Statements keep the grants' order; grants of the same preset (same actions, conditions
     and resources) share one statement, with principals merged and sorted. Sids are unique
     and deterministic (``Pull``, ``Pull2``...; a custom statement's own Sid is kept).
@@ -50,6 +56,7 @@ class PolicyDocument:
         partition: str = "aws",
         account: str | None = None,
         region: str | None = None,
+        measured_in: str = LONGEST_PARTITION,
     ) -> None:
         grant_list = list(grants)
         if not grant_list:
@@ -98,12 +105,13 @@ class PolicyDocument:
             statements.append(_ordered(statement, sid))
         document = {"Version": POLICY_VERSION, "Statement": statements}
         text = json.dumps(document, separators=(",", ":"))
-        if len(text) > self.rules.max_characters:
+        length = _length(text, partition, measured_in)
+        if length > self.rules.max_characters:
             raise PolicyDocumentError(
                 where,
-                f"the {self.rules.kind} is too long for ECR ({len(text):,} characters of "
+                f"the {self.rules.kind} is too long for ECR ({length:,} characters of "
                 "compact JSON)",
-                given=len(text),
+                given=length,
                 allowed=f"at most {self.rules.max_characters:,} characters",
             )
         self._text = text
@@ -142,6 +150,14 @@ class PolicyDocument:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._text})"
+
+
+def _length(text: str, partition: str, measured_in: str) -> int:
+    """The length of ``text`` as ECR will count it: an unresolved partition counted as
+    ``measured_in``."""
+    if not is_unresolved(partition):
+        return len(text)
+    return len(text) + text.count(partition) * (len(measured_in) - len(partition))
 
 
 def _merge_into(merged: list[AccessGrant], grant: AccessGrant) -> None:

@@ -1,12 +1,12 @@
 """What the registry-wide constructs share: which registry a stack deploys to, the
-bookkeeping that keeps singletons single (and in one stack) and prefixes and principals unique
-per registry, and justified cdk-nag acknowledgements for wildcard resources. The rules
-themselves are in ``registry_rules``."""
+bookkeeping that keeps singletons single (and in one stack) and prefixes, principals and
+repository names unique per registry, and justified cdk-nag acknowledgements for wildcard
+resources. The rules themselves are in ``registry_rules``."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -14,7 +14,7 @@ import aws_cdk as cdk
 import jsii
 from constructs import Construct, IConstruct
 
-from ..errors import RegistryError
+from ..errors import Problem, RegistryError
 from ..naming import is_token
 from ..registry_rules import ROOT, CountRule, prefix_key
 
@@ -46,13 +46,15 @@ class RegistryIndex(Construct):
 
     ``singletons`` maps (kind, registry) to the construct that is the registry's only one;
     ``claims`` maps (kind, registry, key) to the path of the construct that claimed the key
-    (a namespace prefix, a principal) for itself.
+    (a namespace prefix, a principal) for itself; ``names`` maps (kind, registry, name) to
+    the path of the construct that owns the name.
     """
 
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, _INDEX_ID)
         self.singletons: dict[tuple[str, str], Construct] = {}
         self.claims: dict[tuple[str, str, str], str] = {}
+        self.names: dict[tuple[str, str, str], str] = {}
 
     @classmethod
     def of(cls, scope: IConstruct) -> RegistryIndex:
@@ -137,6 +139,28 @@ class RegistryIndex(Construct):
         """``claim`` a namespace prefix (``team`` and ``team/`` are the same prefix)."""
         claimed = Claimed(kind, ("prefix", "prefixes"), limit)
         self.claim(claimed, stack, path, prefix_key(prefix), given=prefix)
+
+    def claim_names(self, kind: str, stack: cdk.Stack, paths: Mapping[str, str]) -> None:
+        """Record that the constructs at ``paths`` (by name) own these ``kind`` names in
+        ``stack``'s registry; refuse a name another construct owns, naming both (call before
+        creating the constructs). Tokens are not compared."""
+        registry = registry_key(stack)
+        problems = []
+        for name, path in paths.items():
+            if is_token(name):
+                continue
+            existing = self.names.setdefault((kind, registry, name), path)
+            if existing != path:
+                problems.append(
+                    Problem(
+                        path,
+                        f"{kind} {name!r} is already defined by {existing} in registry {registry}",
+                        given=name,
+                        allowed=f"each {kind} name once per account and region",
+                    )
+                )
+        if problems:
+            raise RegistryError.from_problems(problems)
 
 
 @dataclass(frozen=True)

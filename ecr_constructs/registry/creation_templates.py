@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,11 +13,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ..errors import RegistryError, located_at
-from ..lifecycle import LifecyclePolicy, LifecyclePreset, resolve_lifecycle
-from ..naming import EXCLUSION_FILTER, MAX_EXCLUSION_FILTERS, WITH_EXCLUSION_MODES, is_token
-from ..policy import AccessGrant, RepositoryPolicyDocument
+from ..errors import EcrConstructsError, RegistryError, located_at
+from ..lifecycle import LifecyclePolicy, LifecyclePreset
+from ..naming import is_token
+from ..policy import AccessGrant
 from ..registry_rules import TEMPLATE_PREFIX, AppliedFor, applied_for_problems, raise_problems
+from ..settings import Encryption, RepositorySettings, TagMutability, renamed
 from ._registry import (
     RegistryIndex,
     acknowledge_wildcard_resources,
@@ -25,8 +27,6 @@ from ._registry import (
 )
 
 MAX_DESCRIPTION = 256
-MAX_TAGS = 50
-_Cfn = ecr.CfnRepositoryCreationTemplate
 
 
 class RepositoryCreationTemplate(Construct):
@@ -43,7 +43,7 @@ class RepositoryCreationTemplate(Construct):
     :param image_tag_mutability: Default: IMMUTABLE. Use MUTABLE for pull-through caches:
         immutable tags stop the cache from refreshing a moved upstream tag.
     :param image_tag_mutability_exclusions: wildcard tag filters (1..5) that are exempt
-        from the mutability setting; required with, and only with, the ``*WITH_EXCLUSION_MODES``
+        from the mutability setting; required with, and only with, the ``*_WITH_EXCLUSION``
         modes. Default: none.
     :param encryption: Default: KMS (the AWS-managed ``aws/ecr`` key unless
         ``encryption_key`` is given).
@@ -57,6 +57,10 @@ class RepositoryCreationTemplate(Construct):
     :param custom_role: the role ECR assumes to create repositories with KMS encryption or
         tags. Default: when the template uses KMS or tags, a role allowed only to create
         (and tag) repositories under ``prefix`` and to use the key; otherwise none.
+    :param settings: the repositories' settings at once, as a ``RepositorySettings`` without
+        a name (made elsewhere, for example from a registry file's standard); then give none
+        of the settings above. Its scanning and removal settings don't apply to templates.
+        Default: the settings above.
     """
 
     KIND = "repository creation template"
@@ -69,14 +73,15 @@ class RepositoryCreationTemplate(Construct):
         prefix: str,
         applied_for: Sequence[AppliedFor],
         description: str | None = None,
-        image_tag_mutability: ecr.TagMutability = ecr.TagMutability.IMMUTABLE,
-        image_tag_mutability_exclusions: Sequence[str] = (),
-        encryption: ecr.RepositoryEncryption | None = None,
+        image_tag_mutability: ecr.TagMutability | TagMutability | str | None = None,
+        image_tag_mutability_exclusions: Sequence[str] | None = None,
+        encryption: ecr.RepositoryEncryption | Encryption | str | None = None,
         encryption_key: kms.IKey | None = None,
         lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None,
-        access: Sequence[AccessGrant] = (),
+        access: Sequence[AccessGrant] | None = None,
         resource_tags: Mapping[str, str] | None = None,
         custom_role: iam.IRole | None = None,
+        settings: RepositorySettings | None = None,
     ) -> None:
         stack = cdk.Stack.of(scope)
         where = child_path(scope, construct_id)
@@ -89,19 +94,26 @@ class RepositoryCreationTemplate(Construct):
         }
         if description is not None:
             props["description"] = _check_description(description, f"{where} description")
-        props.update(_mutability(image_tag_mutability, image_tag_mutability_exclusions, where))
-        encryption_type = _encryption_type(encryption, encryption_key, f"{where} encryption")
-        props["encryption_configuration"] = _Cfn.EncryptionConfigurationProperty(
-            encryption_type=encryption_type,
-            kms_key=encryption_key.key_arn if encryption_key is not None else None,
-        )
+        given = {
+            "image_tag_mutability": image_tag_mutability,
+            "image_tag_mutability_exclusions": image_tag_mutability_exclusions,
+            "encryption": encryption,
+            "encryption_key": encryption_key,
+            "lifecycle": lifecycle,
+            "access": access,
+            "resource_tags": resource_tags,
+        }
         with located_at(scope, construct_id):
-            props["lifecycle_policy"] = resolve_lifecycle(lifecycle).to_json()
-        if access:
-            props["repository_policy"] = RepositoryPolicyDocument(
-                access, where=f"{where} access", partition=stack.partition
-            ).to_json()
-        tags = _check_tags(resource_tags or {}, f"{where} resource_tags")
+            settings = _settings_of(given, settings, region=stack.region)
+        props["image_tag_mutability"] = settings.tag_mutability.value
+        props["image_tag_mutability_exclusion_filters"] = settings.exclusion_filters()
+        props["encryption_configuration"] = settings.encryption_configuration()
+        props["lifecycle_policy"] = settings.lifecycle.to_json()
+        if settings.access:
+            props["repository_policy"] = json.dumps(
+                settings.policy_document(stack.partition), separators=(",", ":")
+            )
+        tags = settings.tag_list()
         if tags:
             props["resource_tags"] = tags
         RegistryIndex.of(scope).claim_prefix(self.KIND, stack, where, checked_prefix)
@@ -112,7 +124,7 @@ class RepositoryCreationTemplate(Construct):
         """The repository namespace the template applies to."""
         self.applied_for = checked_applied_for
         """When ECR applies the template."""
-        uses_kms = encryption_type != "AES256"
+        uses_kms = settings.encryption.uses_kms
         self.role: iam.IRole | None = custom_role
         """The role ECR assumes to create repositories, when there is one."""
         key_grant: iam.Grant | None = None
@@ -196,97 +208,48 @@ def _check_description(description: str, where: str) -> str:
     return description
 
 
-def _mutability(
-    mutability: ecr.TagMutability, exclusions: Sequence[str], where: str
-) -> dict[str, Any]:
-    mode = mutability.value if isinstance(mutability, ecr.TagMutability) else str(mutability)
-    modes = ", ".join(m.value for m in ecr.TagMutability)
-    if mode not in {m.value for m in ecr.TagMutability}:
-        raise RegistryError(
-            f"{where} image_tag_mutability", "not a tag mutability", given=mode, allowed=modes
-        )
-    props: dict[str, Any] = {"image_tag_mutability": mode}
-    if isinstance(exclusions, str):
-        raise RegistryError(
-            f"{where} image_tag_mutability_exclusions",
-            "exclusions are a list of tag filters",
-            given=exclusions,
-            allowed=f"[{exclusions!r}]",
-        )
-    if mode in WITH_EXCLUSION_MODES:
-        if not 1 <= len(exclusions) <= MAX_EXCLUSION_FILTERS:
+#: The settings' fields in this construct's vocabulary, for errors.
+_NAMES = {
+    "tag_mutability": "image_tag_mutability",
+    "tag_mutability_exclusions": "image_tag_mutability_exclusions",
+    "kms_key_arn": "encryption_key",
+    "tags": "resource_tags",
+}
+
+
+def _settings_of(
+    given: Mapping[str, Any], settings: RepositorySettings | None, *, region: str
+) -> RepositorySettings:
+    chosen = {key: value for key, value in given.items() if value is not None}
+    if settings is not None:
+        if chosen:
             raise RegistryError(
-                f"{where} image_tag_mutability_exclusions",
-                f"{mode} needs 1 to {MAX_EXCLUSION_FILTERS} exclusion filters",
-                given=list(exclusions),
-                allowed=(
-                    f"1..{MAX_EXCLUSION_FILTERS} wildcard tag filters such as 'latest' or 'dev-*'"
-                ),
+                "settings",
+                "give settings, or the individual settings, not both",
+                given=sorted(chosen),
+                allowed="settings alone",
             )
-        for i, pattern in enumerate(exclusions):
-            if not is_token(pattern) and not EXCLUSION_FILTER.pattern.fullmatch(pattern):
-                raise RegistryError(
-                    f"{where} image_tag_mutability_exclusions[{i}]",
-                    "not a tag filter",
-                    given=pattern,
-                    allowed="1..128 of letters, digits, . _ - and the wildcard *",
-                )
-        props["image_tag_mutability_exclusion_filters"] = [
-            _Cfn.ImageTagMutabilityExclusionFilterProperty(
-                image_tag_mutability_exclusion_filter_type="WILDCARD",
-                image_tag_mutability_exclusion_filter_value=pattern,
-            )
-            for pattern in exclusions
-        ]
-    elif exclusions:
-        raise RegistryError(
-            f"{where} image_tag_mutability_exclusions",
-            f"exclusion filters only apply to {' and '.join(sorted(WITH_EXCLUSION_MODES))}",
-            given=list(exclusions),
-            allowed=f"no exclusions with {mode}",
-        )
-    return props
-
-
-def _encryption_type(
-    encryption: ecr.RepositoryEncryption | None, key: kms.IKey | None, where: str
-) -> str:
-    if encryption is None:
-        return "KMS"
-    value = encryption.value
-    if value == "AES256" and key is not None:
-        raise RegistryError(
-            where,
-            "an encryption key needs KMS encryption",
-            given="AES256 with encryption_key",
-            allowed="RepositoryEncryption.KMS (or KMS_DSSE) with encryption_key, or no key",
-        )
-    return value
-
-
-def _check_tags(tags: Mapping[str, str], where: str) -> list[cdk.CfnTag]:
-    if len(tags) > MAX_TAGS:
-        raise RegistryError(
-            where,
-            f"a creation template sets at most {MAX_TAGS} tags",
-            given=len(tags),
-            allowed=f"0..{MAX_TAGS} tags",
-        )
-    rendered = []
-    for key, value in tags.items():
-        if not is_token(key) and not 1 <= len(key) <= 128:
+        if not isinstance(settings, RepositorySettings) or settings.name is not None:
             raise RegistryError(
-                f"{where}[{key!r}]",
-                "a tag key has 1 to 128 characters",
-                given=key,
-                allowed="1..128 characters",
+                "settings",
+                "a creation template takes a RepositorySettings without a name",
+                given=settings,
+                allowed="RepositorySettings(...) without name",
             )
-        if not is_token(value) and len(value) > 256:
-            raise RegistryError(
-                f"{where}[{key!r}]",
-                "a tag value has at most 256 characters",
-                given=f"{len(value)} characters",
-                allowed="0..256 characters",
-            )
-        rendered.append(cdk.CfnTag(key=key, value=value))
-    return rendered
+        return settings
+    encryption = chosen.pop("encryption", None)
+    if isinstance(encryption, ecr.RepositoryEncryption):
+        encryption = encryption.value
+    key = chosen.pop("encryption_key", None)
+    try:
+        return RepositorySettings(
+            tag_mutability=chosen.pop("image_tag_mutability", None),
+            tag_mutability_exclusions=chosen.pop("image_tag_mutability_exclusions", ()),
+            encryption=encryption or Encryption.KMS,
+            kms_key_arn=getattr(key, "key_arn", key) if key is not None else None,
+            tags=chosen.pop("resource_tags", None),
+            region=region,
+            **chosen,
+        )
+    except EcrConstructsError as error:
+        raise renamed(error, _NAMES) from None

@@ -43,6 +43,7 @@ from ..registry_rules import (
     secret_arn_problems,
     secret_location_problems,
 )
+from ..settings import RepositorySettings, TagMutability
 from ._registry import (
     RegistryIndex,
     acknowledge_wildcard_resources,
@@ -191,7 +192,8 @@ class CacheRepositoryTemplate:
     ``image_tag_mutability``.
 
     :param image_tag_mutability: Default: MUTABLE (immutable tags would stop the cache from
-        refreshing a tag that moved upstream).
+        refreshing a tag that moved upstream), or MUTABLE_WITH_EXCLUSION when
+        ``image_tag_mutability_exclusions`` are given.
     :param lifecycle: Default: ``Lifecycle.DEFAULT`` (archives untagged images not pulled for
         90 days; deletes nothing).
     :param encryption: Default: KMS with the AWS-managed ``aws/ecr`` key
@@ -200,14 +202,23 @@ class CacheRepositoryTemplate:
     """
 
     description: str | None = None
-    image_tag_mutability: ecr.TagMutability = ecr.TagMutability.MUTABLE
-    image_tag_mutability_exclusions: Sequence[str] = ()
+    image_tag_mutability: ecr.TagMutability | TagMutability | str | None = None
+    image_tag_mutability_exclusions: Sequence[str] | None = None
     encryption: ecr.RepositoryEncryption | None = None
     encryption_key: kms.IKey | None = None
     lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None
-    access: Sequence[AccessGrant] = ()
+    access: Sequence[AccessGrant] | None = None
     resource_tags: Mapping[str, str] | None = None
     custom_role: iam.IRole | None = None
+    settings: RepositorySettings | None = None
+
+    def mutability(self) -> ecr.TagMutability | TagMutability | str | None:
+        """The tag mutability the template gets: as given, or the cache's default."""
+        if self.image_tag_mutability is not None or self.settings is not None:
+            return self.image_tag_mutability
+        if self.image_tag_mutability_exclusions:
+            return TagMutability.MUTABLE_WITH_EXCLUSION
+        return TagMutability.MUTABLE
 
 
 class PullThroughCacheCredentials:
@@ -420,7 +431,7 @@ class PullThroughCache(Construct):
                 prefix=self.prefix,
                 applied_for=[AppliedFor.PULL_THROUGH_CACHE],
                 description=repository_template.description or f"Images cached from {upstream.url}",
-                image_tag_mutability=repository_template.image_tag_mutability,
+                image_tag_mutability=repository_template.mutability(),
                 image_tag_mutability_exclusions=repository_template.image_tag_mutability_exclusions,
                 encryption=repository_template.encryption,
                 encryption_key=repository_template.encryption_key,
@@ -428,6 +439,7 @@ class PullThroughCache(Construct):
                 access=repository_template.access,
                 resource_tags=repository_template.resource_tags,
                 custom_role=repository_template.custom_role,
+                settings=repository_template.settings,
             )
             # The template must exist before the first pull creates a repository.
             self.resource.node.add_dependency(self.repository_template.resource)

@@ -10,38 +10,64 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 from . import compliance
-from .sharding import ShardMap, shard_map_path
+from .fleet.placement import ShardMap, shard_map_path
 
 if TYPE_CHECKING:
     from .compliance import *  # noqa: F403
-    from .config import RegistryConfig
-    from .fleet import FleetRepository, FleetStack, RepositoryFleet
-    from .loading import load_registry_config, parse_registry_config
-    from .resolution import ResolvedCreationTemplate, ResolvedRepository, ResolvedSettings
+    from .fleet.fleet import FleetStack, RepositoryFleet
+    from .registry_file.loading import (
+        LoadedRegistry,
+        load_registry,
+        load_registry_config,
+        parse_registry,
+        parse_registry_config,
+        resolve_registry,
+    )
+    from .registry_file.models import RegistryConfig
+    from .registry_file.resolution import (
+        ResolvedCreationTemplate,
+        ResolvedRepository,
+    )
 
 __getattr__ = lazy_exports(
     __name__,
     globals(),
     {
         ".compliance": compliance.__all__,
-        ".config": ["RegistryConfig"],
-        ".loading": ["load_registry_config", "parse_registry_config"],
-        ".resolution": ["ResolvedCreationTemplate", "ResolvedRepository", "ResolvedSettings"],
-        ".fleet": ["FleetRepository", "FleetStack", "RepositoryFleet"],
+        ".registry_file.models": ["RegistryConfig"],
+        ".registry_file.loading": [
+            "LoadedRegistry",
+            "load_registry",
+            "LoadedRegistry",
+            "load_registry",
+            "load_registry_config",
+            "parse_registry",
+            "resolve_registry",
+            "parse_registry",
+            "parse_registry_config",
+            "resolve_registry",
+        ],
+        ".registry_file.resolution": [
+            "ResolvedCreationTemplate",
+            "ResolvedRepository",
+        ],
+        ".fleet.fleet": ["FleetStack", "RepositoryFleet"],
     },
 )
 
 __all__ = [
-    "FleetRepository",
     "FleetStack",
+    "LoadedRegistry",
     "RegistryConfig",
     "RepositoryFleet",
     "ResolvedCreationTemplate",
     "ResolvedRepository",
-    "ResolvedSettings",
     "ShardMap",
+    "load_registry",
     "load_registry_config",
+    "parse_registry",
     "parse_registry_config",
+    "resolve_registry",
     "shard_map_path",
     *compliance.__all__,
 ]

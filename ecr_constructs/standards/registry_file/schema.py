@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .config import SETTING_KEYS, RegistryConfig
+from .models import SETTING_KEYS, RegistryConfig
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Settings keys that accept null (null: no customer-managed key); the others only inherit

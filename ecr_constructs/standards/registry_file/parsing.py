@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..errors import Path, Problem
+from ...errors import Path, Problem
+from ...tokens import is_unresolved
 from .locations import Issue, SourceMap
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -36,10 +37,57 @@ _LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
 
 
 def parse_text(text: str, source_name: str) -> tuple[Any, SourceMap, list[Issue]]:
-    """Data, its source map, and the problems found while reading (duplicate keys...)."""
+    """Data, its source map, and the problems found while reading (duplicate keys, values
+    that are not literal text...)."""
     if source_name.lower().endswith(".json"):
-        return _parse_json(text, source_name)
-    return _parse_yaml(text, source_name)
+        data, source_map, issues = _parse_json(text, source_name)
+    else:
+        data, source_map, issues = _parse_yaml(text, source_name)
+    return data, source_map, issues + literal_problems(data)
+
+
+def literal_problems(data: Any) -> list[Issue]:
+    """Strings a registry file can't hold: CDK token syntax (a file holds literal values,
+    never references resolved at deploy time) and text that is not valid Unicode (a lone
+    surrogate, which JSON escapes can produce)."""
+    issues: list[Issue] = []
+    pending: list[tuple[Path, Any]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                pending.append(((*path, key), item))
+                if isinstance(key, str):
+                    issues += _text_issues((*path, key), key, "key ")
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            issues += _text_issues(path, value)
+    return issues
+
+
+def _text_issues(path: Path, text: str, what: str = "") -> list[Issue]:
+    if is_unresolved(text):
+        return [
+            Issue(
+                path,
+                f"a CDK token in a {what}value: a registry file holds literal values only",
+                given=text,
+                allowed="the value itself",
+            )
+        ]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return [
+            Issue(
+                path,
+                f"the {what}text is not valid Unicode (a lone surrogate)",
+                given=text,
+                allowed="text that can be written as UTF-8",
+            )
+        ]
+    return []
 
 
 def _parse_yaml(text: str, source_name: str) -> tuple[Any, SourceMap, list[Issue]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -22,7 +22,6 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
-    PrivateAttr,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -32,17 +31,22 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from ..errors import Problem
-from ..naming import (
+from ...cloudformation import MAX_RESOURCES, MIN_RESOURCES_PER_STACK, STACK_NAME
+from ...errors import Problem
+from ...naming import (
     ACCOUNT_ID,
     EXCLUSION_FILTER,
+    IAM_ROLE_ARN,
+    KMS_KEY_ARN,
     MAX_EXCLUSION_FILTERS,
     PUBLIC_REPOSITORY_NAME,
     REGION,
     REPOSITORY_NAME,
+    TAG_KEY,
+    TAG_VALUE,
     TextRule,
 )
-from ..registry_rules import (
+from ...registry_rules import (
     CACHE_PREFIX,
     CACHE_RULES,
     REPLICATION_FILTERS,
@@ -54,25 +58,17 @@ from ..registry_rules import (
     SECRET_REFERENCE_SCHEMA,
     TEMPLATE_PREFIX,
     UPSTREAMS,
+    AppliedFor,
+    Architecture,
     CountRule,
+    OperatingSystem,
+    ScanFrequency,
+    ScanType,
     secret_reference_problems,
 )
+from ...settings import Encryption, RemovalPolicy, TagMutability
 from .locations import unknown_name_message
 from .presets import PRESET_NAMES, preset_arguments_schema
-
-if TYPE_CHECKING:
-    from .resolution import Resolution, ResolvedCreationTemplate, ResolvedRepository
-
-TagMutability = Literal[
-    "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"
-]
-Encryption = Literal["AES256", "KMS"]
-RemovalPolicy = Literal["RETAIN", "DESTROY"]
-ScanType = Literal["BASIC", "ENHANCED"]
-ScanFrequency = Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"]
-AppliedFor = Literal["PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH"]
-OperatingSystem = Literal["Linux", "Windows"]
-Architecture = Literal["ARM", "ARM 64", "x86", "x86-64"]
 
 PUBLIC_REPOSITORY_REGION = "us-east-1"
 
@@ -163,28 +159,8 @@ StandardName = Annotated[
     ),
 ]
 ExclusionFilter = Annotated[StrictStr, _text(EXCLUSION_FILTER)]
-KmsKeyArn = Annotated[
-    StrictStr,
-    _text(
-        TextRule(
-            "KMS key ARN",
-            re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+"),
-            "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
-            invalid="not a KMS key ARN",
-        )
-    ),
-]
-RoleArn = Annotated[
-    StrictStr,
-    _text(
-        TextRule(
-            "IAM role ARN",
-            re.compile(r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+"),
-            "arn:aws:iam::ACCOUNT:role/NAME",
-            invalid="not an IAM role ARN",
-        )
-    ),
-]
+KmsKeyArn = Annotated[StrictStr, _text(KMS_KEY_ARN)]
+RoleArn = Annotated[StrictStr, _text(IAM_ROLE_ARN)]
 SecretReference = Annotated[
     StrictStr, _checked_by(secret_reference_problems, SECRET_REFERENCE_SCHEMA)
 ]
@@ -192,35 +168,11 @@ CachePrefix = Annotated[StrictStr, _text(CACHE_PREFIX)]
 TemplatePrefix = Annotated[StrictStr, _text(TEMPLATE_PREFIX)]
 ReplicationPrefix = Annotated[StrictStr, _text(REPLICATION_PREFIX)]
 ScanFilter = Annotated[StrictStr, _text(SCAN_FILTER)]
-StackName = Annotated[
-    StrictStr,
-    _text(
-        TextRule(
-            "CloudFormation stack name",
-            re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}"),
-            "1..128 letters, digits and -, starting with a letter",
-            invalid="not a valid CloudFormation stack name",
-        )
-    ),
-]
+StackName = Annotated[StrictStr, _text(STACK_NAME)]
 
 
-def _tag_key(value: str) -> str:
-    if not 1 <= len(value) <= 128:
-        raise _invalid("a tag key must be 1 to 128 characters long", "1..128 characters")
-    if value.lower().startswith("aws:"):
-        raise _invalid("tag keys starting with 'aws:' are reserved", "any other key")
-    return value
-
-
-def _tag_value(value: str) -> str:
-    if len(value) > 256:
-        raise _invalid("a tag value must be at most 256 characters long", "0..256 characters")
-    return value
-
-
-TagKey = Annotated[StrictStr, _Rule(_tag_key, {"minLength": 1, "maxLength": 128})]
-TagValue = Annotated[StrictStr, _Rule(_tag_value, {"maxLength": 256})]
+TagKey = Annotated[StrictStr, _text(TAG_KEY)]
+TagValue = Annotated[StrictStr, _text(TAG_VALUE)]
 Tags = dict[TagKey, TagValue]
 
 
@@ -342,7 +294,11 @@ class _Settings(_Model):
     tag_mutability: TagMutability | None = None
     """Whether tags can be overwritten. Default: IMMUTABLE."""
     tag_mutability_exclusions: (
-        Annotated[tuple[ExclusionFilter, ...], Field(max_length=MAX_EXCLUSION_FILTERS)] | None
+        Annotated[
+            tuple[ExclusionFilter, ...],
+            Field(json_schema_extra={"maxItems": MAX_EXCLUSION_FILTERS}),
+        ]
+        | None
     ) = None
     """Wildcard tag filters (1..5) exempt from tag_mutability; required with and only with
     IMMUTABLE_WITH_EXCLUSION / MUTABLE_WITH_EXCLUSION. Default: none."""
@@ -530,7 +486,9 @@ class DeploymentConfig(_Model):
 
     stack_name: StackName = "ecr-registry"
     """Name of the stack (shards get a numbered suffix). Default: ecr-registry."""
-    max_resources_per_stack: Annotated[StrictInt, Field(ge=1, le=500)] = 400
+    max_resources_per_stack: Annotated[
+        StrictInt, Field(ge=MIN_RESOURCES_PER_STACK, le=MAX_RESOURCES)
+    ] = 400
     """Resources per stack before the fleet is sharded, stably (CloudFormation allows 500).
     Default: 400."""
     account: AccountId | None = None
@@ -558,35 +516,3 @@ class RegistryConfig(_Model):
     """Registry-wide settings."""
     deployment: DeploymentConfig = Field(default_factory=DeploymentConfig)
     """How the result is deployed."""
-
-    _resolution: Resolution | None = PrivateAttr(default=None)
-    _warnings: tuple[Problem, ...] | None = PrivateAttr(default=None)
-
-    def _resolved(self) -> Resolution:
-        if self._resolution is None:
-            from .resolution import resolve_config
-
-            self._resolution = resolve_config(self)
-        return self._resolution
-
-    def resolved_repositories(self) -> tuple[ResolvedRepository, ...]:
-        """Every private repository with its standard, inheritance and overrides applied.
-
-        Raises ``ConfigError`` listing every problem when the configuration breaks a rule
-        (a file loaded with ``load_registry_config`` has been checked already).
-        """
-        return self._resolved().repositories
-
-    def resolved_creation_templates(self) -> tuple[ResolvedCreationTemplate, ...]:
-        """Every creation template with the settings of its standard resolved."""
-        return self._resolved().creation_templates
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        """Valid but probably unintended choices (a raw lifecycle rule with several tag
-        prefixes selects only images matching all of them), with their locations."""
-        if self._warnings is None:
-            from .locations import SourceMap
-
-            self._warnings = tuple(SourceMap("RegistryConfig").problems(self._resolved().warnings))
-        return self._warnings

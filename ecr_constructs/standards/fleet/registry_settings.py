@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 
-from ..policy import RegistryAccess
-from ..registry import (
-    AppliedFor,
+from ...policy import RegistryAccess
+from ...registry import (
     PullThroughCache,
     PullThroughCacheCredentials,
     RegistryPolicy,
@@ -22,13 +19,14 @@ from ..registry import (
     ScanType,
     Upstream,
 )
-from ..registry_rules import ROOT, prefix_key
-from .config import PullThroughCacheRuleConfig, RegistryConfig
-from .resolution import ResolvedCreationTemplate
-from .sharding import logical_id
+from ...registry_rules import ROOT, prefix_key
+from ..registry_file.loading import LoadedRegistry
+from ..registry_file.models import PullThroughCacheRuleConfig
+from ..registry_file.resolution import ResolvedCreationTemplate
+from .placement import logical_id
 
 
-def build_registry_settings(stack: cdk.Stack, config: RegistryConfig) -> None:
+def build_registry_settings(stack: cdk.Stack, loaded: LoadedRegistry) -> None:
     """Scanning, replication, pull-through cache rules, creation templates and the registry
     policy (``replication_sources``) of ``config``, in ``stack``.
 
@@ -36,7 +34,7 @@ def build_registry_settings(stack: cdk.Stack, config: RegistryConfig) -> None:
     ``creation_templates`` say what cached repositories look like, and each rule is created
     after the templates that apply to it (its prefix, or ROOT, for PULL_THROUGH_CACHE).
     """
-    registry = config.registry
+    registry = loaded.config.registry
     if registry.scanning is not None:
         RegistryScanning(
             stack,
@@ -58,8 +56,7 @@ def build_registry_settings(stack: cdk.Stack, config: RegistryConfig) -> None:
                 repository_prefixes=replication_rule.repository_prefixes,
             )
     templates = [
-        (template, _creation_template(stack, template))
-        for template in config.resolved_creation_templates()
+        (template, _creation_template(stack, template)) for template in loaded.creation_templates
     ]
     for rule in registry.pull_through_cache:
         cache = PullThroughCache(
@@ -83,28 +80,13 @@ def _creation_template(
     stack: cdk.Stack, template: ResolvedCreationTemplate
 ) -> RepositoryCreationTemplate:
     construct_id = logical_id(template.prefix, "CreationTemplate")
-    settings = template.settings
     return RepositoryCreationTemplate(
         stack,
         construct_id,
         prefix=template.prefix,
-        applied_for=[AppliedFor(value) for value in template.applied_for],
+        applied_for=template.applied_for,
         description=template.description,
-        image_tag_mutability=ecr.TagMutability(settings.tag_mutability),
-        image_tag_mutability_exclusions=settings.tag_mutability_exclusions,
-        encryption=(
-            ecr.RepositoryEncryption.KMS
-            if settings.encryption == "KMS"
-            else ecr.RepositoryEncryption.AES_256
-        ),
-        encryption_key=(
-            kms.Key.from_key_arn(stack, f"{construct_id}Key", settings.kms_key_arn)
-            if settings.kms_key_arn is not None
-            else None
-        ),
-        lifecycle=settings.lifecycle_policy,
-        access=settings.access,
-        resource_tags=settings.tags or None,
+        settings=template.settings,
         custom_role=(
             iam.Role.from_role_arn(
                 stack, f"{construct_id}Role", template.custom_role_arn, mutable=False

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import Path, Problem
-from ..registry_rules import (
+from ...errors import Path, Problem
+from ...registry_rules import (
     SECRET_NAME_PREFIX,
     UPSTREAMS,
     applied_for_problems,
@@ -22,7 +22,8 @@ from ..registry_rules import (
     self_replication_problems,
     unique_destination_problems,
 )
-from .config import (
+from .locations import Issue, describe_choices, unknown_name_message
+from .models import (
     PUBLIC_REPOSITORY_REGION,
     CreationTemplateConfig,
     DefaultsConfig,
@@ -35,7 +36,6 @@ from .config import (
     ScanningConfig,
     StandardConfig,
 )
-from .locations import Issue, describe_choices, parse_path, unknown_name_message
 
 
 @dataclass
@@ -91,10 +91,7 @@ def check_parts(parts: Parts) -> list[Issue]:
 
 def _issues(base: Path, problems: Iterable[Problem]) -> list[Issue]:
     """Problems of ``registry_rules`` (field paths relative to ``base``) as issues."""
-    return [
-        Issue((*base, *(parse_path(p.where) or ())), p.message, p.given, p.allowed)
-        for p in problems
-    ]
+    return [Issue((*base, *(p.path or ())), p.message, p.given, p.allowed) for p in problems]
 
 
 def _reference(name: str | None, path: Path, names: Sequence[str], issues: list[Issue]) -> None:

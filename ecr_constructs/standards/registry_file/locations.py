@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import _UNSET, ConfigError, Path, Problem, format_path
+from ...errors import _UNSET, ConfigError, Path, Problem, format_path
 
 _SEGMENT = re.compile(r'\.?([A-Za-z0-9_-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
 
@@ -65,7 +65,7 @@ class SourceMap:
         """``registry.yaml:12: repositories[3].name`` (no line when unknown)."""
         line = line or self.line_of(path)
         location = self.name if line is None else f"{self.name}:{line}"
-        return f"{location}: {format_path(path)}"
+        return f"{location}: {format_path(path) or '(top level)'}"
 
     def problems(self, issues: Iterable[Issue]) -> list[Problem]:
         """Issues as problems, in file order, each reported once."""

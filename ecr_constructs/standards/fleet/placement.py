@@ -31,17 +31,18 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, Problem
+from ...cloudformation import (
+    MAX_RESOURCES,
+    MAX_TEMPLATE_BYTES,
+    MIN_RESOURCES_PER_STACK,
+    STACK_OVERHEAD,
+)
+from ...errors import ConfigError, Problem
 
 SHARD_MAP_VERSION = 1
 SHARD_MAP_SUFFIX = ".shards.json"
-STACK_OVERHEAD = 1
-"""Resources in every stack besides the fleet's: the CDK CLI's ``AWS::CDK::Metadata``."""
 REPOSITORY_RESOURCES = 1
 """Resources per repository (private or public): its ``AWS::ECR::Repository``."""
-CLOUDFORMATION_MAX_RESOURCES = 500
-CLOUDFORMATION_TEMPLATE_BYTES = 1_000_000
-"""The largest template CloudFormation accepts (uploaded to S3, as CDK deploys it)."""
 PLACEMENT_TEMPLATE_BYTES = 800_000
 """New repositories fill a stack's template up to this many (estimated) bytes, leaving room
 for the stack's repositories to grow (longer policies) without moving."""
@@ -233,13 +234,13 @@ def place(
     less in that stack) resolves it.
     """
     limit = max_resources_per_stack
-    smallest = STACK_OVERHEAD + REPOSITORY_RESOURCES
-    if type(limit) is not int or not smallest <= limit <= CLOUDFORMATION_MAX_RESOURCES:
+    smallest = MIN_RESOURCES_PER_STACK
+    if type(limit) is not int or not smallest <= limit <= MAX_RESOURCES:
         raise ConfigError(
             where,
             "a stack must have room for at least one repository",
             given=limit,
-            allowed=f"{smallest}..{CLOUDFORMATION_MAX_RESOURCES}",
+            allowed=f"{smallest}..{MAX_RESOURCES}",
         )
     before = previous or ShardMap()
     wanted = {
@@ -291,17 +292,17 @@ def place(
                     "metadata); repositories never move between stacks",
                     given=limit,
                     allowed=f"a limit of at least {resources[index]} (CloudFormation allows "
-                    f"{CLOUDFORMATION_MAX_RESOURCES}), or fewer resources in that stack",
+                    f"{MAX_RESOURCES}), or fewer resources in that stack",
                 )
             )
-        if template_bytes[index] > CLOUDFORMATION_TEMPLATE_BYTES:
+        if template_bytes[index] > MAX_TEMPLATE_BYTES:
             problems.append(
                 Problem(
                     f"stack {name}",
                     "its template would be larger than CloudFormation accepts, with the "
                     "repositories placed there earlier; repositories never move between stacks",
                     given=f"about {template_bytes[index]:,} bytes",
-                    allowed=f"at most {CLOUDFORMATION_TEMPLATE_BYTES:,} bytes: shorter "
+                    allowed=f"at most {MAX_TEMPLATE_BYTES:,} bytes: shorter "
                     "lifecycle or repository policies for that stack's repositories",
                 )
             )

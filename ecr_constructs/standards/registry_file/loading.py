@@ -14,6 +14,7 @@ import types
 import typing
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from os import PathLike
 from pathlib import Path as FilePath
@@ -21,29 +22,47 @@ from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import _UNSET, ConfigError, Path
-from ..lifecycle import LifecyclePolicyWarning
+from ...errors import _UNSET, ConfigError, Path, Problem
+from ...lifecycle import LifecyclePolicyWarning
 from .checks import Parts
-from .config import (
+from .locations import Issue, SourceMap, describe_choices, unknown_name_message
+from .models import (
     DefaultsConfig,
     DeploymentConfig,
     RegistryConfig,
     RegistrySettingsConfig,
 )
-from .locations import Issue, describe_choices, unknown_name_message
 from .parsing import ParseFailure, parse_text
-from .resolution import resolve
+from .resolution import ResolvedCreationTemplate, ResolvedRepository, resolve
 
 SUFFIXES = (".yaml", ".yml", ".json")
 _FAILED: Any = object()
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
-def load_registry_config(path: str | PathLike[str]) -> RegistryConfig:
+@dataclass(frozen=True)
+class LoadedRegistry:
+    """A checked registry file: its configuration, every repository and creation template
+    with its standard resolved into ``RepositorySettings``, and its warnings."""
+
+    config: RegistryConfig
+    repositories: tuple[ResolvedRepository, ...]
+    """Every private repository with its standard, inheritance and overrides applied."""
+    creation_templates: tuple[ResolvedCreationTemplate, ...]
+    """Every creation template with the settings of its standard."""
+    warnings: tuple[Problem, ...]
+    """Valid but probably unintended choices (a raw lifecycle rule with several tag prefixes
+    selects only images matching all of them), with their locations."""
+    source: str
+    """The file's name (``RegistryConfig`` for a configuration made in Python)."""
+
+
+def load_registry(path: str | PathLike[str]) -> LoadedRegistry:
     """Load and check a registry file (``.yaml``, ``.yml`` or ``.json``).
 
     Raises ``ConfigError`` whose ``problems`` list everything wrong with the file, each
-    with the file name, the line (YAML) and the field path.
+    with the file name, the line (YAML) and the field path. Warnings are also issued as
+    ``LifecyclePolicyWarning``.
     """
     file = FilePath(path)
     if file.suffix.lower() not in SUFFIXES:
@@ -58,10 +77,10 @@ def load_registry_config(path: str | PathLike[str]) -> RegistryConfig:
         raise ConfigError(str(file), f"not UTF-8 text ({error.reason})") from None
     except OSError as error:
         raise ConfigError(str(file), f"cannot read the file: {error.strerror}") from None
-    return parse_registry_config(text, str(file))
+    return parse_registry(text, str(file))
 
 
-def parse_registry_config(text: str, source_name: str = "registry.yaml") -> RegistryConfig:
+def parse_registry(text: str, source_name: str = "registry.yaml") -> LoadedRegistry:
     """Check registry file text; ``source_name`` names it in errors (``.json``: JSON)."""
     try:
         data, source_map, issues = parse_text(text, source_name)
@@ -75,12 +94,42 @@ def parse_registry_config(text: str, source_name: str = "registry.yaml") -> Regi
         issues.extend(more)
     if issues or parts is None:
         raise source_map.error(issues)
-    config = RegistryConfig.model_validate(data)
-    config._resolution = resolution
-    config._warnings = tuple(source_map.problems(resolution.warnings))
-    for warning in config._warnings:
+    loaded = LoadedRegistry(
+        config=RegistryConfig.model_validate(data),
+        repositories=resolution.repositories,
+        creation_templates=resolution.creation_templates,
+        warnings=tuple(source_map.problems(resolution.warnings)),
+        source=source_name,
+    )
+    for warning in loaded.warnings:
         warnings.warn(str(warning), LifecyclePolicyWarning, stacklevel=2)
-    return config
+    return loaded
+
+
+def resolve_registry(config: RegistryConfig) -> LoadedRegistry:
+    """A configuration made in Python, checked and resolved like a file; ``ConfigError``
+    listing every problem."""
+    resolution, issues = resolve(Parts.of(config))
+    source_map = SourceMap("RegistryConfig")
+    if issues:
+        raise source_map.error(issues)
+    return LoadedRegistry(
+        config=config,
+        repositories=resolution.repositories,
+        creation_templates=resolution.creation_templates,
+        warnings=tuple(source_map.problems(resolution.warnings)),
+        source=source_map.name,
+    )
+
+
+def load_registry_config(path: str | PathLike[str]) -> RegistryConfig:
+    """The configuration of a registry file, checked (see ``load_registry``)."""
+    return load_registry(path).config
+
+
+def parse_registry_config(text: str, source_name: str = "registry.yaml") -> RegistryConfig:
+    """The configuration of registry file text, checked (see ``parse_registry``)."""
+    return parse_registry(text, source_name).config
 
 
 class _Validator:
@@ -293,7 +342,7 @@ def _issue(item: Any, path: Path, annotation: Any, loc: Path) -> Issue:
         return Issue(path, "required key is missing")
     if "allowed" in context:
         return Issue(path, item["msg"], _given(given), context["allowed"] or None)
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         return Issue(path, "not an allowed value", _given(given), context["expected"])
     if kind == "string_type":
         hint = "; quote it" if isinstance(given, int | float | bool) or given is None else ""

@@ -14,8 +14,8 @@ import typing
 from functools import cache
 from typing import Any
 
-from ..errors import Path
-from ..lifecycle import Lifecycle, LifecyclePreset
+from ...errors import Path
+from ...lifecycle import Lifecycle, LifecyclePreset
 from .locations import Issue, describe_choices, unknown_name_message
 
 PRESET_NAMES: tuple[str, ...] = (

@@ -1,0 +1,28 @@
+"""CloudFormation's limits that a fleet is planned within: stack names, resources per stack,
+template size. Written once; the fleet, its placement and the registry file use them. Pure
+Python."""
+
+from __future__ import annotations
+
+import re
+
+from .naming import TextRule
+
+MAX_RESOURCES = 500
+"""Resources in one stack (CDK refuses to synthesize more)."""
+MAX_TEMPLATE_BYTES = 1_000_000
+"""The largest template CloudFormation accepts (uploaded to S3, as CDK deploys it)."""
+STACK_OVERHEAD = 1
+"""Resources in every stack besides the fleet's: the CDK CLI's ``AWS::CDK::Metadata``."""
+MIN_RESOURCES_PER_STACK = STACK_OVERHEAD + 1
+"""The smallest limit that leaves room for one repository."""
+
+#: A stack name with room for the ``-N`` suffix of later stacks (CloudFormation allows 128).
+STACK_NAME = TextRule(
+    "CloudFormation stack name",
+    re.compile(r"[A-Za-z][A-Za-z0-9-]*"),
+    "1..124 letters, digits and -, starting with a letter (stacks after the first get a "
+    "-N suffix within CloudFormation's 128)",
+    (1, 124),
+    invalid="not a valid CloudFormation stack name",
+)

@@ -1,0 +1,446 @@
+"""`RepositorySettings`: a private repository's settings, every rule checked once. Pure Python.
+
+The one home of a repository's settings. ``Repository``, ``RepositoryFleet``,
+``RepositoryCreationTemplate`` and the registry file build a ``RepositorySettings`` at their
+edge, in their own vocabulary, and render CloudFormation properties from it; none of them
+checks a setting again. Problems are reported at field paths in this class's vocabulary
+(``tag_mutability_exclusions[1]``); :func:`renamed` moves them into a caller's.
+
+Lifecycle policies and repository policies are composed once per distinct list of presets
+or grants and shared by every repository that uses the same list.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from .errors import EcrConstructsError, Path, Problem, RepositoryPropsError
+from .lifecycle import Lifecycle, LifecyclePolicy, LifecyclePreset, resolve_lifecycle
+from .naming import (
+    EXCLUSION_FILTER,
+    KMS_KEY_ARN,
+    LONGEST_PARTITION,
+    MAX_EXCLUSION_FILTERS,
+    REPOSITORY_NAME,
+    is_token,
+    partition_of,
+    tag_problems,
+)
+from .policy import AccessGrant, RepositoryPolicyDocument
+
+_CACHE_SIZE = 1024
+
+
+class TagMutability(enum.StrEnum):
+    """Whether a tag, once pushed, can point to another image."""
+
+    MUTABLE = "MUTABLE"
+    IMMUTABLE = "IMMUTABLE"
+    IMMUTABLE_WITH_EXCLUSION = "IMMUTABLE_WITH_EXCLUSION"
+    """Immutable, except tags matching the exclusion filters."""
+    MUTABLE_WITH_EXCLUSION = "MUTABLE_WITH_EXCLUSION"
+    """Mutable, except tags matching the exclusion filters."""
+
+    @property
+    def has_exclusions(self) -> bool:
+        """True for the modes that take exclusion filters (and need them)."""
+        return self in (
+            TagMutability.IMMUTABLE_WITH_EXCLUSION,
+            TagMutability.MUTABLE_WITH_EXCLUSION,
+        )
+
+
+_WITH_EXCLUSION = frozenset(
+    {TagMutability.IMMUTABLE_WITH_EXCLUSION, TagMutability.MUTABLE_WITH_EXCLUSION}
+)
+
+
+class Encryption(enum.StrEnum):
+    """Encryption at rest, fixed when the repository is created."""
+
+    AES256 = "AES256"
+    KMS = "KMS"
+    """The AWS-managed ``aws/ecr`` key, or the key given."""
+    KMS_DSSE = "KMS_DSSE"
+    """Dual-layer KMS encryption (where ECR offers it)."""
+
+    @property
+    def uses_kms(self) -> bool:
+        return self is not Encryption.AES256
+
+
+class RemovalPolicy(enum.StrEnum):
+    """What happens to a repository when it leaves its stack."""
+
+    RETAIN = "RETAIN"
+    """It stays, with its images (the default)."""
+    DESTROY = "DESTROY"
+    """It is deleted; with ``empty_on_delete`` its images are deleted first."""
+
+
+_Enum = TypeVar("_Enum", bound=enum.StrEnum)
+
+
+@dataclass(frozen=True, init=False)
+class RepositorySettings:
+    """A private repository's settings, checked on construction.
+
+    Values may be given in the obvious spellings (``"IMMUTABLE"``, ``aws_ecr.TagMutability``,
+    ``aws_cdk.RemovalPolicy``); they are stored normalised: enums, tuples, a composed
+    ``LifecyclePolicy``, a read-only tag mapping. Bad values raise ``RepositoryPropsError``
+    (or the lifecycle and policy layers' errors) listing every problem with its field path.
+
+    :param name: the repository name. Default: none (CloudFormation generates one).
+    :param tag_mutability: Default: IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION when
+        ``tag_mutability_exclusions`` are given.
+    :param tag_mutability_exclusions: 1..5 wildcard filters of tags that may move; required
+        with, and only with, the ``*_WITH_EXCLUSION`` modes. Default: none.
+    :param scan_on_push: Default: true (a basic scan of each pushed image).
+    :param encryption: Default: KMS.
+    :param kms_key_arn: a customer-managed key (a token is fine), only with KMS encryption.
+        Default: the AWS-managed ``aws/ecr`` key.
+    :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
+        Default: ``Lifecycle.DEFAULT``, which archives untagged images not pulled for 90 days
+        and deletes nothing.
+    :param access: ``RepositoryAccess`` grants, rendered as the repository policy.
+        Default: no repository policy.
+    :param removal_policy: Default: RETAIN.
+    :param empty_on_delete: delete the images with the repository; only with DESTROY.
+        Default: false.
+    :param tags: resource tags (at most 50). Default: none.
+    :param region: where the repository is deployed, when known: the KMS key must be in
+        that region, and the repository policy is measured in that region's partition.
+        Default: unknown (the policy is measured in the longest partition name).
+    """
+
+    name: str | None
+    tag_mutability: TagMutability
+    tag_mutability_exclusions: tuple[str, ...]
+    scan_on_push: bool
+    encryption: Encryption
+    kms_key_arn: str | None
+    lifecycle: LifecyclePolicy
+    access: tuple[AccessGrant, ...]
+    removal_policy: RemovalPolicy
+    empty_on_delete: bool
+    tags: Mapping[str, str]
+    _partition: str = field(init=False, repr=False, compare=False)
+    """The partition the repository policy is measured in."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        tag_mutability: TagMutability | enum.Enum | str | None = None,
+        tag_mutability_exclusions: Sequence[str] | None = None,
+        scan_on_push: bool = True,
+        encryption: Encryption | enum.Enum | str = Encryption.KMS,
+        kms_key_arn: str | None = None,
+        lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None = None,
+        access: Sequence[AccessGrant] | None = None,
+        removal_policy: RemovalPolicy | enum.Enum | str = RemovalPolicy.RETAIN,
+        empty_on_delete: bool = False,
+        tags: Mapping[str, str] | None = None,
+        region: str | None = None,
+    ) -> None:
+        problems: list[Problem] = []
+        errors: list[EcrConstructsError] = []
+        set_ = object.__setattr__
+        set_(self, "_partition", partition_of(region) or LONGEST_PARTITION)
+        if name is not None:
+            problems += REPOSITORY_NAME.problems(name, ("name",))
+        set_(self, "name", name)
+        exclusions = _strings(tag_mutability_exclusions, "tag_mutability_exclusions", problems)
+        set_(self, "tag_mutability_exclusions", exclusions)
+        set_(self, "tag_mutability", _mutability(tag_mutability, exclusions, problems))
+        for key, flag in (("scan_on_push", scan_on_push), ("empty_on_delete", empty_on_delete)):
+            _check_bool(flag, key, problems)
+            set_(self, key, flag)
+        resolved_encryption = _choice(Encryption, encryption, "encryption", problems)
+        set_(self, "encryption", resolved_encryption)
+        _check_key(kms_key_arn, resolved_encryption, region, problems)
+        set_(self, "kms_key_arn", kms_key_arn)
+        removal = _removal(removal_policy, problems)
+        set_(self, "removal_policy", removal)
+        if empty_on_delete is True and removal is RemovalPolicy.RETAIN:
+            problems.append(
+                Problem.at(
+                    ("empty_on_delete",),
+                    "empty_on_delete deletes images only when the repository is destroyed",
+                    given="empty_on_delete with removal_policy RETAIN",
+                    allowed="removal_policy DESTROY, or no empty_on_delete",
+                    related=(("removal_policy",),),
+                )
+            )
+        tag_values = {} if tags is None else tags
+        problems += tag_problems(tag_values, ("tags",))
+        set_(self, "tags", types.MappingProxyType(dict(tag_values)) if not problems else {})
+        try:
+            set_(self, "lifecycle", lifecycle_policy(lifecycle))
+        except EcrConstructsError as error:
+            errors.append(error)
+        grants = () if access is None else access
+        if isinstance(grants, str | bytes | Mapping) or not isinstance(grants, Sequence):
+            problems.append(
+                Problem.at(
+                    ("access",),
+                    "access is a list of grants",
+                    given=grants,
+                    allowed="[RepositoryAccess.pull(...), ...]",
+                )
+            )
+        else:
+            set_(self, "access", tuple(grants))
+            if grants:
+                try:
+                    _policy(self.access, self._partition, self._partition)
+                except EcrConstructsError as error:
+                    errors.append(error)
+        if problems or errors:
+            if not problems and len(errors) == 1:
+                raise errors[0]
+            collected = [*problems, *(p for error in errors for p in error.problems)]
+            raise RepositoryPropsError.from_problems(collected)
+
+    def repository_properties(self, partition: str) -> dict[str, Any]:
+        """The keyword arguments of ``aws_ecr.CfnRepository``; struct properties as
+        camelCase maps. ``partition`` goes into the policy's ARNs (a token is fine)."""
+        return {
+            "repository_name": self.name,
+            "image_tag_mutability": self.tag_mutability.value,
+            "image_tag_mutability_exclusion_filters": self.exclusion_filters(),
+            "image_scanning_configuration": {"scanOnPush": self.scan_on_push},
+            "encryption_configuration": self.encryption_configuration(),
+            "lifecycle_policy": {"lifecyclePolicyText": self.lifecycle.to_json()},
+            "repository_policy_text": self.policy_document(partition),
+            "empty_on_delete": True if self.empty_on_delete else None,
+            "tags": self.tag_list(),
+        }
+
+    def exclusion_filters(self) -> list[dict[str, str]] | None:
+        """``ImageTagMutabilityExclusionFilters`` (camelCase); None without exclusions."""
+        if not self.tag_mutability_exclusions:
+            return None
+        return [
+            {
+                "imageTagMutabilityExclusionFilterType": "WILDCARD",
+                "imageTagMutabilityExclusionFilterValue": value,
+            }
+            for value in self.tag_mutability_exclusions
+        ]
+
+    def encryption_configuration(self) -> dict[str, str]:
+        """``EncryptionConfiguration`` (camelCase)."""
+        if self.kms_key_arn is None:
+            return {"encryptionType": self.encryption.value}
+        return {"encryptionType": self.encryption.value, "kmsKey": self.kms_key_arn}
+
+    def policy_document(self, partition: str) -> dict[str, Any] | None:
+        """The repository policy (shared between equal settings: don't modify it); None
+        without access grants."""
+        return _policy(self.access, partition, self._partition) if self.access else None
+
+    def tag_list(self) -> list[dict[str, str]] | None:
+        """The tags as CloudFormation's ``[{key, value}]``, sorted by key; None without."""
+        if not self.tags:
+            return None
+        return [{"key": key, "value": self.tags[key]} for key in sorted(self.tags)]
+
+
+def renamed(error: EcrConstructsError, names: Mapping[str, str]) -> EcrConstructsError:
+    """``error`` with its problems' first path segment in a caller's vocabulary
+    (``{"scan_on_push": "image_scan_on_push"}``); problems without a path stay as they are."""
+    moved = [
+        problem.moved((names[head], *problem.path[1:]))
+        if problem.path and isinstance(head := problem.path[0], str) and head in names
+        else problem
+        for problem in error.problems
+    ]
+    return type(error).from_problems(moved)
+
+
+def lifecycle_policy(
+    lifecycle: Sequence[LifecyclePreset] | LifecyclePolicy | None,
+) -> LifecyclePolicy:
+    """The policy of a ``lifecycle`` setting (see ``resolve_lifecycle``), composed once per
+    distinct list of presets."""
+    if lifecycle is None:
+        return _composed(Lifecycle.DEFAULT)
+    if isinstance(lifecycle, list | tuple) and all(
+        isinstance(preset, LifecyclePreset) for preset in lifecycle
+    ):
+        return _composed(tuple(lifecycle))
+    return resolve_lifecycle(lifecycle)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _composed(presets: tuple[LifecyclePreset, ...]) -> LifecyclePolicy:
+    return resolve_lifecycle(presets)
+
+
+def _policy(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
+    """The checked repository policy of ``access`` rendered in ``partition`` (a token is
+    fine), its length measured in ``measured_in``."""
+    if all(isinstance(grant, AccessGrant) for grant in access):
+        return _cached_policy(access, partition, measured_in)
+    return _document(access, partition, measured_in)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_policy(
+    access: tuple[AccessGrant, ...], partition: str, measured_in: str
+) -> dict[str, Any]:
+    return _document(access, partition, measured_in)
+
+
+def _document(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
+    return RepositoryPolicyDocument(
+        access, where="access", partition=partition, measured_in=measured_in
+    ).to_dict()
+
+
+def _choice(kind: type[_Enum], value: object, key: str, problems: list[Problem]) -> _Enum:
+    """``value`` as a member of ``kind``: a member, its value, or any enum member (such as
+    aws-cdk-lib's) or string naming one."""
+    if isinstance(value, kind):
+        return value
+    name = value.name if isinstance(value, enum.Enum) else value
+    if isinstance(name, str):
+        for member in kind:
+            if name in (member.value, member.name) or name.upper() == member.name:
+                return member
+    problems.append(
+        Problem.at(
+            (key,),
+            f"not a valid {key}",
+            given=value,
+            allowed=", ".join(member.value for member in kind),
+        )
+    )
+    return next(iter(kind))
+
+
+def _strings(values: object, key: str, problems: list[Problem]) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        problems.append(
+            Problem.at((key,), f"{key} is a list", given=values, allowed=f"[{values!r}]")
+        )
+        return ()
+    return tuple(values)
+
+
+def _mutability(
+    mode: object, exclusions: tuple[str, ...], problems: list[Problem]
+) -> TagMutability:
+    if mode is None:
+        mode = TagMutability.IMMUTABLE_WITH_EXCLUSION if exclusions else TagMutability.IMMUTABLE
+    resolved = _choice(TagMutability, mode, "tag_mutability", problems)
+    key = "tag_mutability_exclusions"
+    if resolved.has_exclusions and not exclusions:
+        problems.append(
+            Problem.at(
+                (key,),
+                f"{resolved} needs 1 to {MAX_EXCLUSION_FILTERS} exclusion filters",
+                given=list(exclusions),
+                allowed="wildcard filters, for example ['latest', 'release-*']",
+                related=(("tag_mutability",),),
+            )
+        )
+    elif not resolved.has_exclusions and exclusions:
+        problems.append(
+            Problem.at(
+                (key,),
+                "exclusion filters only apply with IMMUTABLE_WITH_EXCLUSION or "
+                "MUTABLE_WITH_EXCLUSION",
+                given=f"{resolved} with {len(exclusions)} exclusion filters",
+                allowed="an *_WITH_EXCLUSION tag mutability, or no exclusion filters",
+                related=(("tag_mutability",),),
+            )
+        )
+    if len(exclusions) > MAX_EXCLUSION_FILTERS:
+        problems.append(
+            Problem.at(
+                (key,),
+                "too many exclusion filters",
+                given=f"{len(exclusions)} filters",
+                allowed=f"1..{MAX_EXCLUSION_FILTERS} filters",
+            )
+        )
+    for index, value in enumerate(exclusions):
+        problems += EXCLUSION_FILTER.problems(value, (key, index))
+    if len(set(exclusions)) != len(exclusions):
+        problems.append(
+            Problem.at(
+                (key,),
+                "exclusion filters must be unique",
+                given=list(exclusions),
+                allowed="distinct filters",
+            )
+        )
+    return resolved
+
+
+def _check_bool(value: object, key: str, problems: list[Problem]) -> None:
+    if not isinstance(value, bool):
+        problems.append(Problem.at((key,), "expected true or false", given=value))
+
+
+def _check_key(
+    key_arn: object, encryption: Encryption, region: str | None, problems: list[Problem]
+) -> None:
+    if key_arn is None:
+        return
+    where: Path = ("kms_key_arn",)
+    if not encryption.uses_kms:
+        problems.append(
+            Problem.at(
+                where,
+                "a KMS key needs KMS encryption",
+                given=f"encryption {encryption}",
+                allowed="encryption KMS (or KMS_DSSE), or no key",
+                related=(("encryption",),),
+            )
+        )
+        return
+    found = KMS_KEY_ARN.problems(key_arn, where)
+    problems += found
+    if found or is_token(key_arn) or region is None or is_token(region):
+        return
+    assert isinstance(key_arn, str)
+    key_region = key_arn.split(":")[3]
+    if key_region != region:
+        problems.append(
+            Problem.at(
+                where,
+                "the KMS key must be in the repository's region",
+                given=key_region,
+                allowed=f"a key in {region}",
+            )
+        )
+
+
+def _removal(value: object, problems: list[Problem]) -> RemovalPolicy:
+    name = value.name if isinstance(value, enum.Enum) else value
+    if isinstance(name, str) and name.upper() not in RemovalPolicy.__members__:
+        problems.append(
+            Problem.at(
+                ("removal_policy",),
+                "ECR repositories can be retained or destroyed, not snapshotted"
+                if name.upper() == "SNAPSHOT"
+                else "ECR repositories can be retained or destroyed, nothing else",
+                given=value,
+                allowed="RETAIN, DESTROY",
+            )
+        )
+        return RemovalPolicy.RETAIN
+    return _choice(RemovalPolicy, value, "removal_policy", problems)
+
+
+__all__ = ["Encryption", "RemovalPolicy", "RepositorySettings", "TagMutability", "renamed"]

@@ -1,0 +1,385 @@
+"""`RepositoryFleet`: an organisation's repositories, public repositories and registry-wide
+settings, spread over as many stacks as they need, stably.
+
+Each repository is one ``AWS::ECR::Repository`` rendered from its ``RepositorySettings`` in
+pure Python (as ``Repository`` renders it) and handed to CDK in one call, plus one call for
+its removal policy. Placement in stacks comes from the shard map (``placement``): a
+repository never changes stack or logical ID.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from constructs import Construct
+
+from ...cloudformation import STACK_NAME
+from ...errors import ConfigError, Problem
+from ...naming import is_token
+from ...settings import RemovalPolicy, RepositorySettings
+from ..registry_file.loading import LoadedRegistry, load_registry, resolve_registry
+from ..registry_file.models import RegistryConfig
+from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
+from .template_size import TemplateBytes
+
+if TYPE_CHECKING:
+    from ...public import PublicRepository
+    from ..registry_file.models import PublicRepositoryConfig
+
+DEFAULT_STACK_NAME = "ecr-registry"
+REGISTRY_RESOURCE_BYTES = 2_000
+"""Template bytes counted for each registry-wide resource (they measure 300 to 1,500)."""
+DEFAULT_MAX_RESOURCES_PER_STACK = 400
+# The partition token is the same string in every stack: read it from jsii once.
+_PARTITION: str = cdk.Aws.PARTITION
+_REMOVAL = {policy: cdk.RemovalPolicy[policy.value] for policy in RemovalPolicy}
+
+
+@dataclass(frozen=True)
+class FleetStack:
+    """One stack of a fleet, as synthesized."""
+
+    name: str
+    stack: cdk.Stack
+    repositories: tuple[str, ...]
+    public_repositories: tuple[str, ...]
+    resources: int
+    """Every resource in the stack, the CDK CLI's metadata resource included."""
+    template_bytes: int
+    """The template's estimated size (as the CDK CLI writes it)."""
+
+
+class RepositoryFleet:
+    """Every repository of an organisation in as many stacks as it takes, placed stably.
+
+    Builds, into ``scope`` (an ``App`` or a ``Stage``): the repositories of ``config`` and
+    ``repositories``, the config's public repositories and, in the first stack, its
+    registry-wide settings (scanning, replication, pull-through cache rules, creation
+    templates, registry policy). Stack 1 is named ``stack_name``; stack N ``stack_name-N``.
+
+    Placement: a repository listed in the shard map stays in its stack; a new one goes to
+    the first stack with room (at most ``max_resources_per_stack`` resources, every resource
+    counted, and about 800 KB of template); a new stack when all are full. Logical IDs come
+    from the repository's name (``Repository<Name><hash>``), so adding or removing
+    repositories never moves another or changes its logical ID. Not a construct: it creates
+    stacks.
+
+    :param config: a registry file: ``load_registry(path)`` (checked and resolved), or a
+        ``RegistryConfig`` (resolved here). Its ``deployment`` section supplies the defaults
+        of ``stack_name``, ``env`` and ``max_resources_per_stack``. Default: none.
+    :param repositories: more private repositories, each a ``RepositorySettings`` with a
+        ``name``, for fleets described in Python. Default: none.
+    :param stack_name: Default: ``deployment.stack_name``, else ``ecr-registry``.
+    :param env: Default: ``deployment.account`` and ``deployment.region``, else
+        environment-agnostic stacks.
+    :param max_resources_per_stack: 2..500. Default: ``deployment.max_resources_per_stack``,
+        else 400.
+    :param shard_map: a shard map file (read, then written when repositories were added or
+        removed) or a ``ShardMap``. Default: none: every repository placed afresh, in name
+        order (a warning when that takes more than one stack).
+    :param locked: refuse to change the shard map file (for CI: it must be committed up to
+        date). Default: false.
+    :param progress: called with a line of text as each stack is built. Default: silent.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: LoadedRegistry | RegistryConfig | None = None,
+        repositories: Sequence[RepositorySettings] = (),
+        stack_name: str | None = None,
+        env: cdk.Environment | None = None,
+        max_resources_per_stack: int | None = None,
+        shard_map: str | PathLike[str] | ShardMap | None = None,
+        locked: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        loaded = resolve_registry(config) if isinstance(config, RegistryConfig) else config
+        deployment = loaded.config.deployment if loaded is not None else None
+        if stack_name is None:
+            stack_name = deployment.stack_name if deployment is not None else DEFAULT_STACK_NAME
+        else:
+            STACK_NAME.check(stack_name, "stack_name", ConfigError)
+        self.stack_name: str = stack_name
+        where = "max_resources_per_stack"
+        if max_resources_per_stack is None and deployment is not None:
+            where = "deployment.max_resources_per_stack"
+        if max_resources_per_stack is None:
+            max_resources_per_stack = (
+                deployment.max_resources_per_stack
+                if deployment is not None
+                else DEFAULT_MAX_RESOURCES_PER_STACK
+            )
+        self.max_resources_per_stack: int = max_resources_per_stack
+        if env is None and deployment is not None:
+            env = cdk.Environment(account=deployment.account, region=deployment.region)
+        self._scope = scope
+        self._env = env
+        self._progress = progress or (lambda _line: None)
+        self._stacks: dict[int, cdk.Stack] = {}
+        self._map_file = (
+            None if shard_map is None or isinstance(shard_map, ShardMap) else Path(shard_map)
+        )
+        previous = shard_map if isinstance(shard_map, ShardMap) else None
+        if self._map_file is not None:
+            previous = ShardMap.read(self._map_file)
+            if previous is None and locked:
+                raise ConfigError(
+                    str(self._map_file),
+                    "the shard map is missing",
+                    allowed="a committed shard map: run ecr-constructs synth without --locked "
+                    "(or the app with locked=False) and commit the file it writes",
+                )
+
+        everything = [
+            *(repository.settings for repository in (loaded.repositories if loaded else ())),
+            *repositories,
+        ]
+        public = list(loaded.config.public_repositories) if loaded is not None else []
+        rendered = _render_all(everything)
+
+        registry_resources = 0
+        if loaded is not None and _has_registry_settings(loaded.config):
+            # Imported when needed: the registry constructs' CDK modules take a while to load.
+            from .registry_settings import build_registry_settings
+
+            first = self._stack(1)
+            build_registry_settings(first, loaded)
+            registry_resources = _resource_count(first)
+
+        sizes = TemplateBytes(self.stack_name, _PARTITION)
+        self.placement: Placement = place(
+            {
+                name: sizes.repository(name, properties, removal)
+                for name, (properties, removal) in rendered.items()
+            },
+            public_repositories={p.name: sizes.public_repository(p) for p in public},
+            previous=previous,
+            max_resources_per_stack=self.max_resources_per_stack,
+            other_resources={1: registry_resources},
+            other_bytes={1: registry_resources * REGISTRY_RESOURCE_BYTES},
+            stack_name_base=self.stack_name,
+            where=where,
+        )
+        self.shard_map: ShardMap = self.placement.shard_map
+        """Where every repository lives: persist it (the fleet writes a ``shard_map`` file)."""
+        self.previous_shard_map: ShardMap | None = previous
+        """The shard map the placement started from; None when there was none."""
+        self.emptied_stacks: tuple[str, ...] = tuple(
+            shard_stack_name(self.stack_name, index)
+            for index in (previous.stacks if previous is not None else ())
+            if index not in self.placement.resources
+        )
+        """Stacks of the previous map that hold nothing now, so they are not synthesized
+        (delete them with CloudFormation)."""
+        if locked and self._map_file is not None and self.shard_map != previous:
+            raise ConfigError(
+                str(self._map_file),
+                "the shard map is out of date: "
+                + _changes(self.placement.added, self.placement.removed),
+                allowed="run ecr-constructs synth without --locked (or the app with "
+                "locked=False) and commit the shard map it writes",
+            )
+        if shard_map is None and len(self.placement.resources) > 1:
+            warnings.warn(
+                f"{self.stack_name}: the fleet takes {len(self.placement.resources)} stacks "
+                "and has no shard map, so adding a repository later may move others to another "
+                "stack (replacing them): pass shard_map= a file path",
+                UserWarning,
+                stacklevel=2,
+            )
+
+        self.resources: dict[str, ecr.CfnRepository] = {}
+        """The ``AWS::ECR::Repository`` of each private repository, by name."""
+        self.public_repositories: dict[str, PublicRepository] = {}
+        """Each public repository, by name."""
+        by_name = {p.name: p for p in public}
+        for index in sorted(self.placement.resources):
+            stack = self._stack(index)
+            names = self.placement.members("repositories", index)
+            for name in names:
+                properties, removal = rendered[name]
+                resource = ecr.CfnRepository(stack, logical_id(name), **properties)
+                resource.apply_removal_policy(_REMOVAL[removal])
+                self.resources[name] = resource
+            public_names = self.placement.members("public_repositories", index)
+            for name in public_names:
+                self.public_repositories[name] = _public_repository(stack, by_name[name])
+            self._progress(
+                f"{shard_stack_name(self.stack_name, index)}: {len(names)} "
+                + ("repository" if len(names) == 1 else "repositories")
+                + (f", {len(public_names)} public" if public_names else "")
+                + f", {self.placement.resources[index]} resources"
+            )
+        if self._map_file is not None and not locked:
+            self.shard_map.write(self._map_file)
+
+    @classmethod
+    def from_file(
+        cls,
+        scope: Construct,
+        path: str | PathLike[str],
+        *,
+        locked: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> RepositoryFleet:
+        """The fleet of a registry file, with its shard map beside it
+        (``registry.yaml``: ``registry.shards.json``)."""
+        return cls(
+            scope,
+            config=load_registry(path),
+            shard_map=shard_map_path(path),
+            locked=locked,
+            progress=progress,
+        )
+
+    @property
+    def stacks(self) -> list[FleetStack]:
+        """The fleet's stacks in order, with what each holds."""
+        return [
+            FleetStack(
+                name=shard_stack_name(self.stack_name, index),
+                stack=self._stacks[index],
+                repositories=tuple(self.placement.members("repositories", index)),
+                public_repositories=tuple(self.placement.members("public_repositories", index)),
+                resources=self.placement.resources[index],
+                template_bytes=self.placement.template_bytes[index],
+            )
+            for index in sorted(self._stacks)
+        ]
+
+    def stack_of(self, repository_name: str) -> cdk.Stack:
+        """The stack that holds a (private or public) repository."""
+        index = self.shard_map.repositories.get(repository_name) or (
+            self.shard_map.public_repositories.get(repository_name)
+        )
+        if index is None:
+            raise ConfigError(
+                "RepositoryFleet.stack_of",
+                "no such repository in the fleet",
+                given=repository_name,
+            )
+        return self._stacks[index]
+
+    def _stack(self, index: int) -> cdk.Stack:
+        stack = self._stacks.get(index)
+        if stack is None:
+            name = shard_stack_name(self.stack_name, index)
+            stack = cdk.Stack(
+                self._scope,
+                name,
+                stack_name=name,
+                env=self._env,
+                description=f"Amazon ECR registry {self.stack_name}, stack {index} "
+                "(ecr-constructs RepositoryFleet)",
+            )
+            self._stacks[index] = stack
+        return stack
+
+
+def _render_all(
+    repositories: Sequence[RepositorySettings],
+) -> dict[str, tuple[dict[str, Any], RemovalPolicy]]:
+    """Every repository's properties and removal policy, by name; every problem of every
+    repository in one error."""
+    rendered: dict[str, tuple[dict[str, Any], RemovalPolicy]] = {}
+    seen: dict[str, int] = {}
+    owners: dict[str, str] = {}
+    problems: list[Problem] = []
+    for index, settings in enumerate(repositories):
+        if not isinstance(settings, RepositorySettings):
+            problems.append(
+                Problem(
+                    f"repositories[{index}]",
+                    "not a RepositorySettings",
+                    given=settings,
+                    allowed="RepositorySettings(name=..., ...)",
+                )
+            )
+            continue
+        name = settings.name
+        where = f"repositories[{index}] ({name}) name"
+        if name is None or is_token(name):
+            problems.append(
+                Problem(
+                    where,
+                    "a fleet repository's name must be written out: it decides the stack and "
+                    "the logical ID",
+                    given=name,
+                    allowed="a repository name, not a token",
+                )
+            )
+            continue
+        if name in seen:
+            problems.append(
+                Problem(
+                    where,
+                    f"duplicate repository name (first at repositories[{seen[name]}])",
+                    given=name,
+                    allowed="each name once",
+                )
+            )
+            continue
+        seen[name] = index
+        identifier = logical_id(name)
+        if identifier in owners:
+            problems.append(
+                Problem(
+                    where,
+                    f"gives the same logical ID as {owners[identifier]!r}",
+                    given=name,
+                    allowed="a name that differs in more than punctuation",
+                )
+            )
+            continue
+        owners[identifier] = name
+        rendered[name] = (settings.repository_properties(_PARTITION), settings.removal_policy)
+    if problems:
+        raise ConfigError.from_problems(problems)
+    return rendered
+
+
+def _has_registry_settings(config: RegistryConfig) -> bool:
+    registry = config.registry
+    return bool(
+        registry.scanning is not None
+        or registry.replication is not None
+        or registry.pull_through_cache
+        or registry.creation_templates
+        or registry.replication_sources
+    )
+
+
+def _resource_count(stack: cdk.Stack) -> int:
+    return sum(1 for child in stack.node.find_all() if isinstance(child, cdk.CfnResource))
+
+
+def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> PublicRepository:
+    # Imported when needed: PublicRepository's CDK modules (Lambda, S3 assets) load slowly.
+    from ...public import PublicRepository
+
+    return PublicRepository(
+        stack,
+        logical_id(config.name, "PublicRepository"),
+        repository_name=config.name,
+        description=config.description,
+        about_text=config.about,
+        usage_text=config.usage,
+        operating_systems=list(config.operating_systems) or None,
+        architectures=list(config.architectures) or None,
+        tags=dict(config.tags) or None,
+    )
+
+
+def _changes(added: ShardMap, removed: ShardMap) -> str:
+    new = len(added.repositories) + len(added.public_repositories)
+    gone = len(removed.repositories) + len(removed.public_repositories)
+    return f"{new} repositories to add, {gone} to remove"
