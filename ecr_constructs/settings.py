@@ -300,7 +300,7 @@ def _cached_policy(
 
 def _document(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
     return RepositoryPolicyDocument(
-        access, where="access", partition=partition, measured_in=measured_in
+        access, where=("access",), partition=partition, measured_in=measured_in
     ).to_dict()
 
 

@@ -272,7 +272,7 @@ class _Resolver:
         settings = {key: layer[f"access.{key}"][0] for key in ACCESS_KEYS}
         result: tuple[AccessGrant, ...] | None
         try:
-            result = tuple(RepositoryAccess.from_settings(**settings, where="access"))
+            result = tuple(RepositoryAccess.from_settings(**settings, where=("access",)))
         except PolicyDocumentError as error:
             self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
             result = None
@@ -369,9 +369,10 @@ def _lifecycle_issue(problem: Problem, base: Path) -> Issue:
 
 
 def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
-    """A policy layer problem (``access.pull_accounts[1]``...) at the path that set it."""
-    path = parse_path(problem.where) or ()
+    """A policy layer problem (at ``access.pull_accounts[1]``...) at the key that set the
+    list, or at the owner's ``access`` for a problem of the whole document."""
+    path = problem.path or ("access",)
     key = path[1] if len(path) > 1 else None
     origin = layer[f"access.{key}"][1] if isinstance(key, str) and key in ACCESS_KEYS else None
-    at = (*origin, *path[2:]) if origin is not None else (*owner, "access")
+    at = (*origin, *path[2:]) if origin is not None else (*owner, *path)
     return Issue(at, problem.message, problem.given, problem.allowed)
