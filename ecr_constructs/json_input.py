@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from itertools import accumulate
 from os import PathLike
 from pathlib import Path
@@ -40,6 +41,8 @@ _NOT_BRACKETS = re.compile(r"[^\[\]{}]++")
 _BRACKETS = re.compile(_STRING + r"|([\[{])|[\]}]", re.DOTALL)
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _CONSTANT = re.compile(_STRING + r"|(-?Infinity|NaN)", re.DOTALL)
+_JSON = "JSON text (RFC 8259)"
+_EXCERPT = 30  # characters shown on each side of a syntax error
 
 
 class JsonInputError(EcrConstructsError):
@@ -81,15 +84,19 @@ def parse_json(data: str | bytes | bytearray, *, source: str, max_depth: int = M
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
+        message = f"is not valid JSON: {error.msg}"
+        problem = _at(text, error.pos, source, message, allowed=_JSON)
         raise JsonInputError.from_problems(
-            [_at(text, error.pos, source, f"is not valid JSON: {error.msg}")]
+            [replace(problem, given=_excerpt(text, error.pos))]
         ) from None
     except _ConstantError:
         match = _first(_CONSTANT, text)
         where = match.start(1) if match else None
         name = match.group(1) if match else "NaN or Infinity"
         message = f"is not valid JSON: {name} is not a JSON number"
-        raise JsonInputError.from_problems([_at(text, where, source, message)]) from None
+        raise JsonInputError.from_problems(
+            [_at(text, where, source, message, allowed=_JSON)]
+        ) from None
     except ValueError:  # an integer past the interpreter's digit limit
         limit = sys.get_int_max_str_digits()
         long_number = re.compile(_STRING + rf"|(-?\d{{{limit + 1},}})(?![.\deE])", re.DOTALL)
@@ -160,6 +167,13 @@ def _check_depth(text: str, source: str, max_depth: int) -> None:
 def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match of ``pattern``'s group 1 outside JSON strings."""
     return next((m for m in pattern.finditer(text) if m.group(1)), None)
+
+
+def _excerpt(text: str, index: int) -> str:
+    """The text around ``index`` on its line."""
+    start = max(text.rfind("\n", 0, index) + 1, index - _EXCERPT)
+    end = text.find("\n", index)
+    return text[start : min(index + _EXCERPT, len(text) if end < 0 else end)]
 
 
 def _at(

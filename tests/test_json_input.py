@@ -66,14 +66,21 @@ def test_bytes_that_are_not_utf8_name_line_and_column() -> None:
 
 def test_invalid_json_names_line_and_column() -> None:
     assert refusal('{\n  "a": 1,\n}') == (
-        "input.json:3:1: is not valid JSON: Expecting property name enclosed in double quotes"
+        "input.json:3:1: is not valid JSON: Expecting property name enclosed in double quotes "
+        "(given '}'; allowed: JSON text (RFC 8259))"
+    )
+    long_line = '{"a": ' + "1" * 100 + ", x}"
+    assert refusal(long_line) == (
+        "input.json:1:109: is not valid JSON: Expecting property name enclosed in double quotes "
+        f"(given '{'1' * 28}, x}}'; allowed: JSON text (RFC 8259))"
     )
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_are_not_json(constant: str) -> None:
     assert refusal(f'{{"s": "NaN", "n": {constant}}}') == (
-        f"input.json:1:19: is not valid JSON: {constant} is not a JSON number"
+        f"input.json:1:19: is not valid JSON: {constant} is not a JSON number "
+        "(allowed: JSON text (RFC 8259))"
     )
 
 
