@@ -449,7 +449,7 @@ def test_policy_in_every_accepted_form_gives_the_same_result() -> None:
     ("given", "fragment"),
     [
         (42, "policy: is not a lifecycle policy (given 'int'"),
-        ("{not json", "policy: is not valid JSON"),
+        ("{not json", "policy:1:2: is not valid JSON"),
         (
             {"rules": [rule(1, "any", "imageCountMoreThan", 0)]},
             "rules[0].selection.countNumber: must be at least 1",
