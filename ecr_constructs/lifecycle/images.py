@@ -9,7 +9,6 @@ named by its index and field (``imageDetails[3].imagePushedAt``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import InitVar, dataclass
 from datetime import UTC, datetime
@@ -212,8 +211,9 @@ _STORAGE_CLASS = {
 }
 
 
-def _timestamp(value: Any, at: Path, key: str, problems: list[Problem]) -> Any:
-    """A datetime from a datetime, an ISO 8601 string or epoch seconds; else a problem."""
+def read_timestamp(value: Any, at: Path, key: str, problems: list[Problem]) -> Any:
+    """A datetime from a datetime, an ISO 8601 string or epoch seconds (None stays None);
+    otherwise a problem at ``(*at, key)`` and None. A string without a zone stays naive."""
     if type(value) is str:
         try:
             return datetime.fromisoformat(value)
@@ -221,10 +221,10 @@ def _timestamp(value: Any, at: Path, key: str, problems: list[Problem]) -> Any:
             message = "is not an ISO 8601 timestamp"
     elif value is None or isinstance(value, datetime):
         return value
-    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
+        except (OverflowError, OSError, ValueError):  # NaN, infinities, out of range
             message = "is out of range for a timestamp"
     else:
         message = "is not a timestamp"
@@ -256,13 +256,13 @@ def _from_detail(data: Any, at: Path, problems: list[Problem]) -> Image | None:
         image = Image(
             digest=digest or "",
             tags=_tuple(get("imageTags")),
-            pushed_at=_timestamp(pushed, at, "imagePushedAt", problems),
-            last_pulled_at=_timestamp(
+            pushed_at=read_timestamp(pushed, at, "imagePushedAt", problems),
+            last_pulled_at=read_timestamp(
                 get("lastRecordedPullTime"), at, "lastRecordedPullTime", problems
             ),
             status=_STATUSES.get(status, status) if type(status) is str else status,
-            archived_at=_timestamp(get("lastArchivedAt"), at, "lastArchivedAt", problems),
-            activated_at=_timestamp(get("lastActivatedAt"), at, "lastActivatedAt", problems),
+            archived_at=read_timestamp(get("lastArchivedAt"), at, "lastArchivedAt", problems),
+            activated_at=read_timestamp(get("lastActivatedAt"), at, "lastActivatedAt", problems),
             size_bytes=get("imageSizeInBytes"),
             manifest_media_type=get("imageManifestMediaType"),
             artifact_media_type=get("artifactMediaType"),

@@ -41,4 +41,17 @@ def located(
 ) -> Problem:
     """A problem at ``path``; ``details`` and ``fields`` are the rest of
     :class:`~ecr_constructs.errors.Problem`'s (``given``, ``allowed``)."""
-    return replace(Problem(shown(path, label), message, *details, **fields), path=path)
+    return at_path(Problem(shown(path, label), message, *details, **fields), path)
+
+
+def at_path(problem: Problem, path: Path) -> Problem:
+    """``problem`` at ``path``, its ``given`` replaced by a note when it can't be shown (an
+    integer past the interpreter's digit limit can't be printed)."""
+    try:
+        repr(problem.given)
+    except ValueError:
+        return replace(problem, given=UNSHOWABLE, path=path)
+    return replace(problem, path=path)
+
+
+UNSHOWABLE = "<a value too long to show>"

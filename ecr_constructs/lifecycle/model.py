@@ -50,7 +50,7 @@ from typing import Any, TypeVar
 
 from ..errors import LifecyclePolicyError, Path, Problem
 from ..json_input import JsonInputError, parse_json
-from .locations import Where, base, located, shown
+from .locations import Where, at_path, base, located, shown
 
 MAX_RULES = 50
 MAX_INTEGER = 2**31 - 1
@@ -754,7 +754,7 @@ def _combination_problems(
 
 def _whole(at: Path, message: str, *details: Any) -> Problem:
     """A problem of the whole policy (``policy`` when the caller gave no location)."""
-    return replace(Problem(shown(at) if at else "policy", message, *details), path=at)
+    return at_path(Problem(shown(at) if at else "policy", message, *details), at)
 
 
 def _count_problems(count: int, at: Path) -> list[Problem]:
