@@ -8,15 +8,18 @@ rules"):
 - Every rule selects, from the images of its storage class (ACTIVE images for
   ``standard``, ARCHIVED images for ``archive``), those whose tags satisfy its tag selection;
   ``imageCountMoreThan N`` marks all but the newest N of them, the ``since*`` types mark
-  those more than N whole days past the event.
+  those whose event is N x 24 hours or more before ``now`` (elapsed time: ECR acts within
+  about a day, so the preview errs toward reporting the action).
 - Rules apply in priority order; an image selected by a rule is never acted on by a lower
   one (whether or not that rule marked it), and lower rules still count it.
 - An image referenced by a manifest list is not expired or archived while the list is
-  kept; an artifact whose subject is expired (archived) is expired (archived) with it.
+  kept in the standard storage class (an archived list protects nothing); an artifact whose
+  subject is expired (archived) is expired (archived) with it.
 
 Implementation: images are sorted once, newest first; a rule's selection is a bit mask over
 that order (bit r = r-th newest image), so a rule costs a few big-integer operations; tag
-matches come from bisecting a sorted index of all tags. O(n log n) in the number of images.
+matches come from bisecting a sorted index of all tags, and a pattern matches a tag in time
+linear in the tag's length (no backtracking). O(n log n) in the number of images.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from itertools import chain, compress, repeat
 from operator import add, attrgetter, itemgetter, methodcaller
 from typing import Any, NamedTuple
 
-from ..errors import LifecyclePolicyError
-from .images import Image, ImageStatus, parse_images
+from ..errors import EcrConstructsError, LifecyclePolicyError, Problem
+from .images import Image, ImageStatus, parse_images, read_timestamp
 from .model import (
     CountType,
     LifecycleAction,
@@ -149,39 +152,60 @@ def as_policy(policy: Any) -> LifecyclePolicy:
     get-lifecycle-policy response (``{"lifecyclePolicyText": ...}``). Validated."""
     if isinstance(policy, LifecyclePolicy):
         return policy
-    if isinstance(policy, bytes):
-        policy = policy.decode("utf-8", errors="replace")
-    if isinstance(policy, str):
+    if isinstance(policy, str | bytes):
         return LifecyclePolicy.from_json(policy)
     if isinstance(policy, Mapping):
         if "lifecyclePolicyText" in policy:
             return LifecyclePolicy.from_json(policy["lifecyclePolicyText"])
         return LifecyclePolicy.from_dict(policy)
-    raise LifecyclePolicyError(
-        "policy",
-        "is not a lifecycle policy",
-        given=type(policy).__name__,
-        allowed="a LifecyclePolicy (such as Repository.lifecycle_policy), its JSON text or dict",
+    raise LifecyclePolicyError.from_problems(
+        [
+            Problem(
+                "policy",
+                "is not a lifecycle policy",
+                type(policy).__name__,
+                "a LifecyclePolicy (such as Repository.lifecycle_policy), its JSON text or dict",
+                path=(),
+            )
+        ]
     )
 
 
-def simulate(policy: Any, images: Any, *, now: datetime | None = None) -> SimulationResult:
+def simulate(
+    policy: Any, images: Any, *, now: datetime | str | float | None = None
+) -> SimulationResult:
     """Decide what ``policy`` does to ``images`` at ``now``, as ECR's evaluator would.
 
     :param policy: a :class:`LifecyclePolicy` (a ``Repository``'s ``.lifecycle_policy``),
         its JSON text or dict.
     :param images: a describe-images response, its ``imageDetails`` list, or :class:`Image`
         objects (see :func:`~ecr_constructs.lifecycle.images.parse_images`).
-    :param now: the moment of evaluation; a naive datetime is UTC. Default: the current time.
+    :param now: the moment of evaluation, in any form the images take (a datetime, an ISO
+        8601 string such as ``"2026-01-31"`` or ``"2026-01-31T12:00:00Z"``, epoch seconds); a
+        time without a zone is UTC. Default: the current time.
     :raises LifecyclePolicyError: the policy is not valid.
     :raises ImageDataError: an image lacks a required field or has a malformed one.
+    :raises EcrConstructsError: ``now`` is not a timestamp.
     """
     rules = as_policy(policy).rules
     items = parse_images(images)
-    when = datetime.now(UTC) if now is None else now
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = evaluation_time(now)
     return SimulationResult(when, _Evaluation(items, when).decide(rules))
+
+
+def evaluation_time(now: Any) -> datetime:
+    """``now`` as an aware datetime (the current time when None; no zone means UTC).
+
+    :raises EcrConstructsError: at ``now``, naming what was given and what is allowed.
+    """
+    if now is None:
+        return datetime.now(UTC)
+    problems: list[Problem] = []
+    when = read_timestamp(now, (), "now", problems)
+    if problems:
+        raise EcrConstructsError.from_problems(problems)
+    assert isinstance(when, datetime)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _later(pushed: datetime, activated: datetime | None) -> datetime:
@@ -296,14 +320,15 @@ class _Evaluation:
         return mask
 
     def _older_than(self, count_type: CountType, days: int) -> int:
-        """Images whose push, last use or archiving is more than ``days`` whole days ago:
-        at or before ``now - (days + 1) days``."""
+        """Images whose push, last use or archiving is ``days`` x 24 hours or more before
+        ``now``: "more than N days" in elapsed time, the exact instant counted as past it
+        (ECR acts later, so the preview errs toward the action)."""
         key = (count_type, days)
         cached = self._age_masks.get(key)
         if cached is not None:
             return cached
         try:
-            cutoff = (self.now - (days + 1) * _DAY).timestamp()
+            cutoff = (self.now - days * _DAY).timestamp()
         except OverflowError:  # before year 1: nothing is that old
             mask = 0
         else:
@@ -432,6 +457,15 @@ class _References:
             pending.discard(k)
             stack.pop()
 
+    def _protects(self, holder: int) -> bool:
+        """A manifest list protects the images it references while it stays in the standard
+        storage class: once it is archived (or being restored from the archive), or is
+        itself expired or archived, they are no longer held."""
+        return (
+            self._settled(holder) is ImageAction.KEEP
+            and self.decisions[holder].image.status is ImageStatus.ACTIVE
+        )
+
     def _settled(self, k: int) -> ImageAction:
         """The action decided for ``k``; kept while undecided (a cycle)."""
         return self.decisions[k].action if k in self.resolved else ImageAction.KEEP
@@ -454,7 +488,7 @@ class _References:
                 decision = Decision(image, ImageAction.TRANSITION, priority, reason)
         if decision.action is not ImageAction.KEEP:
             for holder in self.lists.get(k, ()):
-                if self._settled(holder) is ImageAction.KEEP:
+                if self._protects(holder):
                     held_by = self.decisions[holder].image.digest
                     return Decision(
                         image,
@@ -479,5 +513,11 @@ def _order_ties_by_digest(order: list[int], ranked: list[float], images: Sequenc
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
-    """An ECR tag pattern as a regular expression: ``*`` is any run of characters."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+    """An ECR tag pattern (with at least one ``*``, any run of characters) as a regular
+    expression that never backtracks into a wildcard: each literal between two wildcards
+    takes its first occurrence (an atomic group), which leaves the most room for the rest,
+    so a match exists exactly when this one succeeds. A tag costs time linear in its length
+    (a backtracking ``.*a.*a.*a.*a`` costs its length to the fourth power)."""
+    first, *middle, last = pattern.split("*")
+    inner = "".join(f"(?>.*?{re.escape(part)})" for part in middle if part)
+    return re.compile(f"{re.escape(first)}{inner}.*{re.escape(last)}", re.DOTALL)
