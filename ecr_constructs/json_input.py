@@ -1,7 +1,8 @@
 """Bounded JSON reading for input the library does not control: files, API text, arguments.
 
-Pure Python. :func:`parse_json` turns text or bytes into Python values, and :func:`read_json_file`
-reads a file first; neither ever lets a bare Python exception escape. Every refusal is one
+Pure Python. :func:`parse_json` turns text or bytes into Python values, :func:`read_json_file`
+reads a file first (:func:`read_file` reads one for callers that keep its text); none ever
+lets a bare Python exception escape. Every refusal is one
 :class:`JsonInputError` (an :class:`~ecr_constructs.errors.EcrConstructsError`) whose problem
 names the source, and the line and column (``policy.json:3:17``) where there is one:
 
@@ -54,12 +55,18 @@ def read_json_file(path: str | PathLike[str], *, max_depth: int = MAX_DEPTH) -> 
 
     :raises JsonInputError: the file can't be read, or its content fails :func:`parse_json`.
     """
-    source = str(path)
+    return parse_json(read_file(path), source=str(path), max_depth=max_depth)
+
+
+def read_file(path: str | PathLike[str]) -> bytes:
+    """The bytes of the file at ``path``, for callers that need the text as well as the value.
+
+    :raises JsonInputError: the file can't be read (named by the path as given).
+    """
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as error:
-        raise JsonInputError(source, f"cannot read: {error.strerror or error}") from None
-    return parse_json(data, source=source, max_depth=max_depth)
+        raise JsonInputError(str(path), f"cannot read: {error.strerror or error}") from None
 
 
 def parse_json(data: str | bytes | bytearray, *, source: str, max_depth: int = MAX_DEPTH) -> Any:
