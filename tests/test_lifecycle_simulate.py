@@ -412,6 +412,27 @@ def test_a_manifest_list_being_restored_does_not_hold_its_images() -> None:
     assert result.expired == ["amd64"]
 
 
+def test_a_list_that_is_also_the_artifact_of_an_image_it_references_does_not_hold_it() -> None:
+    # A documented choice: the list would follow the image and the image wait for the list;
+    # ECR does not say which gives way, so the preview reports the action.
+    child = image("child", [], 30)
+    index = image("index", ["v1"], 5, manifest_digests=("child",), subject_digest="child")
+    for images in ([child, index], [index, child]):
+        result = run(policy(rule(1, "untagged", "sinceImagePushed", 7)), images)
+        assert result.expired == [i.digest for i in images]
+        assert result.decision("index").reason == "follows its subject child"
+
+
+def test_the_list_named_as_holding_an_image_does_not_depend_on_the_input_order() -> None:
+    child = image("child", [], 30)
+    lists = [image(name, [name], 5, manifest_digests=("child",)) for name in ("b-list", "a-list")]
+    for images in ([child, *lists], [*lists[::-1], child]):
+        result = run(policy(rule(1, "untagged", "sinceImagePushed", 7)), images)
+        assert (
+            result.decision("child").reason == "referenced by manifest list a-list, which is kept"
+        )
+
+
 def test_artifact_follows_its_subject() -> None:
     images = [
         image("subject", ["dev-1"], 30),

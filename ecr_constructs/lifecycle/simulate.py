@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -407,7 +407,13 @@ class _Evaluation:
 
 class _References:
     """Decisions constrained by references between images, changed in place: a manifest
-    list holds the images it references; an artifact follows its subject."""
+    list holds the images it references; an artifact follows its subject.
+
+    An image's decision depends on its subject's and on its manifest lists'. Where a list's
+    own decision depends on an image it references (the list is also that image's artifact,
+    directly or through others), the list does not hold that image: the two fates would
+    otherwise wait on each other, and the preview errs toward reporting the action.
+    """
 
     def __init__(self, decisions: list[Decision]) -> None:
         self.decisions = decisions
@@ -424,7 +430,21 @@ class _References:
                     position = where.get(child)
                     if position is not None and position != k:
                         self.lists.setdefault(position, []).append(k)
+            self._drop_circular_holds()
         self.resolved: set[int] = set()
+
+    def _drop_circular_holds(self) -> None:
+        """Forget each hold by a list that depends on the image it holds (the two are in one
+        strongly connected component of the dependencies)."""
+        component = _components(
+            {*self.subject, *self.subject.values(), *self.lists, *chain(*self.lists.values())},
+            self._dependencies,
+        )
+        digest = [decision.image.digest for decision in self.decisions]
+        for k, holders in self.lists.items():  # by digest: reasons name the same list always
+            holders[:] = sorted(
+                (h for h in holders if component[h] != component[k]), key=digest.__getitem__
+            )
 
     def apply(self) -> None:
         for k in (*self.subject, *self.lists):
@@ -497,6 +517,42 @@ class _References:
                         f"referenced by manifest list {held_by}, which is kept",
                     )
         return decision
+
+
+def _components(nodes: Iterable[int], edges: Callable[[int], list[int]]) -> dict[int, int]:
+    """The strongly connected component of every node (Tarjan's algorithm, without
+    recursion): two nodes share a number exactly when each reaches the other."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    component: dict[int, int] = {}
+    stack: list[int] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(edges(root)))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, pending = work[-1]
+            following = next(pending, None)
+            if following is None:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        component[member] = node
+                        if member == node:
+                            break
+            elif following not in index:
+                index[following] = low[following] = len(index)
+                stack.append(following)
+                work.append((following, iter(edges(following))))
+            elif following not in component:
+                low[node] = min(low[node], index[following])
+    return component
 
 
 def _order_ties_by_digest(order: list[int], ranked: list[float], images: Sequence[Image]) -> None:
