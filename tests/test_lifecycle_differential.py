@@ -97,7 +97,7 @@ def policies(draw: st.DrawFn) -> LifecyclePolicy:
         selection = candidate["selection"]
         tags = selection.get("tagPrefixList") or selection.get("tagPatternList") or []
         kind = selection["tagStatus"] + ("-prefix" if "tagPrefixList" in selection else "")
-        key = (selection.get("storageClass", "standard"), kind, tuple(sorted(tags)))
+        key = (selection.get("storageClass", "standard"), kind, tuple(sorted(set(tags))))
         if key not in seen:
             seen.add(key)
             rules.append(candidate)
