@@ -208,7 +208,7 @@ def test_every_mutation_is_accepted_as_ecr_would_or_refused_where_it_is(
         assert str(error)  # every problem prints
     else:
         assert verdict == ACCEPT, (path, policy.to_json())
-        assert LifecyclePolicy.from_json(policy.to_json()) == policy
+        assert validate(policy.to_json()) == policy
 
 
 @settings(max_examples=200, deadline=None)

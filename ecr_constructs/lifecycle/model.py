@@ -822,7 +822,10 @@ class LifecyclePolicy:
         at: Path,
         problems: list[Problem],
         text_problems: Sequence[Problem] = (),
+        stacklevel: int = 3,
     ) -> None:
+        """Check the rules together and keep them; warnings point ``stacklevel`` frames up
+        (the caller of the public method)."""
         plain = [rule for _, rule in rules]
         text = _render(plain)
         # The rendered length is only meaningful when every rule (at least one) is in it,
@@ -843,7 +846,7 @@ class LifecyclePolicy:
             for warning in _and_trap_warnings(rule, places.rule_path(index), places.name(index))
         )
         for warning in self.warnings:
-            _warnings.warn(warning, stacklevel=3)
+            _warnings.warn(warning, stacklevel=stacklevel)
 
     @classmethod
     def from_dict(cls, data: Any, *, where: Where = "") -> LifecyclePolicy:
@@ -873,7 +876,8 @@ class LifecyclePolicy:
             if rule is not None:
                 parsed.append((index, rule))
         policy = cls.__new__(cls)
-        policy._build(parsed, len(raw_rules), _Places((*at, "rules")), at, problems, text_problems)
+        places = _Places((*at, "rules"))
+        policy._build(parsed, len(raw_rules), places, at, problems, text_problems, stacklevel=4)
         return policy
 
     @classmethod
