@@ -583,8 +583,9 @@ def test_a_restore_earlier_than_the_push_counts_from_the_push() -> None:
 def test_patterns_with_many_wildcards_match_long_tags_correctly() -> None:
     # 200 tags of 128 characters that a backtracking matcher needs seconds to refuse.
     near_misses = [f"{'a' * 118}{n:09d}b" for n in range(200)]
+    three_a = [f"{n:09d}{'b' * 116}aaa" for n in range(200)]  # ends like a match, one a short
     matches = [f"{n:09d}{'a' * 119}" for n in range(200)]
-    images = [image(f"miss-{n}", [tag], 5) for n, tag in enumerate(near_misses)]
+    images = [image(f"miss-{n}", [tag], 5) for n, tag in enumerate(near_misses + three_a)]
     images += [image(f"hit-{n}", [tag], 5) for n, tag in enumerate(matches)]
     document = policy(rule(1, "tagged", "sinceImagePushed", 1, tagPatternList=["*a*a*a*a"]))
     result = run(document, images)

@@ -298,11 +298,17 @@ class _Evaluation:
             stop = bisect_left(keys, literal + _LAST_CHAR, start)
         tags, owners = keys[start:stop], self.tag_owner[start:stop]
         if pattern and "*" in entry:
-            inner = max(entry.split("*")[1:], key=len)  # text every match contains
-            if inner:  # a fast substring test first, the pattern on what passes
-                maybe = list(compress(range(len(tags)), map(str.__contains__, tags, repeat(inner))))
-                tags = list(map(tags.__getitem__, maybe))
-                owners = list(map(owners.__getitem__, maybe))
+            parts = entry.split("*")
+            # Fast tests first (the end every match has, text every match contains), then
+            # the pattern on what passes.
+            for test, text in (
+                (str.endswith, parts[-1]),
+                (str.__contains__, max(parts[1:-1], key=len, default="")),
+            ):
+                if text:
+                    maybe = list(compress(range(len(tags)), map(test, tags, repeat(text))))
+                    tags = list(map(tags.__getitem__, maybe))
+                    owners = list(map(owners.__getitem__, maybe))
             owners = list(compress(owners, map(_compile(entry).fullmatch, tags)))
         mask = self._entry_masks[key] = self._mask_of(owners)
         return mask
