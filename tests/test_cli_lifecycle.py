@@ -110,6 +110,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def simulate_files(
+    capsys: pytest.CaptureFixture[str], files: Path, *extra: str
+) -> tuple[int, str, str]:
+    """``lifecycle simulate`` with the policy and images files in ``files``."""
+    policy, images = str(files / "policy.json"), str(files / "images.json")
+    return run(capsys, "lifecycle", "simulate", "--policy", policy, "--images", images, *extra)
+
+
 # --- validate
 
 
@@ -183,17 +191,7 @@ def test_validate_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_simulate_table(files: Path, capsys: pytest.CaptureFixture[str], snapshot: Any) -> None:
-    code, out, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        "--now",
-        NOW,
-    )
+    code, out, err = simulate_files(capsys, files, "--now", NOW)
     assert (code, err) == (EXIT_OK, "")
     assert out == snapshot
     lines = out.splitlines()
@@ -205,19 +203,7 @@ def test_simulate_table(files: Path, capsys: pytest.CaptureFixture[str], snapsho
 
 
 def test_simulate_json_is_the_result_dict(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        "--now",
-        NOW,
-        "--output",
-        "json",
-    )
+    code, out, _ = simulate_files(capsys, files, "--now", NOW, "--output", "json")
     assert code == EXIT_OK
     result = json.loads(out)
     assert result["expired"] == [digest(2), digest(3)]
@@ -275,16 +261,7 @@ def test_simulate_bad_input_exits_2_naming_file_and_field(
     files: Path, capsys: pytest.CaptureFixture[str], images: Any, extra: list[str], fragment: str
 ) -> None:
     (files / "images.json").write_text(json.dumps(images))
-    code, out, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        *extra,
-    )
+    code, out, err = simulate_files(capsys, files, *extra)
     assert (code, out) == (EXIT_INVALID, "")
     assert fragment in err and "Traceback" not in err
 
@@ -293,15 +270,7 @@ def test_simulate_with_an_invalid_policy_exits_2(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (files / "policy.json").write_text('{"rules": [{"rulePriority": 1}]}')
-    code, _, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-    )
+    code, _, err = simulate_files(capsys, files)
     assert code == EXIT_INVALID
     assert f"{files / 'policy.json'}: rules[0].selection: selection is required" in err
 
@@ -752,18 +721,7 @@ def test_hostile_files_exit_2_on_one_line(
 
 
 def _simulate_json(files: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> Any:
-    code, out, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        "--output",
-        "json",
-        *extra,
-    )
+    code, out, err = simulate_files(capsys, files, "--output", "json", *extra)
     assert (code, err) == (EXIT_OK, "")
     return json.loads(out)
 
