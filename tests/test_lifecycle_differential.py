@@ -313,7 +313,7 @@ def check(policy: LifecyclePolicy, images: list[Image], now: datetime) -> None:
 
 @pytest.mark.slow
 @settings(
-    max_examples=1_000,
+    max_examples=600,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -324,7 +324,7 @@ def test_simulate_agrees_with_the_reference_evaluator(
     check(policy, images, NOW.astimezone(zone))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(policies(), repositories())
 def test_simulate_agrees_with_the_reference_evaluator_quickly(
     policy: LifecyclePolicy, images: list[Image]
