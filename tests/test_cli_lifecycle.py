@@ -765,3 +765,20 @@ def test_simulate_children_of_an_archived_manifest_list_are_not_held(
     result = _simulate_json(files, capsys, "--now", NOW)
     assert result["expired"] == ["amd64"]
     assert result["kept"] == ["index"]
+
+
+def test_simulate_matches_many_wildcard_patterns_against_long_tags(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(json.dumps(POLICY))
+    document["rules"][0]["selection"]["tagPatternList"] = ["*a*a*a*a"]
+    (files / "policy.json").write_text(json.dumps(document))
+    near_misses = [f"{'a' * 118}{n:09d}b" for n in range(200)]
+    details = [
+        {"imageDigest": f"miss-{n}", "imageTags": [tag], "imagePushedAt": "2026-01-30T00:00:00Z"}
+        for n, tag in enumerate(near_misses)
+    ]
+    (files / "images.json").write_text(json.dumps({"imageDetails": details}))
+    result = _simulate_json(files, capsys, "--now", NOW)
+    # None matches the protecting pattern, so the catch-all keeps the newest two only.
+    assert len(result["expired"]) == 198

@@ -506,6 +506,8 @@ def test_policy_in_every_accepted_form_gives_the_same_result() -> None:
     [
         (42, "policy: is not a lifecycle policy (given 'int'"),
         ("{not json", "policy:1:2: is not valid JSON"),
+        ("[" * 100_000, "policy:1:101: nests arrays and objects more than 100 deep"),
+        (b'{"rules": "\x80"}', "policy:1:12: is not UTF-8 text"),
         (
             {"rules": [rule(1, "any", "imageCountMoreThan", 0)]},
             "rules[0].selection.countNumber: must be at least 1",
