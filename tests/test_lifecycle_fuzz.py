@@ -142,7 +142,7 @@ def mutations(draw: st.DrawFn) -> Mutation:
         if selection["tagStatus"] != "tagged":
             return document, ACCEPT, ()
         entries = [f"entry{n}-{rule}" for n in range(draw(st.integers(2, 120)))]
-        # ECR sets no limit on a list's length; every entry must match (the AND trap warns).
+        # ECR documents no limit on a list's length; every entry must match (the AND trap).
         return put(document, ("rules", rule, "selection", key), entries), ACCEPT, ()
     if kind == "many rules":
         extra = [
