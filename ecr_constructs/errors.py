@@ -40,6 +40,15 @@ def format_path(path: Path) -> str:
     return text
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)``, or a note for a value that can't be shown (an integer past the
+    interpreter's digit limit)."""
+    try:
+        return repr(value)
+    except ValueError:
+        return "<a value too long to show>"
+
+
 def child(where: Where, *segments: str | int) -> Where:
     """The location of a part of what is at ``where``: a longer path, or longer text
     (``access`` and ``0, "Principal"``: ``access[0].Principal``)."""
@@ -111,7 +120,7 @@ class Problem:
         details = []
         if self.given is not _UNSET:
             value = self.given.value if isinstance(self.given, enum.Enum) else self.given
-            given = repr(value)
+            given = _shown(value)
             if len(given) > MAX_GIVEN_CHARACTERS:
                 given = given[: MAX_GIVEN_CHARACTERS - 3] + "..."
             details.append(f"given {given}")

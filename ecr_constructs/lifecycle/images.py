@@ -16,8 +16,8 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from ..errors import EcrConstructsError, Path, Problem
-from .locations import Where, base, located, shown
+from ..errors import EcrConstructsError, Path, Problem, Where
+from .locations import base, located, shown
 
 _TIMESTAMP = "a datetime, an ISO 8601 string or epoch seconds"
 

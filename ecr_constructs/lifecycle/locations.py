@@ -12,11 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Path, Problem, format_path
-
-Where = str | Path
-"""A caller's name for the input it hands over: text (one path segment, shown as given; empty
-for none) or a field path."""
+from ..errors import Path, Problem, Where, format_path
 
 
 def base(where: Where) -> Path:
@@ -45,13 +41,5 @@ def located(
 
 
 def at_path(problem: Problem, path: Path) -> Problem:
-    """``problem`` at ``path``, its ``given`` replaced by a note when it can't be shown (an
-    integer past the interpreter's digit limit can't be printed)."""
-    try:
-        repr(problem.given)
-    except ValueError:
-        return replace(problem, given=UNSHOWABLE, path=path)
+    """``problem`` at ``path``."""
     return replace(problem, path=path)
-
-
-UNSHOWABLE = "<a value too long to show>"

@@ -48,9 +48,9 @@ from dataclasses import InitVar, dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from ..errors import LifecyclePolicyError, Path, Problem
+from ..errors import LifecyclePolicyError, Path, Problem, Where
 from ..json_input import JsonInputError, parse_json
-from .locations import Where, at_path, base, located, shown
+from .locations import at_path, base, located, shown
 
 MAX_RULES = 50
 MAX_INTEGER = 2**31 - 1
