@@ -45,11 +45,11 @@ CloudFormation template (at most 1 MB), so a file past it is a mistake or hostil
 
 # A string to its closing quote, or to the end of the text when it has none (so a scan never
 # restarts inside an unterminated string: every pattern here runs in linear time).
-_STRING = r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)'
-_STRINGS = re.compile(_STRING, re.DOTALL)
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]++")
+_STRING = r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)'
 _BRACKETS = re.compile(_STRING + r"|([\[{])|[\]}]", re.DOTALL)
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_ESCAPES = re.compile(rb"\\.", re.DOTALL)
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CONSTANT = re.compile(_STRING + r"|(-?Infinity|NaN)", re.DOTALL)
 _JSON = "JSON text (RFC 8259)"
 _EXCERPT = 30  # characters shown on each side of a syntax error
@@ -169,9 +169,11 @@ def parse_json(
     :raises JsonInputError: naming ``source`` (with line and column where known).
     """
     if isinstance(data, bytes | bytearray):
-        text = decode_utf8(bytes(data), source=source)
+        raw = bytes(data)
+        text = decode_utf8(raw, source=source)
     elif isinstance(data, str):
         text = data
+        raw = None
     else:
         raise JsonInputError(
             source,
@@ -179,7 +181,7 @@ def parse_json(
             given=type(data).__name__,
             allowed="a str, or bytes in UTF-8",
         )
-    _check_depth(text, source, max_depth)
+    _check_depth(text, raw, source, max_depth)
     repeated: list[bool] = []
 
     def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -315,12 +317,20 @@ def decode_utf8(data: bytes, *, source: str, allowed: str = "JSON text in UTF-8"
         ) from None
 
 
-def _check_depth(text: str, source: str, max_depth: int) -> None:
-    """Refuse nesting deeper than ``max_depth``, counting brackets outside strings."""
+def _check_depth(text: str, raw: bytes | None, source: str, max_depth: int) -> None:
+    """Refuse nesting deeper than ``max_depth``, counting brackets outside strings (``raw``:
+    the text's UTF-8 bytes, when the caller has them). A fifth to a third of ``json.loads``'s
+    own time on a large file."""
     if text.count("[") + text.count("{") <= max_depth:
         return  # not enough brackets anywhere to nest that deep
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) <= max_depth:
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
+    # An escaped character is never structure; of the rest only quotes and brackets matter.
+    # Then `""` is a string without brackets (or two strings with only separators between
+    # them): drop those first, then what lies between quotes.
+    kept = _ESCAPES.sub(b"", raw).translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    outside = b"".join(kept.split(b'"')[::2])
+    if max(accumulate(map(_STEP.__getitem__, outside)), default=0) <= max_depth:
         return
     depth = 0
     for match in _BRACKETS.finditer(text):  # find where, only once it is known to be too deep

@@ -472,3 +472,94 @@ class OperatingSystem(enum.StrEnum):
 
     LINUX = "Linux"
     WINDOWS = "Windows"
+
+
+# --- registry policy scope -----------------------------------------------------------------------
+
+
+class RegistryPolicyScope(enum.StrEnum):
+    """What the registry policy governs: the account setting ``REGISTRY_POLICY_SCOPE``.
+
+    CloudFormation can't set it (ECR API ``PutAccountSetting``); the policy is checked
+    against the scope given here, which must match the account's.
+    """
+
+    V2 = "V2"
+    """ECR's default: the policy may allow any ECR action and applies to every ECR request
+    in the registry (one statement can let an organisation pull every repository)."""
+    V1 = "V1"
+    """The policy may allow only ``ecr:ReplicateImage``, ``ecr:BatchImportUpstreamImage`` and
+    ``ecr:CreateRepository``; ECR rejects a policy with any other action."""
+
+
+ORGANIZATION_ID = TextRule(
+    "an AWS Organizations ID",
+    re.compile(r"o-[a-z0-9]{10,32}"),
+    "an AWS Organizations ID matching ^o-[a-z0-9]{10,32}$",
+    invalid="not an AWS Organizations ID",
+)
+"""An organisation that ``organization_pull`` (registry or repository policy) lets pull."""
+
+
+# --- signing ----------------------------------------------------------------------------------
+
+SIGNING_RULES = CountRule("a signing configuration", "rules", 0, 10)
+"""PutSigningConfiguration takes at most 10 rules (CloudFormation's schema says 50, but the
+API, and so the deploy, refuses more than 10)."""
+SIGNING_FILTERS = CountRule("a signing rule", "repository filters", 1, 100)
+"""A rule without filters signs every repository; a rule with filters has 1..100."""
+SIGNING_FILTER = TextRule(
+    "a signing repository filter",
+    re.compile(r"(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*"),
+    "a repository name in which * matches any characters (for example prod*, team-a/*)",
+    lengths=(1, 256),
+    invalid="not a valid WILDCARD_MATCH repository filter",
+)
+SIGNING_PROFILE_ARN = TextRule(
+    "a signing profile ARN",
+    re.compile(
+        r"arn:aws(?:-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[a-zA-Z0-9_]{2,}"
+    ),
+    "an AWS Signer profile ARN, arn:PARTITION:signer:REGION:ACCOUNT:/signing-profiles/NAME "
+    "(NAME: 2 or more letters, digits and _; no version)",
+    lengths=(1, 200),
+    invalid="not an AWS Signer signing profile ARN",
+)
+SIGNING_PLATFORM = "Notation-OCI-SHA384-ECDSA"
+"""The AWS Signer platform for container images
+(``aws_signer.Platform.NOTATION_OCI_SHA384_ECDSA``)."""
+
+
+def signing_rule_problems(signing_profile_arn: object, repository_filters: object) -> list[Problem]:
+    """One signing rule: a Signer profile ARN, and an empty list (every repository) or 1..100
+    repository filters. Paths: ``signing_profile_arn``, ``repository_filters[i]``."""
+    problems = under("signing_profile_arn", SIGNING_PROFILE_ARN.problems(signing_profile_arn))
+    if isinstance(repository_filters, str) or not isinstance(repository_filters, Sequence):
+        return [
+            *problems,
+            Problem(
+                "repository_filters",
+                "repository_filters is a list of repository filters",
+                given=repository_filters,
+                allowed='a list such as ["prod*"], or an empty list for every repository',
+            ),
+        ]
+    for index, value in enumerate(repository_filters):
+        problems += SIGNING_FILTER.problems(value, f"repository_filters[{index}]")
+    if repository_filters:
+        problems += SIGNING_FILTERS.problems(len(set(repository_filters)), "repository_filters")
+    return problems
+
+
+# --- pull-time update exclusions --------------------------------------------------------------
+
+PULL_TIME_EXCLUSIONS = CountRule("a registry", "pull-time update exclusions", 0, 100)
+PULL_TIME_EXCLUSION_PRINCIPAL = TextRule(
+    "a pull-time update exclusion principal",
+    re.compile(
+        r"arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:(?:role|user)/[A-Za-z0-9_+=,.@-]+(?:/[A-Za-z0-9_+=,.@-]+)*"
+    ),
+    "an IAM role or user ARN, arn:PARTITION:iam::ACCOUNT:role/NAME or :user/NAME",
+    lengths=(1, 200),
+    invalid="not an IAM role or user ARN (ECR excludes roles and users, not accounts or sessions)",
+)

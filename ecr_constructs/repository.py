@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .errors import EcrConstructsError, RepositoryPropsError, located_at
 from .events import (
+    ActionResult,
     FindingSeverity,
+    RuleOptions,
     enhanced_findings_rule,
+    image_archived_rule,
+    image_deleted_rule,
     image_push_rule,
+    image_restored_rule,
+    referrer_action_rule,
+    replication_rule,
     scan_completed_rule,
 )
 from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy
 from .naming import check_repository_name, image_uri, url_suffix
-from .policy import AccessGrant, RepositoryPolicyDocument
+from .policy import AccessGrant
 from .registry._registry import RegistryIndex, child_path
 from .settings import Encryption, RemovalPolicy, RepositorySettings, TagMutability, renamed
 
@@ -108,7 +114,6 @@ class Repository(Construct):
         super().__init__(scope, construct_id)
         self.settings: RepositorySettings = settings
         """The repository's settings, as checked."""
-        self._access = list(settings.access)
         self._imported: ecr.IRepository | None = None
         self.resource = ecr.CfnRepository(
             self, "Resource", **settings.repository_properties(_PARTITION)
@@ -174,21 +179,66 @@ class Repository(Construct):
         )
 
     # -- events -------------------------------------------------------------------------
+    # One EventBridge rule per call, for this repository's events. ``options``: ``target``
+    # (any ``aws_events.IRuleTarget``) or ``topic`` (an SNS topic that only this account's
+    # rules may publish to), and ``description`` (see ``events.RuleOptions``).
 
     def on_image_pushed(
         self,
         construct_id: str,
         *,
         tags: Sequence[str] | None = None,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
-        """An EventBridge rule for successful pushes to this repository.
+        """A rule for successful pushes to this repository.
 
         :param tags: only pushes of these tags. Default: every push.
-        :param topic: an SNS topic to notify. Default: no target (add your own).
         """
         return image_push_rule(
-            self, construct_id, repository_names=[self.repository_name], tags=tags, topic=topic
+            self, construct_id, repository_names=self._names, tags=tags, **options
+        )
+
+    def on_image_deleted(
+        self,
+        construct_id: str,
+        *,
+        tags: Sequence[str] | None = None,
+        **options: Unpack[RuleOptions],
+    ) -> events.Rule:
+        """A rule for images deleted from this repository.
+
+        :param tags: only deletions of images with these tags. Default: every deletion.
+        """
+        return image_deleted_rule(
+            self, construct_id, repository_names=self._names, tags=tags, **options
+        )
+
+    def on_image_archived(self, construct_id: str, **options: Unpack[RuleOptions]) -> events.Rule:
+        """A rule for images of this repository moved to the archive storage class."""
+        return image_archived_rule(self, construct_id, repository_names=self._names, **options)
+
+    def on_image_restored(self, construct_id: str, **options: Unpack[RuleOptions]) -> events.Rule:
+        """A rule for archived images of this repository restored to the standard class."""
+        return image_restored_rule(self, construct_id, repository_names=self._names, **options)
+
+    def on_referrer_action(self, construct_id: str, **options: Unpack[RuleOptions]) -> events.Rule:
+        """A rule for actions on this repository's referrers (signatures, SBOMs...)."""
+        return referrer_action_rule(self, construct_id, repository_names=self._names, **options)
+
+    def on_image_replicated(
+        self,
+        construct_id: str,
+        *,
+        result: ActionResult | None = None,
+        **options: Unpack[RuleOptions],
+    ) -> events.Rule:
+        """A rule for images replicated into this repository (this registry is the
+        replication destination).
+
+        :param result: only replications with this result. Default: every replication.
+        """
+        return replication_rule(
+            self, construct_id, repository_names=self._names, result=result, **options
         )
 
     def on_scan_completed(
@@ -196,38 +246,43 @@ class Repository(Construct):
         construct_id: str,
         *,
         severity: FindingSeverity | None = None,
-        enhanced: bool = False,
-        topic: sns.ITopic | None = None,
+        **options: Unpack[RuleOptions],
     ) -> events.Rule:
-        """An EventBridge rule for completed image scans of this repository.
+        """A rule for completed basic scans of this repository's images.
 
-        :param severity: only scans with findings at or above it. Default: every basic scan;
-            HIGH for enhanced findings.
-        :param enhanced: match Amazon Inspector findings (registry-level ENHANCED scanning)
-            instead of basic scan results. Default: false.
-        :param topic: an SNS topic to notify. Default: no target (add your own).
+        :param severity: only scans with findings at or above it. Default: every scan.
         """
-        names = [self.repository_name]
-        if enhanced:
-            return enhanced_findings_rule(
-                self,
-                construct_id,
-                repository_names=names,
-                severity=severity or FindingSeverity.HIGH,
-                topic=topic,
-            )
         return scan_completed_rule(
-            self, construct_id, repository_names=names, severity=severity, topic=topic
+            self, construct_id, repository_names=self._names, severity=severity, **options
         )
+
+    def on_enhanced_scan_finding(
+        self,
+        construct_id: str,
+        *,
+        severity: FindingSeverity = FindingSeverity.HIGH,
+        **options: Unpack[RuleOptions],
+    ) -> events.Rule:
+        """A rule for active Amazon Inspector findings on this repository's images
+        (registry-level ENHANCED scanning).
+
+        :param severity: the lowest severity to match. Default: HIGH (HIGH and CRITICAL).
+        """
+        return enhanced_findings_rule(
+            self, construct_id, repository_names=self._names, severity=severity, **options
+        )
+
+    @property
+    def _names(self) -> list[str]:
+        return [self.repository_name]
 
     # -- access -------------------------------------------------------------------------
 
     def add_access(self, *grants: AccessGrant) -> None:
         """Add ``RepositoryAccess`` grants to the repository policy."""
-        self._access.extend(grants)
         with located_at(self):
-            document = RepositoryPolicyDocument(self._access, where="access", partition=_PARTITION)
-        self.resource.repository_policy_text = document.to_dict()
+            self.settings = self.settings.adding_access(*grants)
+        self.resource.repository_policy_text = self.settings.policy_document(_PARTITION)
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
         """Give ``grantee`` (same account) ``actions`` on this repository, in its IAM policy."""

@@ -23,6 +23,7 @@ from ecr_constructs.policy import (
     RepositoryAccess,
     RepositoryPolicyDocument,
 )
+from ecr_constructs.registry_rules import RegistryPolicyScope
 from ecr_constructs.tokens import is_unresolved
 
 A1, A2, A3 = "111111111111", "222222222222", "333333333333"
@@ -296,6 +297,71 @@ def test_registry_document_accepts_a_custom_statement_with_resource() -> None:
     assert document.statements == [statement]
 
 
+def test_organization_push_is_star_with_an_org_condition_and_the_push_actions() -> None:
+    assert repository_statements(RepositoryAccess.organization_push([ORG])) == [
+        {
+            "Sid": "OrganizationPush",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": PUSH,
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+        }
+    ]
+
+
+def test_registry_organization_pull_covers_every_repository_of_the_registry() -> None:
+    document = RegistryPolicyDocument(
+        [RegistryAccess.organization_pull([ORG])], account=A2, region="us-west-2"
+    )
+    assert document.scope is RegistryPolicyScope.V2
+    assert document.statements == [
+        {
+            "Sid": "OrganizationPull",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": PULL,
+            "Resource": f"arn:aws:ecr:us-west-2:{A2}:repository/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+        }
+    ]
+
+
+ORG_WIDE_PULL = {
+    "Sid": "OrgPull",
+    "Effect": "Allow",
+    "Principal": "*",
+    "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+    "Resource": f"arn:aws:ecr:us-west-2:{A2}:repository/*",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+}
+
+
+def test_v2_registry_policy_accepts_any_ecr_action_and_v1_refuses_it_with_the_reason() -> None:
+    grant = RegistryAccess.custom(ORG_WIDE_PULL)
+    v2 = RegistryPolicyDocument([grant], account=A2, region="us-west-2")
+    assert v2.statements == [ORG_WIDE_PULL]
+    with pytest.raises(PolicyDocumentError) as refused:
+        RegistryPolicyDocument(
+            [grant], account=A2, region="us-west-2", scope=RegistryPolicyScope.V1
+        )
+    assert [p.where for p in refused.value.problems] == [
+        "registry_policy[0].Action[0]",
+        "registry_policy[0].Action[1]",
+    ]
+    assert "scope V1, which honours only replication and pull-through cache actions" in str(
+        refused.value
+    )
+    # V1 still takes what it honours.
+    replication = RegistryAccess.replication_from([A1])
+    v1 = RegistryPolicyDocument(
+        [replication], account=A2, region="us-west-2", scope=RegistryPolicyScope.V1
+    )
+    assert (
+        v1.statements
+        == RegistryPolicyDocument([replication], account=A2, region="us-west-2").statements
+    )
+
+
 # ---------------------------------------------------------------- determinism
 
 
@@ -356,8 +422,10 @@ def _repo(**changes: Any) -> Callable[[], object]:
     )
 
 
-def _registry(grant: Callable[[], AccessGrant]) -> Callable[[], object]:
-    return lambda: RegistryPolicyDocument([grant()], account=A1, region="eu-west-1")
+def _registry(
+    grant: Callable[[], AccessGrant], scope: RegistryPolicyScope = RegistryPolicyScope.V2
+) -> Callable[[], object]:
+    return lambda: RegistryPolicyDocument([grant()], account=A1, region="eu-west-1", scope=scope)
 
 
 HUGE = [f"arn:aws:iam::{A1}:role/r{i:04d}-{'x' * 40}" for i in range(200)]
@@ -661,12 +729,70 @@ BAD: list[tuple[str, Callable[[], object], str, str, object, str]] = [
         "no Resource",
     ),
     (
-        "pull-action-in-registry-policy",
-        _registry(lambda: RepositoryAccess.pull(accounts=[A1])),
-        "ECR rejects this action in a registry policy",
+        "pull-action-in-v1-registry-policy",
+        _registry(lambda: RepositoryAccess.pull(accounts=[A1]), RegistryPolicyScope.V1),
+        "ECR rejects this action in a registry policy of scope V1, which honours only "
+        "replication and pull-through cache actions",
         "registry_policy[0].Action[0]",
         "ecr:BatchCheckLayerAvailability",
         "ecr:ReplicateImage",
+    ),
+    (
+        "organization-pull-in-v1-registry-policy",
+        _registry(lambda: RegistryAccess.organization_pull([ORG]), RegistryPolicyScope.V1),
+        "(RegistryPolicyScope.V2) may allow any ECR action",
+        "registry_policy[0].Action[0]",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchImportUpstreamImage, ecr:CreateRepository",
+    ),
+    (
+        "public-action-in-v2-registry-policy",
+        _registry(
+            lambda: RegistryAccess.custom(
+                _statement(Action="ecr-public:PutImage", Resource="arn:aws:ecr:*:*:*")
+            )
+        ),
+        "not an action a registry policy can grant",
+        "registry_policy[0].Action",
+        "ecr-public:PutImage",
+        "ecr:... actions",
+    ),
+    (
+        "registry-scope-not-enum",
+        lambda: RegistryPolicyDocument(
+            [RegistryAccess.replication_from([A1])],
+            account=A1,
+            region="eu-west-1",
+            scope="V2",  # type: ignore[arg-type]
+        ),
+        "scope must be a RegistryPolicyScope",
+        "registry_policy.scope",
+        "V2",
+        "RegistryPolicyScope.V2",
+    ),
+    (
+        "registry-organization-pull-bad-id",
+        lambda: RegistryAccess.organization_pull(["org-1"]),
+        "not an AWS Organizations ID",
+        "RegistryAccess.organization_pull[0]",
+        "org-1",
+        "^o-[a-z0-9]{10,32}$",
+    ),
+    (
+        "registry-organization-pull-empty",
+        lambda: RegistryAccess.organization_pull([]),
+        "lists no organization IDs",
+        "RegistryAccess.organization_pull",
+        [],
+        "one or more organization IDs",
+    ),
+    (
+        "organization-push-as-string",
+        lambda: RepositoryAccess.organization_push(ORG),  # type: ignore[arg-type]
+        "give a list of organization IDs",
+        "RepositoryAccess.organization_push",
+        ORG,
+        "[organization IDs]",
     ),
     (
         "registry-bad-resource",

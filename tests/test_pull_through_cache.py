@@ -17,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from ecr_constructs.errors import EcrConstructsError
+from ecr_constructs.events import ActionResult, NotificationTopic
 from ecr_constructs.lifecycle import Lifecycle, LifecyclePolicy
 from ecr_constructs.registry import (
     CacheRepositoryTemplate,
@@ -379,6 +380,34 @@ def test_cdk_nag_only_reports_the_workloads_own_grant(built: Built) -> None:
         f"AwsSolutions-IAM5[Resource::arn:{partition}:ecr:{REGION}:{ACCOUNT}:repository/"
         "docker-hub/*]: ['Test/Workload/DefaultPolicy/Resource']",
     ]
+
+
+def test_cache_sync_events_for_this_cache() -> None:
+    stack = new_stack()
+    cache = PullThroughCache(
+        stack, "Quay", prefix="quay/", upstream=Upstream.QUAY, repository_template=None
+    )
+    topic = NotificationTopic(stack, "Alerts").topic
+    failed = cache.on_cache_sync("SyncFailed", result=ActionResult.FAILED, topic=topic)
+    every = cache.on_cache_sync("Syncs")
+    template = template_of(stack)
+    props = template["Resources"][stack.get_logical_id(failed.node.default_child)]["Properties"]
+    assert props["EventPattern"] == {
+        "source": ["aws.ecr"],
+        "detail-type": ["ECR Pull Through Cache Action"],
+        "detail": {
+            "sync-status": [{"anything-but": ["SUCCESS"]}],
+            "ecr-repository-prefix": ["quay"],
+        },
+    }
+    assert props["Description"] == "ECR pull-through cache sync: failed"
+    assert len(props["Targets"]) == 1
+    every_props = template["Resources"][stack.get_logical_id(every.node.default_child)]
+    assert every_props["Properties"]["EventPattern"]["detail"] == {
+        "ecr-repository-prefix": ["quay"]
+    }
+    assert_cfn_lint_clean(template)
+    assert cdk_nag_violations(stack) == []
 
 
 def test_rule_limit_is_fifty_per_registry() -> None:

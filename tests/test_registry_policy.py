@@ -8,9 +8,10 @@ import aws_cdk as cdk
 import pytest
 from constructs import Construct
 
-from ecr_constructs.errors import EcrConstructsError, PolicyDocumentError
+from ecr_constructs.errors import EcrConstructsError, PolicyDocumentError, RegistryError
 from ecr_constructs.policy import RegistryAccess, RegistryPolicyDocument
 from ecr_constructs.registry import RegistryPolicy
+from ecr_constructs.registry_rules import RegistryPolicyScope
 from tests.gates import (
     ACCOUNT,
     REGION,
@@ -131,6 +132,86 @@ def test_environment_agnostic_registry_uses_its_own_account_and_region() -> None
     assert_cfn_lint_clean(dict(cdk.assertions.Template.from_stack(stack).to_json()))
 
 
+ORG = "o-a1b2c3d4e5"
+
+
+def test_v2_scope_is_the_default_and_shares_the_registry_with_an_organization() -> None:
+    stack = new_stack()
+    policy = RegistryPolicy.of(stack)
+    assert policy.policy_scope is RegistryPolicyScope.V2
+    policy.add(RegistryAccess.organization_pull([ORG]))
+    (resource,) = _policies(stack)
+    assert resource["Properties"]["PolicyText"]["Statement"] == [
+        {
+            "Sid": "OrganizationPull",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
+            "Resource": {
+                "Fn::Join": [
+                    "",
+                    ["arn:", {"Ref": "AWS::Partition"}, f":ecr:{REGION}:{ACCOUNT}:repository/*"],
+                ]
+            },
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+        }
+    ]
+    assert_cfn_lint_clean(dict(cdk.assertions.Template.from_stack(stack).to_json()))
+    assert RegistryPolicy.of(stack, policy_scope=RegistryPolicyScope.V2) is policy
+
+
+def test_v1_scope_keeps_replication_and_refuses_pull_with_the_reason() -> None:
+    stack = new_stack()
+    policy = RegistryPolicy(stack, "Policy", policy_scope=RegistryPolicyScope.V1)
+    policy.add(RegistryAccess.replication_from([SOURCE]))
+    with pytest.raises(PolicyDocumentError) as raised:
+        policy.add(RegistryAccess.organization_pull([ORG]))
+    message = str(raised.value)
+    assert message.startswith("Test/Policy grants[1].Action[0]: ECR rejects this action in a ")
+    assert "scope V1, which honours only replication and pull-through cache actions" in message
+    assert "ECR's default scope V2 (RegistryPolicyScope.V2) may allow any ECR action" in message
+    assert [s["Sid"] for s in policy.document.statements] == ["ReplicationFrom"]  # type: ignore[union-attr]
+    assert RegistryPolicy.of(stack) is policy
+
+
+BAD_SCOPE = [
+    pytest.param(
+        lambda stack: RegistryPolicy(stack, "Policy", policy_scope="V2"),
+        [
+            "Test/Policy policy_scope: policy_scope must be a RegistryPolicyScope",
+            "given 'V2'",
+            "RegistryPolicyScope.V1",
+        ],
+        id="scope-as-string",
+    ),
+    pytest.param(
+        lambda stack: (
+            RegistryPolicy.of(stack),
+            RegistryPolicy.of(stack, policy_scope=RegistryPolicyScope.V1),
+        ),
+        [
+            "Test/RegistryPolicy policy_scope: this registry's policy was declared with another "
+            "scope",
+            "given 'V1'; allowed: V2",
+        ],
+        id="of-with-another-scope",
+    ),
+    pytest.param(
+        lambda stack: (
+            RegistryPolicy.of(stack),
+            RegistryPolicy.of(stack, policy_scope="V1"),
+        ),
+        ["Test/RegistryPolicy policy_scope: policy_scope must be a RegistryPolicyScope"],
+        id="of-with-a-string-scope",
+    ),
+]
+test_bad_scope_is_refused = refusal_test(BAD_SCOPE, RegistryError)
+
+
 def _too_long(stack: cdk.Stack) -> None:
     policy = RegistryPolicy.of(stack)
     accounts = [f"{n:012d}" for n in range(1, 400)]
@@ -149,7 +230,7 @@ def _refused_then_unchanged(stack: cdk.Stack) -> None:
 
 BAD_INPUT = [
     pytest.param(
-        lambda stack: RegistryPolicy.of(stack).add_statements(
+        lambda stack: RegistryPolicy.of(stack, policy_scope=RegistryPolicyScope.V1).add_statements(
             {
                 "Effect": "Allow",
                 "Principal": {"AWS": SOURCE},
@@ -159,11 +240,11 @@ BAD_INPUT = [
         ),
         [
             "Test/RegistryPolicy grants[0].Action",
-            "rejects this action in a registry policy",
+            "rejects this action in a registry policy of scope V1",
             "'ecr:DeleteRepository'",
             "ecr:ReplicateImage",
         ],
-        id="action-not-for-registry",
+        id="action-not-for-v1-registry",
     ),
     pytest.param(
         lambda stack: RegistryPolicy.of(stack).add_statements(

@@ -116,14 +116,25 @@ def test_nothing_is_synthesized_without_rules() -> None:
     assert _replication_resources(template_of(stack)) == []
 
 
-def test_second_stack_of_the_same_registry_shares_the_configuration() -> None:
+def test_a_second_stack_of_the_same_registry_is_refused_with_both_paths() -> None:
     stack = new_stack()
     twin = cdk.Stack(
         stack.node.root,  # type: ignore[arg-type]
         "Twin",
         env=cdk.Environment(account=ACCOUNT, region=REGION),
     )
-    assert RegistryReplication.of(twin) is RegistryReplication.of(stack)
+    first = RegistryReplication.of(stack)
+    with pytest.raises(RegistryError) as raised:
+        RegistryReplication.of(twin)
+    assert str(raised.value) == (
+        "Twin/RegistryReplication: a registry has one RegistryReplication; "
+        "Test/RegistryReplication already configures registry 123456789012/eu-west-1, and a "
+        "second one would overwrite it at deploy (given 'Twin/RegistryReplication'; allowed: "
+        "one RegistryReplication per account and region: get it with "
+        "RegistryReplication.of(stack) for stack Test)"
+    )
+    assert twin.node.try_find_child("RegistryReplication") is None
+    assert RegistryReplication.of(stack) is first
 
 
 def test_a_second_configuration_for_one_registry_is_refused() -> None:

@@ -442,34 +442,14 @@ def test_bad_input_is_rejected_at_construct_time(props: Any, fragment: str) -> N
     assert stack.node.try_find_child("Bad") is None
 
 
-def test_event_rules_scoped_to_the_repository() -> None:
-    from ecr_constructs import FindingSeverity, NotificationTopic
-
+def test_add_access_extends_the_settings_and_the_policy_together() -> None:
     stack = new_stack()
-    repo = Repository(stack, "Events", repository_name="events-app")
-    topic = NotificationTopic(stack, "Topic")
-    repo.on_image_pushed("Pushed", tags=["latest"], topic=topic.topic)
-    repo.on_scan_completed("Scanned", severity=FindingSeverity.CRITICAL)
-    repo.on_scan_completed("Findings", enhanced=True)
-    template = template_of(stack)
-    patterns = {
-        logical_id: body["Properties"]["EventPattern"]
-        for logical_id, body in template["Resources"].items()
-        if body["Type"] == "AWS::Events::Rule"
-    }
-    pushed = next(p for i, p in patterns.items() if i.startswith("EventsPushed"))
-    assert pushed["detail"]["repository-name"] == ["events-app"]
-    assert pushed["detail"]["image-tag"] == ["latest"]
-    scanned = next(p for i, p in patterns.items() if i.startswith("EventsScanned"))
-    assert scanned["detail-type"] == ["ECR Image Scan"]
-    assert scanned["detail"]["repository-name"] == ["events-app"]
-    findings = next(p for i, p in patterns.items() if i.startswith("EventsFindings"))
-    assert findings["source"] == ["aws.inspector2"]
-    assert "CRITICAL" in findings["detail"]["severity"]
-    targets = [
-        body["Properties"].get("Targets", [])
-        for logical_id, body in template["Resources"].items()
-        if logical_id.startswith("EventsPushed")
-    ]
-    assert targets and targets[0]
-    assert_cfn_lint_clean(template)
+    repository = Repository(stack, "Repo", repository_name="shared-base")
+    repository.add_access(RepositoryAccess.pull(accounts=["987654321098"]))
+    assert [grant.sid for grant in repository.settings.access] == ["Pull"]
+    policy = template_of(stack)["Resources"]
+    (resource,) = [r for r in policy.values() if r["Type"] == "AWS::ECR::Repository"]
+    assert resource["Properties"]["RepositoryPolicyText"]["Statement"][0]["Sid"] == "Pull"
+    with pytest.raises(EcrConstructsError, match=r"^Test/Repo access\[1\]"):
+        repository.add_access(RepositoryAccess.custom({"Effect": "Allow", "Action": "ecr:*"}))
+    assert len(repository.settings.access) == 1

@@ -8,7 +8,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,8 +171,12 @@ def test_one_per_account_and_region_across_stacks() -> None:
     app = cdk.App()
     env = cdk.Environment(account=ACCOUNT, region="eu-west-1")
     first = RegistryScanning(cdk.Stack(app, "One", env=env), "Scanning")
-    # Another stack of the same registry gets the same configuration.
-    assert RegistryScanning.of(cdk.Stack(app, "Twin", env=env)) is first
+    assert RegistryScanning.of(first) is first
+    # Another stack of the same registry would deploy a second configuration: refused.
+    with pytest.raises(
+        RegistryError, match=r"Twin/RegistryScanning: .* One/Scanning already configures"
+    ):
+        RegistryScanning.of(cdk.Stack(app, "Twin", env=env))
     with pytest.raises(RegistryError, match=r"Two/Scanning: .* One/Scanning already configures"):
         RegistryScanning(cdk.Stack(app, "Two", env=env), "Scanning")
     # Another region, or a stack without a concrete environment, is a different registry.
@@ -386,6 +392,30 @@ def test_bad_notification_scan_types() -> None:
         ScanFindingsNotifications(stack, "Findings", scan_types=[])
     with pytest.raises(EcrConstructsError, match=r"Test/Findings severity: severity must be"):
         ScanFindingsNotifications(stack, "Findings", severity="HIGH")  # type: ignore[arg-type]
+    with pytest.raises(EcrConstructsError, match=r"Test/Findings target: give target or topic"):
+        ScanFindingsNotifications(
+            stack,
+            "Findings",
+            target=targets.SnsTopic(sns.Topic(stack, "A")),
+            topic=sns.Topic(stack, "B"),
+        )
+    assert stack.node.try_find_child("Findings") is None
+
+
+def test_notifications_to_any_target_create_no_topic() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Queue", enforce_ssl=True)
+    findings = ScanFindingsNotifications(stack, "Findings", target=targets.SqsQueue(queue))
+    assert findings.topic is None
+    template = template_of(stack)
+    types = [r["Type"] for r in template["Resources"].values()]
+    assert "AWS::SNS::Topic" not in types and "AWS::KMS::Key" not in types
+    queue_arn = {"Fn::GetAtt": [stack.get_logical_id(queue.node.default_child), "Arn"]}
+    rules = [
+        r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"
+    ]
+    assert [r["Targets"] for r in rules] == [[{"Arn": queue_arn, "Id": "Target0"}]] * 2
+    assert_cfn_lint_clean(template)
 
 
 def test_the_registry_file_schema_names_the_values_the_constructs_use() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
-from ..errors import PolicyDocumentError, Problem
+from ..errors import PolicyDocumentError, Problem, Where, child
 from ..naming import LONGEST_PARTITION
+from ..registry_rules import RegistryPolicyScope
 from ..tokens import is_unresolved
 from ._check import (
     ELEMENT_ORDER,
@@ -44,13 +45,14 @@ class PolicyDocument:
     (``i`` is the grant's position).
     """
 
-    rules: ClassVar[DocumentRules] = REPOSITORY_RULES
+    rules: DocumentRules = REPOSITORY_RULES
+    """What this kind of document accepts."""
 
     def __init__(
         self,
         grants: Iterable[AccessGrant],
         *,
-        where: str = "access",
+        where: Where = "access",
         partition: str = "aws",
         account: str | None = None,
         region: str | None = None,
@@ -67,8 +69,8 @@ class PolicyDocument:
         for index, grant in enumerate(grant_list):
             if not isinstance(grant, AccessGrant):
                 problems.append(
-                    Problem(
-                        f"{where}[{index}]",
+                    Problem.of(
+                        child(where, index),
                         "not an access grant",
                         given=grant,
                         allowed="RepositoryAccess/RegistryAccess/PublicRepositoryAccess presets",
@@ -76,13 +78,13 @@ class PolicyDocument:
                 )
                 continue
             statement = grant.render(partition=partition, account=account, region=region)
-            problems += check_statement(statement, f"{where}[{index}]", self.rules)
+            problems += check_statement(statement, child(where, index), self.rules)
             sid = statement.get("Sid")  # only custom statements bring their own
             if isinstance(sid, str):
                 if sid in taken:
                     problems.append(
-                        Problem(
-                            f"{where}[{index}].Sid",
+                        Problem.of(
+                            child(where, index, "Sid"),
                             "duplicate Sid",
                             given=sid,
                             allowed="each Sid once in the document",
@@ -199,14 +201,13 @@ class PublicRepositoryPolicyDocument(PolicyDocument):
 
 
 class RegistryPolicyDocument(PolicyDocument):
-    """The private registry's policy: ``Resource`` allowed; actions limited to
-    ``ecr:ReplicateImage``, ``ecr:BatchImportUpstreamImage`` and ``ecr:CreateRepository``.
+    """The private registry's policy: ``Resource`` allowed, ``ecr:`` actions.
 
     ``account`` and ``region`` are the registry's (tokens are fine): they fill the presets'
-    resource ARNs.
+    resource ARNs. ``scope`` is the account's registry policy scope. Default: V2 (ECR's
+    default), which accepts any ECR action; V1 accepts only ``ecr:ReplicateImage``,
+    ``ecr:BatchImportUpstreamImage`` and ``ecr:CreateRepository``.
     """
-
-    rules = REGISTRY_RULES
 
     def __init__(
         self,
@@ -214,7 +215,17 @@ class RegistryPolicyDocument(PolicyDocument):
         *,
         account: str,
         region: str,
-        where: str = "registry_policy",
+        where: Where = "registry_policy",
         partition: str = "aws",
+        scope: RegistryPolicyScope = RegistryPolicyScope.V2,
     ) -> None:
+        if not isinstance(scope, RegistryPolicyScope):
+            raise PolicyDocumentError(
+                child(where, "scope"),
+                "scope must be a RegistryPolicyScope",
+                given=scope,
+                allowed="RegistryPolicyScope.V2 (ECR's default) or RegistryPolicyScope.V1",
+            )
+        self.rules = REGISTRY_RULES[scope]
+        self.scope = scope
         super().__init__(grants, where=where, partition=partition, account=account, region=region)

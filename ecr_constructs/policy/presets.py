@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import Problem
+from ..errors import Problem, Where, child
 from ..registry_rules import CACHE_PREFIX, ROOT
 from ._grant import AccessGrant, custom, describe, literal, principal_templates, raise_if
 from ._values import (
@@ -53,9 +53,9 @@ def _principal_grant(
     accounts: object,
     principals: object,
     *,
-    where: str,
-    where_accounts: str,
-    where_principals: str,
+    where: Where,
+    where_accounts: Where,
+    where_principals: Where,
 ) -> tuple[AccessGrant | None, list[Problem]]:
     """A grant to accounts and principals together, or every problem with them."""
     good_accounts, problems = check_each(accounts, where_accounts, "account IDs", account_problem)
@@ -65,7 +65,7 @@ def _principal_grant(
     problems += more
     if not problems and not good_accounts and not good_principals:
         problems.append(
-            Problem(
+            Problem.of(
                 where,
                 "names nobody",
                 given={"accounts": [], "principals": []},
@@ -82,23 +82,40 @@ def _principal_grant(
     ), []
 
 
-def _organization_pull(
-    organization_ids: object, where: str
+def _organization_grant(
+    organization_ids: object,
+    where: Where,
+    *,
+    kind: str,
+    sid: str,
+    actions: tuple[str, ...],
+    resources: tuple[str, ...] = (),
 ) -> tuple[AccessGrant | None, list[Problem]]:
+    """``actions`` for every principal of the organizations: Principal ``*`` limited by
+    ``aws:PrincipalOrgID``."""
     ids, problems = check_some(organization_ids, where, "organization IDs", organization_problem)
     if problems:
         return None, problems
     unique = tuple(sorted(set(ids)))
     return AccessGrant(
-        name=f"pull by organization {describe(unique)}",
-        sid="OrganizationPull",
-        actions=PULL_ACTIONS,
+        name=f"{kind} by organization {describe(unique)}",
+        sid=sid,
+        actions=actions,
         anyone=True,
         condition=(("StringEquals", "aws:PrincipalOrgID", tuple(literal(i) for i in unique)),),
+        resources=resources,
     ), []
 
 
-def _lambda_pull(accounts: object, where: str) -> tuple[AccessGrant | None, list[Problem]]:
+def _organization_pull(
+    organization_ids: object, where: Where
+) -> tuple[AccessGrant | None, list[Problem]]:
+    return _organization_grant(
+        organization_ids, where, kind="pull", sid="OrganizationPull", actions=PULL_ACTIONS
+    )
+
+
+def _lambda_pull(accounts: object, where: Where) -> tuple[AccessGrant | None, list[Problem]]:
     ids, problems = check_some(accounts, where, "account IDs", account_problem)
     if problems:
         return None, problems
@@ -174,6 +191,24 @@ class RepositoryAccess:
         return _one(_organization_pull(organization_ids, "RepositoryAccess.organization_pull"))
 
     @staticmethod
+    def organization_push(organization_ids: Strings) -> AccessGrant:
+        """Push (and pull) by every principal in the organizations: Principal
+        ``{"AWS": "*"}`` with ``StringEquals aws:PrincipalOrgID``.
+
+        Every role of every account in the organization may push new images (and, with
+        MUTABLE tags, move tags): prefer ``push(principals=[...])`` for named CI roles.
+        """
+        return _one(
+            _organization_grant(
+                organization_ids,
+                "RepositoryAccess.organization_push",
+                kind="push",
+                sid="OrganizationPush",
+                actions=PUSH_ACTIONS,
+            )
+        )
+
+    @staticmethod
     def lambda_pull(accounts: Strings) -> AccessGrant:
         """Let Lambda functions of the accounts pull their container image: service principal
         ``lambda.amazonaws.com``, ``StringLike aws:sourceArn
@@ -189,7 +224,7 @@ class RepositoryAccess:
         push_principals: Strings = (),
         pull_organizations: Strings = (),
         lambda_pull_accounts: Strings = (),
-        where: str = "access",
+        where: Where = "access",
     ) -> list[AccessGrant]:
         """The grants for a registry file's ``access:`` keys, in this order: pull, push,
         organization pull, Lambda pull (empty keys grant nothing).
@@ -212,15 +247,17 @@ class RepositoryAccess:
                     actions,
                     accounts,
                     principals,
-                    where=f"{where}.{kind}",
-                    where_accounts=f"{where}.{kind}_accounts",
-                    where_principals=f"{where}.{kind}_principals",
+                    where=child(where, kind),
+                    where_accounts=child(where, f"{kind}_accounts"),
+                    where_principals=child(where, f"{kind}_principals"),
                 )
             )
         if not _is_empty(pull_organizations):
-            results.append(_organization_pull(pull_organizations, f"{where}.pull_organizations"))
+            results.append(
+                _organization_pull(pull_organizations, child(where, "pull_organizations"))
+            )
         if not _is_empty(lambda_pull_accounts):
-            results.append(_lambda_pull(lambda_pull_accounts, f"{where}.lambda_pull_accounts"))
+            results.append(_lambda_pull(lambda_pull_accounts, child(where, "lambda_pull_accounts")))
         for grant, found in results:
             problems += found
             if grant is not None:
@@ -236,8 +273,9 @@ def _is_empty(values: object) -> bool:
 class RegistryAccess:
     """Presets for the private registry's policy (``AWS::ECR::RegistryPolicy``).
 
-    The destination account and region come from the document at render time, so they may
-    be CDK tokens.
+    The registry's account and region come from the document at render time, so they may
+    be CDK tokens. ``custom`` statements are checked like the presets, against the document's
+    registry policy scope.
     """
 
     custom = staticmethod(custom)
@@ -268,6 +306,27 @@ class RegistryAccess:
             resources=tuple(
                 f"arn:{{partition}}:ecr:{r}:{{account}}:repository/*" for r in region_templates
             ),
+        )
+
+    @staticmethod
+    def organization_pull(organization_ids: Strings) -> AccessGrant:
+        """Let every principal of the organizations pull from every repository of this
+        registry: the pull actions on ``arn:PARTITION:ecr:REGION:ACCOUNT:repository/*``,
+        Principal ``{"AWS": "*"}`` with ``StringEquals aws:PrincipalOrgID``.
+
+        Needs registry policy scope V2 (ECR's default): scope V1 refuses pull actions in a
+        registry policy. The principals still need ``ecr:GetAuthorizationToken`` in their
+        own account (``aws_ecr.AuthorizationToken.grant_read``).
+        """
+        return _one(
+            _organization_grant(
+                organization_ids,
+                "RegistryAccess.organization_pull",
+                kind="pull of every repository",
+                sid="OrganizationPull",
+                actions=PULL_ACTIONS,
+                resources=("arn:{partition}:ecr:{region}:{account}:repository/*",),
+            )
         )
 
     @staticmethod
@@ -305,7 +364,7 @@ class RegistryAccess:
         )
 
 
-def _prefix_problem(value: object, where: str) -> Problem | None:
+def _prefix_problem(value: object, where: Where) -> Problem | None:
     return next(iter(CACHE_PREFIX.problems(value, where)), None)
 
 

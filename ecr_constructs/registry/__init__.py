@@ -1,5 +1,5 @@
 """Registry-wide constructs: replication, pull-through cache, creation templates, registry
-policy, scanning.
+policy, scanning, managed signing, pull-time update exclusions.
 
 The constructs import aws-cdk-lib on first use; ``registry_rules`` (the registry's limits and
 syntax, shared with the registry file loader) is pure Python.
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ..registry_rules import AppliedFor, ScanFrequency, ScanType
+    from ..registry_rules import AppliedFor, RegistryPolicyScope, ScanFrequency, ScanType
     from .creation_templates import RepositoryCreationTemplate
     from .pull_through_cache import (
         CacheRepositoryTemplate,
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         PullThroughCacheCredentials,
         Upstream,
     )
+    from .pull_time_exclusions import PullTimeUpdateExclusion, PullTimeUpdateExclusions
     from .registry_policy import RegistryPolicy
     from .replication import RegistryReplication, ReplicationDestination, ReplicationRule
     from .scanning import (
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         ScanFindingsNotifications,
         ScanningRule,
     )
+    from .signing import SigningConfiguration, SigningRule
 
 __getattr__ = lazy_exports(
     __name__,
@@ -37,14 +39,16 @@ __getattr__ = lazy_exports(
             "PullThroughCacheCredentials",
             "Upstream",
         ],
+        ".pull_time_exclusions": ["PullTimeUpdateExclusion", "PullTimeUpdateExclusions"],
         ".registry_policy": ["RegistryPolicy"],
-        "..registry_rules": ["AppliedFor", "ScanFrequency", "ScanType"],
+        "..registry_rules": ["AppliedFor", "RegistryPolicyScope", "ScanFrequency", "ScanType"],
         ".replication": ["RegistryReplication", "ReplicationDestination", "ReplicationRule"],
         ".scanning": [
             "RegistryScanning",
             "ScanFindingsNotifications",
             "ScanningRule",
         ],
+        ".signing": ["SigningConfiguration", "SigningRule"],
     },
 )
 
@@ -53,7 +57,10 @@ __all__ = [
     "CacheRepositoryTemplate",
     "PullThroughCache",
     "PullThroughCacheCredentials",
+    "PullTimeUpdateExclusion",
+    "PullTimeUpdateExclusions",
     "RegistryPolicy",
+    "RegistryPolicyScope",
     "RegistryReplication",
     "RegistryScanning",
     "ReplicationDestination",
@@ -63,5 +70,7 @@ __all__ = [
     "ScanFrequency",
     "ScanType",
     "ScanningRule",
+    "SigningConfiguration",
+    "SigningRule",
     "Upstream",
 ]

@@ -1,11 +1,13 @@
 """What the registry-wide constructs share: which registry a stack deploys to, the
-bookkeeping that keeps singletons single and prefixes unique per registry, and justified
-cdk-nag acknowledgements for wildcard resources. The rules themselves are in ``registry_rules``."""
+bookkeeping that keeps singletons single (and in one stack) and prefixes, principals and
+repository names unique per registry, and justified cdk-nag acknowledgements for wildcard
+resources. The rules themselves are in ``registry_rules``."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import aws_cdk as cdk
@@ -14,7 +16,7 @@ from constructs import Construct, IConstruct
 
 from ..errors import Problem, RegistryError
 from ..naming import is_token
-from ..registry_rules import ROOT, prefix_key
+from ..registry_rules import ROOT, CountRule, prefix_key
 
 _INDEX_ID = "EcrConstructsRegistryIndex"
 
@@ -43,14 +45,15 @@ class RegistryIndex(Construct):
     """One per app (at the construct tree's root): who owns what in each registry.
 
     ``singletons`` maps (kind, registry) to the construct that is the registry's only one;
-    ``prefixes`` maps (kind, registry, prefix) and ``names`` (kind, registry, name) to the
-    path of the construct that claimed it.
+    ``claims`` maps (kind, registry, key) to the path of the construct that claimed the key
+    (a namespace prefix, a principal) for itself; ``names`` maps (kind, registry, name) to
+    the path of the construct that owns the name.
     """
 
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, _INDEX_ID)
         self.singletons: dict[tuple[str, str], Construct] = {}
-        self.prefixes: dict[tuple[str, str, str], str] = {}
+        self.claims: dict[tuple[str, str, str], str] = {}
         self.names: dict[tuple[str, str, str], str] = {}
 
     @classmethod
@@ -62,50 +65,80 @@ class RegistryIndex(Construct):
         return cls(root)  # type: ignore[arg-type]
 
     def check_singleton(self, kind: str, stack: cdk.Stack, path: str) -> None:
-        """Refuse a second ``kind`` for ``stack``'s registry (call before creating it)."""
+        """Refuse a second ``kind`` for ``stack``'s registry, named by ``path`` (call before
+        creating it)."""
         registry = registry_key(stack)
         existing = self.singletons.get((kind, registry))
         if existing is not None:
+            home = cdk.Stack.of(existing)
             raise RegistryError(
                 path,
                 f"a registry has one {kind}; {existing.node.path} already configures registry "
-                f"{registry}",
+                f"{registry}, and a second one would overwrite it at deploy",
                 given=path,
-                allowed=f"one {kind} per account and region: get it with {kind}.of(stack)",
+                allowed=f"one {kind} per account and region: get it with {kind}.of(stack) "
+                f"for stack {home.node.path}",
             )
 
     def add_singleton(self, kind: str, owner: Construct) -> None:
         self.singletons[(kind, registry_key(cdk.Stack.of(owner)))] = owner
 
     def singleton(self, kind: str, stack: cdk.Stack) -> Construct | None:
-        return self.singletons.get((kind, registry_key(stack)))
+        """The registry's ``kind`` when it lives in ``stack``; None when there is none yet.
 
-    def claim_prefix(
-        self, kind: str, stack: cdk.Stack, path: str, prefix: str, *, limit: int | None = None
+        Raises ``RegistryError`` naming both construct paths when another stack of the same
+        account and region has it: each stack would deploy its own, the second overwriting
+        the first.
+        """
+        found = self.singletons.get((kind, registry_key(stack)))
+        if found is not None and cdk.Stack.of(found) is not stack:
+            self.check_singleton(kind, stack, child_path(stack, kind))
+        return found
+
+    def check_claim(
+        self,
+        claimed: Claimed,
+        stack: cdk.Stack,
+        path: str,
+        key: str,
+        *,
+        given: str,
+        pending: int = 0,
     ) -> None:
-        """Record that the construct at ``path`` uses ``prefix`` for ``kind`` in ``stack``'s
-        registry; refuse duplicates and overflow (call before creating the construct)."""
+        """Refuse ``key`` for the construct at ``path`` if another construct claimed it in
+        ``stack``'s registry, or if the registry would then hold more than the limit (with
+        ``pending`` more about to be claimed)."""
         registry = registry_key(stack)
-        normalized = prefix_key(prefix)
-        key = (kind, registry, normalized)
-        existing = self.prefixes.get(key)
+        kind, (name, names) = claimed.kind, claimed.what
+        existing = self.claims.get((kind, registry, key))
         if existing is not None:
             raise RegistryError(
                 path,
-                f"{kind} prefix {normalized!r} is already used by {existing} in registry "
-                f"{registry}",
-                given=prefix,
-                allowed=f"one {kind} per prefix and registry",
+                f"{kind} {name} {key!r} is already used by {existing} in registry {registry}",
+                given=given,
+                allowed=f"one {kind} per {name} and registry",
             )
-        used = sum(1 for k in self.prefixes if k[0] == kind and k[1] == registry)
-        if limit is not None and used >= limit:
+        used = pending + sum(1 for k in self.claims if k[0] == kind and k[1] == registry)
+        if claimed.limit is not None and used >= claimed.limit.high:
             raise RegistryError(
                 path,
-                f"registry {registry} already has {used} {kind} prefixes",
-                given=prefix,
-                allowed=f"at most {limit} per registry",
+                f"registry {registry} already has {used} {kind} {names}",
+                given=given,
+                allowed=f"at most {claimed.limit.high} per registry",
             )
-        self.prefixes[key] = path
+
+    def claim(self, claimed: Claimed, stack: cdk.Stack, path: str, key: str, *, given: str) -> None:
+        """``check_claim``, then record that the construct at ``path`` uses ``key`` (call
+        before creating the construct)."""
+        self.check_claim(claimed, stack, path, key, given=given)
+        self.claims[(claimed.kind, registry_key(stack), key)] = path
+
+    def claim_prefix(
+        self, kind: str, stack: cdk.Stack, path: str, prefix: str, *, limit: CountRule | None = None
+    ) -> None:
+        """``claim`` a namespace prefix (``team`` and ``team/`` are the same prefix)."""
+        claimed = Claimed(kind, ("prefix", "prefixes"), limit)
+        self.claim(claimed, stack, path, prefix_key(prefix), given=prefix)
 
     def claim_names(self, kind: str, stack: cdk.Stack, paths: Mapping[str, str]) -> None:
         """Record that the constructs at ``paths`` (by name) own these ``kind`` names in
@@ -130,6 +163,16 @@ class RegistryIndex(Construct):
             raise RegistryError.from_problems(problems)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What constructs of ``kind`` claim for themselves in a registry (``what``, singular and
+    plural: prefixes, principals), at most ``limit`` per registry."""
+
+    kind: str
+    what: tuple[str, str]
+    limit: CountRule | None = None
+
+
 class RegistrySingleton(Construct):
     """A construct that a registry (an account and region) has at most one of: get it, or
     create it on first use, with ``of``; a second one for the same registry is refused."""
@@ -147,7 +190,8 @@ class RegistrySingleton(Construct):
 
     @classmethod
     def _existing(cls, scope: IConstruct) -> Self | None:
-        """The one of ``scope``'s registry, if it was created."""
+        """The one of ``scope``'s registry, if it was created in ``scope``'s stack; refused
+        (``RegistryError`` naming both paths) when another stack has it."""
         stack = cdk.Stack.of(scope)
         found = RegistryIndex.of(stack).singleton(cls.KIND, stack)
         return found if isinstance(found, cls) else None
@@ -155,7 +199,11 @@ class RegistrySingleton(Construct):
     @classmethod
     def of(cls, scope: IConstruct) -> Self:
         """The one of ``scope``'s registry, created on first use (with the ID ``KIND``,
-        directly under ``scope``'s stack)."""
+        directly under ``scope``'s stack).
+
+        A registry's singleton lives in one stack: calling ``of`` from another stack of the
+        same account and region raises ``RegistryError`` naming both paths.
+        """
         return cls._existing(scope) or cls(cdk.Stack.of(scope), cls.KIND)
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from ..errors import RegistryError
+from ..events import ActionResult, RuleOptions, pull_through_cache_rule
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
 from ..naming import (
     REGION,
@@ -393,7 +395,7 @@ class PullThroughCache(Construct):
         _check_credentials(upstream, credentials, checked_prefix, stack, f"{where} credentials")
         _check_ecr_upstream(upstream, checked_prefix, stack, f"{where} upstream")
         RegistryIndex.of(scope).claim_prefix(
-            self.KIND, stack, where, checked_prefix, limit=CACHE_RULES.high
+            self.KIND, stack, where, checked_prefix, limit=CACHE_RULES
         )
 
         super().__init__(scope, construct_id)
@@ -500,6 +502,24 @@ class PullThroughCache(Construct):
             grantee=grantee,
             actions=[*PULL_ACTIONS, *CACHE_ACTIONS],
             resource_arns=[self.repository_arn_pattern],
+        )
+
+    def on_cache_sync(
+        self,
+        construct_id: str,
+        *,
+        result: ActionResult | None = None,
+        **options: Unpack[RuleOptions],
+    ) -> events.Rule:
+        """An EventBridge rule for this cache's syncs (an image fetched from the upstream).
+
+        :param result: only syncs with this result (``ActionResult.FAILED``: failed
+            fetches, such as expired upstream credentials). Default: every sync.
+        :param options: ``target`` or ``topic``, and ``description`` (``RuleOptions``).
+            Default: no target.
+        """
+        return pull_through_cache_rule(
+            self, construct_id, prefixes=[self.prefix], result=result, **options
         )
 
     def _create_upstream_role(self) -> iam.Role:

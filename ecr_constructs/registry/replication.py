@@ -75,9 +75,12 @@ class RegistryReplication(RegistrySingleton):
     rules and 100 repository prefixes per rule; no destination may be the source registry
     itself (checked when the stack's account and region are known).
 
-    Replication is not retroactive, is not chained onwards from a destination, and does not
-    copy repository or lifecycle policies: give replicas their settings with a
-    ``RepositoryCreationTemplate`` applied for ``REPLICATION`` in each destination registry.
+    Rules replicate images pushed after they exist; images already in the registry are
+    copied by a replication backfill, which only the ECR API starts
+    (``StartReplicationBackfill``), not CloudFormation. Replication is not chained onwards
+    from a destination and does not copy repository or lifecycle policies: give replicas
+    their settings with a ``RepositoryCreationTemplate`` applied for ``REPLICATION`` in each
+    destination registry.
     """
 
     KIND = "RegistryReplication"

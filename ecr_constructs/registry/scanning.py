@@ -28,6 +28,7 @@ from ..events import (
     NotificationTopic,
     check_severity,
     enhanced_findings_rule,
+    rule_targets,
     scan_completed_rule,
 )
 from ..registry_rules import (
@@ -192,16 +193,19 @@ class RegistryScanning(RegistrySingleton):
 
 
 class ScanFindingsNotifications(Construct):
-    """Notify an SNS topic of scan findings at or above a severity, registry-wide.
+    """Notify of scan findings at or above a severity, registry-wide.
 
     What is created: for BASIC scanning, a rule on completed ``ECR Image Scan`` events with
     a finding at or above ``severity``; for ENHANCED scanning, a rule on active Amazon
-    Inspector findings on ECR images at or above ``severity``; both target ``topic``
-    (given, or a new :class:`~ecr_constructs.events.NotificationTopic`: KMS-encrypted,
-    TLS-only), with permission for EventBridge to publish.
+    Inspector findings on ECR images at or above ``severity``. Both trigger ``target``, or
+    notify ``topic``: given, or a new :class:`~ecr_constructs.events.NotificationTopic`
+    (KMS-encrypted, TLS-only) that EventBridge may publish to from this account's rules only.
 
     :param severity: the lowest severity to notify. Default: HIGH (HIGH and CRITICAL).
-    :param topic: the topic to notify. Default: a new encrypted topic, ``.topic``.
+    :param target: what the rules trigger (any ``aws_events.IRuleTarget``), instead of a
+        topic. Default: none.
+    :param topic: the topic to notify. Default: a new encrypted topic, ``.topic``, unless
+        ``target`` is given.
     :param scan_types: which scanners' results to notify. Default: both, so the
         notifications keep working when the registry switches between BASIC and ENHANCED.
     :param repository_names: only these repositories. Default: every repository.
@@ -213,13 +217,15 @@ class ScanFindingsNotifications(Construct):
         construct_id: str,
         *,
         severity: FindingSeverity = FindingSeverity.HIGH,
+        target: events.IRuleTarget | None = None,
         topic: sns.ITopic | None = None,
         scan_types: Sequence[ScanType] = (ScanType.BASIC, ScanType.ENHANCED),
         repository_names: Sequence[str] | None = None,
     ) -> None:
         chosen = list(scan_types) if not isinstance(scan_types, ScanType) else [scan_types]
         with located_at(scope, construct_id):
-            check_severity(severity, optional=False)
+            check_severity(severity)
+            rule_targets(target, topic)
             if not chosen or any(not isinstance(t, ScanType) for t in chosen):
                 raise RegistryError(
                     "scan_types",
@@ -228,7 +234,10 @@ class ScanFindingsNotifications(Construct):
                     allowed="[ScanType.BASIC], [ScanType.ENHANCED] or both",
                 )
         super().__init__(scope, construct_id)
-        self.topic: sns.ITopic = topic or NotificationTopic(self, "Topic").topic
+        self.topic: sns.ITopic | None = topic
+        """The topic notified; None when ``target`` is given."""
+        if target is None and topic is None:
+            self.topic = NotificationTopic(self, "Topic").topic
         self.basic_rule: events.Rule | None = None
         self.enhanced_rule: events.Rule | None = None
         if ScanType.BASIC in chosen:
@@ -237,6 +246,7 @@ class ScanFindingsNotifications(Construct):
                 "BasicScanFindings",
                 repository_names=repository_names,
                 severity=severity,
+                target=target,
                 topic=self.topic,
             )
         if ScanType.ENHANCED in chosen:
@@ -245,6 +255,7 @@ class ScanFindingsNotifications(Construct):
                 "EnhancedScanFindings",
                 repository_names=repository_names,
                 severity=severity,
+                target=target,
                 topic=self.topic,
             )
 
