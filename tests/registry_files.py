@@ -6,12 +6,31 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ecr_constructs.errors import ConfigError, Problem
 from ecr_constructs.standards import parse_registry
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry.yaml"
 MARK = "# <"
+ACCOUNT = "123456789012"
+
+
+def small_registry(names: list[str], *, account: str = ACCOUNT) -> str:
+    """A registry file of ``names`` with two repositories per stack (3 resources with the CDK
+    metadata), stacks ``small``, ``small-2``..., in ``account`` and eu-west-1."""
+    return yaml.safe_dump(
+        {
+            "version": 1,
+            "repositories": [{"name": name} for name in names],
+            "deployment": {
+                "stack_name": "small",
+                "max_resources_per_stack": 3,
+                "account": account,
+                "region": "eu-west-1",
+            },
+        }
+    )
 
 
 def problems_of(text: str, source_name: str = "registry.yaml") -> tuple[Problem, ...]:

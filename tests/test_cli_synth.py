@@ -15,6 +15,7 @@ from ecr_constructs.standards import ShardMap
 from ecr_constructs.standards.fleet.placement import logical_id
 
 from .gates import assembly_stacks, assert_cfn_lint_clean
+from .registry_files import small_registry
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ACCOUNT = "123456789012"
@@ -90,21 +91,6 @@ def test_locked_without_a_shard_map_exits_2(
     assert code == cli.EXIT_INVALID
     assert f"{tmp_path / 'registry.shards.json'}: the shard map is missing" in stderr
     assert not (tmp_path / "registry.shards.json").exists()
-
-
-def small_registry(names: list[str]) -> str:
-    return yaml.safe_dump(
-        {
-            "version": 1,
-            "repositories": [{"name": name} for name in names],
-            "deployment": {
-                "stack_name": "small",
-                "max_resources_per_stack": 3,
-                "account": ACCOUNT,
-                "region": "eu-west-1",
-            },
-        }
-    )
 
 
 def test_a_stack_left_empty_is_reported_and_its_place_reused(

@@ -10,7 +10,6 @@ from typing import Any
 
 import boto3
 import pytest
-import yaml
 from moto import mock_aws
 
 import ecr_constructs.cli as cli
@@ -21,23 +20,9 @@ from ecr_constructs.standards import ShardMap, parse_registry
 from ecr_constructs.standards.fleet.placement import place
 from ecr_constructs.standards.fleet.recovery import recover_shard_map
 
-ACCOUNT = "123456789012"  # moto's account
+from .registry_files import ACCOUNT, small_registry
+
 REGION = "eu-west-1"
-
-
-def registry_text(names: list[str], account: str = ACCOUNT) -> str:
-    return yaml.safe_dump(
-        {
-            "version": 1,
-            "repositories": [{"name": name} for name in names],
-            "deployment": {
-                "stack_name": "small",
-                "max_resources_per_stack": 3,
-                "account": account,
-                "region": REGION,
-            },
-        }
-    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -80,7 +65,7 @@ def test_a_lost_map_is_recovered_from_the_stacks_and_the_next_synth_moves_nothin
     tmp_path: Path, capsys: pytest.CaptureFixture[str], aws: list[str]
 ) -> None:
     registry, map_file = tmp_path / "registry.yaml", tmp_path / "registry.shards.json"
-    registry.write_text(registry_text(["aa", "bb", "cc", "dd", "ee"]))
+    registry.write_text(small_registry(["aa", "bb", "cc", "dd", "ee"]))
     assert run(capsys, "synth", str(registry), "-o", str(tmp_path / "out"))[0] == 0
     deploy_assembly(tmp_path / "out")
     stray = {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "ab"}}
@@ -91,7 +76,7 @@ def test_a_lost_map_is_recovered_from_the_stacks_and_the_next_synth_moves_nothin
     names = ["aa", "ab", "bb", "cc", "dd", "ee"]
     from_scratch = place(names, max_resources_per_stack=3).shard_map.repositories
     assert from_scratch["bb"] != ShardMap.parse(committed).repositories["bb"]
-    registry.write_text(registry_text(names))
+    registry.write_text(small_registry(names))
     aws.clear()  # the calls of the test's own deploys
 
     code, stdout, stderr = run(capsys, "shards", "recover", str(registry))
@@ -121,7 +106,7 @@ def test_recover_never_replaces_a_map_and_reads_only_the_right_account(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], aws: list[str]
 ) -> None:
     registry, map_file = tmp_path / "registry.yaml", tmp_path / "registry.shards.json"
-    registry.write_text(registry_text(["aa"]))
+    registry.write_text(small_registry(["aa"]))
     map_file.write_text(ShardMap(repositories={"aa": 1}).to_json())
     before = map_file.read_bytes()
     code, _, stderr = run(capsys, "shards", "recover", str(registry))
@@ -134,14 +119,14 @@ def test_recover_never_replaces_a_map_and_reads_only_the_right_account(
     assert aws == []  # refused before any call
 
     map_file.unlink()
-    registry.write_text(registry_text(["aa"], account="210987654321"))
+    registry.write_text(small_registry(["aa"], account="210987654321"))
     code, _, stderr = run(capsys, "shards", "recover", str(registry))
     assert code == cli.EXIT_FAILURE
     assert stderr == (
         f"error: the credentials are for account {ACCOUNT}, and {registry} deploys to "
         "210987654321 (deployment.account): use credentials for it\n"
     )
-    registry.write_text(registry_text(["aa"]))
+    registry.write_text(small_registry(["aa"]))
     code, _, stderr = run(capsys, "shards", "recover", str(registry))
     assert code == cli.EXIT_FAILURE
     assert "nothing to recover (without a map, the next synth places every repository)" in stderr
@@ -149,7 +134,7 @@ def test_recover_never_replaces_a_map_and_reads_only_the_right_account(
 
 
 def test_stacks_that_contradict_each_other_or_the_fleet_are_reported() -> None:
-    loaded = parse_registry(registry_text(["aa", "bb"]))
+    loaded = parse_registry(small_registry(["aa", "bb"]))
     foreign = recover_shard_map(
         loaded,
         [

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import warnings
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -30,26 +31,11 @@ from ecr_constructs.standards.fleet import assembly_agreement
 from ecr_constructs.standards.fleet.placement import shard_stack_name
 from ecr_constructs.standards.fleet.shard_map_file import ShardMapBusyError, ShardMapFile
 
-ACCOUNT = "123456789012"
+from .registry_files import small_registry
+
 FOUR = ["aa", "bb", "cc", "dd"]
 # A failure injected into the subprocess: SIGKILL when the patched function is called.
 KILL = "import os, signal\ndef kill(*args, **kwargs):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
-
-
-def registry_text(names: list[str]) -> str:
-    """Two repositories per stack (3 resources with the CDK metadata)."""
-    return yaml.safe_dump(
-        {
-            "version": 1,
-            "repositories": [{"name": name} for name in names],
-            "deployment": {
-                "stack_name": "small",
-                "max_resources_per_stack": 3,
-                "account": ACCOUNT,
-                "region": "eu-west-1",
-            },
-        }
-    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -113,11 +99,11 @@ def deployed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, An
     """A registry of four repositories synthesized once (map and assembly written), then
     edited to add a fifth: the next synth must change the map."""
     registry, out = tmp_path / "registry.yaml", tmp_path / "out"
-    registry.write_text(registry_text(FOUR))
+    registry.write_text(small_registry(FOUR))
     assert run(capsys, "synth", str(registry), "-o", str(out))[0] == cli.EXIT_OK
     map_file = tmp_path / "registry.shards.json"
     state = {"map_bytes": map_file.read_bytes(), "out_tree": tree(out)}
-    registry.write_text(registry_text([*FOUR, "ab"]))
+    registry.write_text(small_registry([*FOUR, "ab"]))
     return {"registry": registry, "out": out, "map_file": map_file, **state}
 
 
@@ -165,7 +151,7 @@ def test_a_kill_at_each_step_of_the_map_write_leaves_the_old_map_or_the_new(
     result = subprocess.run([sys.executable, "-c", code, str(map_file)], check=False)
     assert result.returncode == -signal.SIGKILL
     assert map_file.read_text() == (new if replaced else old).to_json()
-    with ShardMapFile(map_file) as reopened:  # the lock died with the process
+    with closing(ShardMapFile(map_file)) as reopened:  # the lock died with the process
         assert reopened.previous == (new if replaced else old)
 
 
@@ -180,7 +166,7 @@ def test_a_full_disk_leaves_the_map_unchanged_and_says_so(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("ecr_constructs.atomic_files.os.fsync", full)
-    with ShardMapFile(map_file) as opened, pytest.raises(ConfigError) as caught:
+    with closing(ShardMapFile(map_file)) as opened, pytest.raises(ConfigError) as caught:
         opened.commit(ShardMap(repositories={"aa": 1, "bb": 1}))
     assert str(caught.value) == (
         f"{map_file}: cannot write the shard map: No space left on device; it is unchanged "
@@ -196,7 +182,7 @@ def test_a_full_disk_leaves_the_map_unchanged_and_says_so(
 @pytest.mark.filterwarnings("ignore:no shard map found")
 def test_a_second_fleet_on_one_map_is_refused_until_the_first_is_closed(tmp_path: Path) -> None:
     registry = tmp_path / "registry.yaml"
-    registry.write_text(registry_text(FOUR))
+    registry.write_text(small_registry(FOUR))
     lock = tmp_path / "registry.shards.json.lock"
     first = RepositoryFleet.from_file(cdk.App(), registry)
     for timeout in (0.0, 0.2):
@@ -244,7 +230,7 @@ def test_a_synth_holding_the_lock_refuses_a_second_and_one_that_waits_agrees_wit
     tmp_path: Path,
 ) -> None:
     registry, map_file = tmp_path / "registry.yaml", tmp_path / "registry.shards.json"
-    registry.write_text(registry_text(FOUR))
+    registry.write_text(small_registry(FOUR))
     (tmp_path / "work").mkdir()
     first = command(
         "synth",
@@ -257,7 +243,7 @@ def test_a_synth_holding_the_lock_refuses_a_second_and_one_that_waits_agrees_wit
     assert isinstance(first, subprocess.Popen)
     wait_for(tmp_path / "work" / "held", first)
     # A repository added while the first synth holds the placement of the old file.
-    registry.write_text(registry_text(["ab", *FOUR]))
+    registry.write_text(small_registry(["ab", *FOUR]))
     refused = command("synth", str(registry), "-o", str(tmp_path / "b"))
     assert refused.returncode == cli.EXIT_FAILURE
     assert refused.stderr.splitlines()[-1] == (
@@ -284,7 +270,7 @@ def test_two_synths_started_together_refuse_cleanly_or_agree_with_the_final_map(
     tmp_path: Path,
 ) -> None:
     registry, map_file = tmp_path / "registry.yaml", tmp_path / "registry.shards.json"
-    registry.write_text(registry_text(FOUR))
+    registry.write_text(small_registry(FOUR))
     racers = [
         command("synth", str(registry), "-o", str(tmp_path / f"out{i}"), wait=False)
         for i in range(2)
@@ -323,7 +309,7 @@ def test_a_synth_failing_after_placement_leaves_the_map_and_the_output_as_they_w
 @pytest.mark.filterwarnings("ignore:no shard map found")
 def test_a_map_is_committed_only_for_an_assembly_that_holds_the_fleet(tmp_path: Path) -> None:
     registry, map_file = tmp_path / "registry.yaml", tmp_path / "registry.shards.json"
-    registry.write_text(registry_text(FOUR))
+    registry.write_text(small_registry(FOUR))
     other = cdk.App(outdir=str(tmp_path / "other"))
     cdk.Stack(other, "Unrelated")
     app = cdk.App(outdir=str(tmp_path / "out"))
@@ -416,7 +402,7 @@ def test_a_read_only_map_that_must_change_is_refused_before_synthesis(
     )
     assert deployed["map_file"].read_bytes() == deployed["map_bytes"]
     assert not deployed["out"].exists()
-    deployed["registry"].write_text(registry_text(FOUR))  # nothing to change: read-only is fine
+    deployed["registry"].write_text(small_registry(FOUR))  # nothing to change: read-only is fine
     assert run(capsys, "synth", str(deployed["registry"]), "-o", str(deployed["out"]))[0] == 0
     assert stat.S_IMODE(deployed["map_file"].stat().st_mode) == 0o444
 
@@ -429,7 +415,7 @@ def test_an_output_that_would_replace_an_input_is_refused_and_nothing_is_touched
 ) -> None:
     monkeypatch.chdir(tmp_path)
     registry = tmp_path / "tree.json"  # the name CDK gives its construct tree
-    registry.write_text(json.dumps(yaml.safe_load(registry_text(FOUR))))
+    registry.write_text(json.dumps(yaml.safe_load(small_registry(FOUR))))
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "todo.txt").write_text("keep me")
     before = tree(tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import closing
 
 from ..errors import EcrConstructsError
 from ..standards.fleet.placement import shard_map_path
@@ -81,7 +82,7 @@ def run_recover(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
-    with ShardMapFile(map_file) as opened:
+    with closing(ShardMapFile(map_file)) as opened:
         if opened.previous is not None:
             raise EcrConstructsError(
                 str(map_file),

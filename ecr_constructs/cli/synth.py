@@ -17,7 +17,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,7 +89,7 @@ def run_synth(args: argparse.Namespace) -> int:
     try:
         # Locked and read before the CDK starts: a busy or broken map is refused at once.
         opened = None if args.locked else ShardMapFile(map_file, lock_timeout=timeout)
-        with opened or nullcontext():
+        with closing(opened) if opened else nullcontext():
             fleet = _synthesize(args, loaded, opened or map_file, staging, output)
     except ShardMapBusyError as error:
         print(error, file=sys.stderr)

@@ -49,6 +49,12 @@ class LiveRegistryError(RuntimeError):
 def ecr_client(*, region: str | None = None, profile: str | None = None) -> Any:
     """An ECR client for ``profile`` (default: the standard credential chain) in ``region``
     (default: the profile's or the environment's region)."""
+    return aws_session(region=region, profile=profile).client("ecr")
+
+
+def aws_session(*, region: str | None = None, profile: str | None = None) -> Any:
+    """A boto3 session for ``profile`` (default: the standard credential chain) in ``region``
+    (default: the profile's or the environment's region), which must be known."""
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)
     except ProfileNotFound:
@@ -59,7 +65,7 @@ def ecr_client(*, region: str | None = None, profile: str | None = None) -> Any:
         raise LiveRegistryError(
             "no AWS region: give one (--region) or set AWS_REGION, or use a profile with a region"
         )
-    return session.client("ecr")
+    return session
 
 
 def read_images(
@@ -93,8 +99,8 @@ def read_lifecycle_policy(
 
 
 @contextmanager
-def _aws_errors(client: Any, operation: str, repository_name: str) -> Iterator[None]:
-    region = client.meta.region_name
+def credential_errors() -> Iterator[None]:
+    """Missing credentials or region, as one-line ``LiveRegistryError``s."""
     try:
         yield
     except (NoCredentialsError, PartialCredentialsError):
@@ -104,6 +110,14 @@ def _aws_errors(client: Any, operation: str, repository_name: str) -> Iterator[N
         ) from None
     except NoRegionError:
         raise LiveRegistryError("no AWS region: give one (--region) or set AWS_REGION") from None
+
+
+@contextmanager
+def _aws_errors(client: Any, operation: str, repository_name: str) -> Iterator[None]:
+    region = client.meta.region_name
+    try:
+        with credential_errors():
+            yield
     except EndpointConnectionError as error:
         raise LiveRegistryError(f"cannot reach ECR in {region}: {error}") from None
     except ClientError as error:

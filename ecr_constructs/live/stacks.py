@@ -14,17 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
-from .ecr import LiveRegistryError
+from .ecr import LiveRegistryError, aws_session, credential_errors
 
 READ_OPERATIONS = frozenset({"ListStacks", "ListStackResources", "GetCallerIdentity"})
 """The API operations this module calls: all read-only."""
@@ -62,17 +54,7 @@ def read_deployment(
     """The repositories in the stacks named ``stack_name`` and ``stack_name-N`` that exist
     (not deleted) in the account of the credentials, in ``region`` (default: the profile's or
     the environment's)."""
-    try:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
-    except ProfileNotFound:
-        raise LiveRegistryError(
-            f"AWS profile {profile!r} is not in the AWS config or credentials files"
-        ) from None
-    if not session.region_name:
-        raise LiveRegistryError(
-            "no AWS region: give one (--region), set deployment.region or AWS_REGION, or use "
-            "a profile with a region"
-        )
+    session = aws_session(region=region, profile=profile)
     with _aws_errors("GetCallerIdentity"):
         account = str(session.client("sts").get_caller_identity()["Account"])
     cloudformation = session.client("cloudformation")
@@ -106,14 +88,8 @@ def _repositories(cloudformation: Any, stack: str, index: int) -> Iterator[Deplo
 @contextmanager
 def _aws_errors(operation: str) -> Iterator[None]:
     try:
-        yield
-    except (NoCredentialsError, PartialCredentialsError):
-        raise LiveRegistryError(
-            "no AWS credentials found: use a profile (--profile), environment variables or "
-            "an instance role"
-        ) from None
-    except NoRegionError:
-        raise LiveRegistryError("no AWS region: give one (--region) or set AWS_REGION") from None
+        with credential_errors():
+            yield
     except ClientError as error:
         details = error.response.get("Error", {})
         message = " ".join(str(details.get("Message", "")).split())

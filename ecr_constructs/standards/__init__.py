@@ -15,6 +15,7 @@ from .fleet.placement import ShardMap, shard_map_path
 if TYPE_CHECKING:
     from .compliance import *  # noqa: F403
     from .fleet.fleet import FleetStack, RepositoryFleet
+    from .fleet.shard_map_file import ShardMapBusyError, ShardMapFile
     from .registry_file.loading import (
         LoadedRegistry,
         load_registry,
@@ -52,6 +53,7 @@ __getattr__ = lazy_exports(
             "ResolvedRepository",
         ],
         ".fleet.fleet": ["FleetStack", "RepositoryFleet"],
+        ".fleet.shard_map_file": ["ShardMapBusyError", "ShardMapFile"],
     },
 )
 
@@ -63,6 +65,8 @@ __all__ = [
     "ResolvedCreationTemplate",
     "ResolvedRepository",
     "ShardMap",
+    "ShardMapBusyError",
+    "ShardMapFile",
     "load_registry",
     "load_registry_config",
     "parse_registry",

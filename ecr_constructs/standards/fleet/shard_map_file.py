@@ -13,7 +13,6 @@ import os
 import stat
 from os import PathLike
 from pathlib import Path
-from types import TracebackType
 
 from ...atomic_files import ExclusiveLock, LockBusy, lock_holder, replace_file
 from ...errors import ConfigError, EcrConstructsError
@@ -123,14 +122,3 @@ class ShardMapFile:
     def close(self) -> None:
         """Release the lock (again: nothing). The end of the process releases it too."""
         self._lock.release()
-
-    def __enter__(self) -> ShardMapFile:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
