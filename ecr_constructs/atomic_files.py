@@ -124,7 +124,6 @@ class ExclusiveLock:
     """
 
     def __init__(self, path: Path, *, timeout: float | None = 0.0) -> None:
-        self.path = path
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
         self._release = weakref.finalize(self, os.close, descriptor)
         try:

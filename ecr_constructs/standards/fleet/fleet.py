@@ -31,7 +31,7 @@ from ..registry_file.loading import LoadedRegistry, load_registry, resolve_regis
 from ..registry_file.models import RegistryConfig
 from .assembly_agreement import PlacedStack, check_assembly_agrees
 from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
-from .shard_map_file import ShardMapFile, real_map_path
+from .shard_map_file import ShardMapFile, read_committed_map, real_map_path
 from .template_size import TemplateBytes
 
 if TYPE_CHECKING:
@@ -188,15 +188,7 @@ class RepositoryFleet:
             self.shard_map_path = self._map_file.path
             return self._map_file.previous
         self.shard_map_path = real_map_path(path)
-        previous = ShardMap.read(self.shard_map_path)
-        if previous is None:
-            raise ConfigError(
-                str(self.shard_map_path),
-                "the shard map is missing",
-                allowed="a committed shard map: run ecr-constructs synth without --locked "
-                "(or the app with locked=False) and commit the file it writes",
-            )
-        return previous
+        return read_committed_map(self.shard_map_path)
 
     def _build(
         self,

@@ -41,6 +41,20 @@ def real_map_path(path: str | PathLike[str]) -> Path:
     return Path(os.path.realpath(path))
 
 
+def read_committed_map(path: Path) -> ShardMap:
+    """The map at ``path``, read without the lock (nothing will be written: a map is always
+    replaced whole, so this reads the old one or the new); ``ConfigError`` when missing."""
+    previous = ShardMap.read(path)
+    if previous is None:
+        raise ConfigError(
+            str(path),
+            "the shard map is missing",
+            allowed="a committed shard map: run ecr-constructs synth without --locked "
+            "(or the app with locked=False) and commit the file it writes",
+        )
+    return previous
+
+
 class ShardMapFile:
     """The shard map at ``path``, locked for a read-place-synthesize-write.
 
