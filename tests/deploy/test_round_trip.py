@@ -128,8 +128,10 @@ def build(folder: Path, registry_file: str, my_app_tags: dict[str, str]) -> dict
         removal_policy=cdk.RemovalPolicy.DESTROY,
         empty_on_delete=True,
     )
-    RepositoryFleet.from_file(app, folder / "registry.yaml")
-    return synthesized(app)
+    with RepositoryFleet.from_file(app, folder / "registry.yaml") as fleet:
+        templates = synthesized(app)
+        fleet.commit_shard_map(app.synth())  # the assembly synthesized just now
+    return templates
 
 
 def observe(step: Step, stacks: Stacks, ecr: Any) -> None:

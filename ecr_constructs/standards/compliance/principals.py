@@ -35,15 +35,16 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _SHOWN_CHARACTERS = 160
 
 
-class Reach(enum.IntEnum):
-    """Who a principal (or effect, or condition) can be, as far as synth knows."""
+class Openness(enum.IntEnum):
+    """Whether a part of a statement lets everyone in, as far as synth knows."""
 
-    NAMED = 0
-    """Never ``*`` (for an effect: never Allow; for a condition: always present)."""
+    CLOSED = 0
+    """Never: a principal that is never ``*``, an effect that is never Allow, a condition that
+    is always there."""
     UNKNOWN = 1
     """Computed at deploy time."""
-    EVERYONE = 2
-    """Always ``*`` (for an effect: Allow; for a condition: absent)."""
+    OPEN = 2
+    """Always: principal ``*``, effect Allow, no condition."""
 
 
 @dataclass(frozen=True)
@@ -106,47 +107,47 @@ def _statement_openings(index: int, statement: Any) -> Iterator[Opening]:
     effect = _either(_effect(value) for value in _alternatives(statement.get("Effect")))
     condition = _either(_condition(value) for value in _alternatives(statement.get("Condition")))
     if "NotPrincipal" in statement:
-        reach, everyone = Reach.EVERYONE, "allows every NotPrincipal"
+        principal, everyone = Openness.OPEN, "allows every NotPrincipal"
     else:
-        reach, everyone = _principal(statement.get("Principal")), "allows principal *"
-    if Reach.NAMED in (effect, reach, condition):
+        principal, everyone = _principal(statement.get("Principal")), "allows principal *"
+    if Openness.CLOSED in (effect, principal, condition):
         return
     sid = f" ({statement['Sid']})" if isinstance(statement.get("Sid"), str) else ""
     where = f"Statement[{index}]{sid}"
-    if effect == reach == condition == Reach.EVERYONE:
+    if effect == principal == condition == Openness.OPEN:
         yield Opening(f"{where} {everyone}", True)
         return
     computed = [
         f"{name} ({shown(statement.get(name))})"
-        for name, value in (("Effect", effect), ("Principal", reach), ("Condition", condition))
-        if value == Reach.UNKNOWN
+        for name, value in (("Effect", effect), ("Principal", principal), ("Condition", condition))
+        if value == Openness.UNKNOWN
     ]
     verb = "is" if len(computed) == 1 else "are"
     yield Opening(f"{where} {' and '.join(computed)} {verb} computed at deploy time", False)
 
 
-def _effect(value: Any) -> Reach:
+def _effect(value: Any) -> Openness:
     if value == "Allow":
-        return Reach.EVERYONE
-    return Reach.UNKNOWN if is_intrinsic(value) else Reach.NAMED
+        return Openness.OPEN
+    return Openness.UNKNOWN if is_intrinsic(value) else Openness.CLOSED
 
 
-def _condition(value: Any) -> Reach:
+def _condition(value: Any) -> Openness:
     if value is _ABSENT or not value:
-        return Reach.EVERYONE
+        return Openness.OPEN
     if is_intrinsic(value):
-        return Reach.UNKNOWN
+        return Openness.UNKNOWN
     if isinstance(value, Mapping) and any(is_intrinsic(block) for block in value.values()):
-        return Reach.UNKNOWN
-    return Reach.NAMED
+        return Openness.UNKNOWN
+    return Openness.CLOSED
 
 
-def _principal(principal: Any) -> Reach:
+def _principal(principal: Any) -> Openness:
     return _either(_principal_value(value) for value in _alternatives(principal))
 
 
-def _principal_value(value: Any) -> Reach:
-    """``"*"``, ``{"AWS": "*"}``, ``{"AWS": ["...", "*"]}``: everyone when any text is."""
+def _principal_value(value: Any) -> Openness:
+    """``"*"``, ``{"AWS": "*"}``, ``{"AWS": ["...", "*"]}``: open when any of its texts is."""
     if isinstance(value, Mapping) and not is_intrinsic(value):
         return _union(_text(item) for group in value.values() for item in _values(group))
     return _union(_text(item) for item in _values(value))
@@ -157,29 +158,29 @@ def _values(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _text(value: Any) -> Reach:
+def _text(value: Any) -> Openness:
     """Whether one principal text is ``*``."""
-    reaches = []
+    values = []
     for alternative in _alternatives(value):
         if alternative is _ABSENT:
-            reaches.append(Reach.NAMED)
+            values.append(Openness.CLOSED)
         elif isinstance(alternative, list):
-            reaches.append(_union(_text(item) for item in alternative))
+            values.append(_union(_text(item) for item in alternative))
         elif is_intrinsic(alternative):
-            reaches.append(_computed_text(alternative))
+            values.append(_computed_text(alternative))
         else:
-            reaches.append(Reach.EVERYONE if alternative == "*" else Reach.NAMED)
-    return _either(reaches)
+            values.append(Openness.OPEN if alternative == "*" else Openness.CLOSED)
+    return _either(values)
 
 
-def _computed_text(value: Mapping[str, Any]) -> Reach:
+def _computed_text(value: Mapping[str, Any]) -> Openness:
     name, argument = next(iter(value.items()))
     if name == "Ref":
-        return Reach.NAMED if argument in _PSEUDO_PARAMETERS else Reach.UNKNOWN
+        return Openness.CLOSED if argument in _PSEUDO_PARAMETERS else Openness.UNKNOWN
     if name == "Fn::GetAtt":
         attribute = argument[-1] if isinstance(argument, list) and argument else argument
         is_arn = isinstance(attribute, str) and attribute.endswith("Arn")
-        return Reach.NAMED if is_arn else Reach.UNKNOWN
+        return Openness.CLOSED if is_arn else Openness.UNKNOWN
     if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
         delimiter, parts = argument
         if isinstance(delimiter, str) and isinstance(parts, list):
@@ -193,7 +194,7 @@ def _computed_text(value: Mapping[str, Any]) -> Reach:
             pieces = [_PLACEHOLDER.sub("", template)]
             pieces += ["x" if n in _PSEUDO_PARAMETERS or n.startswith("!") else None for n in names]
             return _joined(pieces)
-    return Reach.UNKNOWN
+    return Openness.UNKNOWN
 
 
 def _piece(part: Any) -> str | None:
@@ -206,14 +207,14 @@ def _piece(part: Any) -> str | None:
     return None
 
 
-def _joined(pieces: list[str | None]) -> Reach:
+def _joined(pieces: list[str | None]) -> Openness:
     """Whether text made of ``pieces`` (None: unknown) is ``*``."""
     known = "".join(piece for piece in pieces if piece is not None)
     if known.strip("*"):
-        return Reach.NAMED
+        return Openness.CLOSED
     if None in pieces:
-        return Reach.UNKNOWN
-    return Reach.EVERYONE if known == "*" else Reach.NAMED
+        return Openness.UNKNOWN
+    return Openness.OPEN if known == "*" else Openness.CLOSED
 
 
 def _alternatives(value: Any) -> list[Any]:
@@ -232,12 +233,12 @@ def _alternatives(value: Any) -> list[Any]:
     return found
 
 
-def _either(reaches: Iterable[Reach]) -> Reach:
+def _either(values: Iterable[Openness]) -> Openness:
     """One of several alternatives: known only when they all agree."""
-    distinct = set(reaches)
-    return distinct.pop() if len(distinct) == 1 else Reach.UNKNOWN
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else Openness.UNKNOWN
 
 
-def _union(reaches: Iterable[Reach]) -> Reach:
-    """All of several values: everyone when any is."""
-    return max(reaches, default=Reach.NAMED)
+def _union(values: Iterable[Openness]) -> Openness:
+    """All of several values: open when any is."""
+    return max(values, default=Openness.CLOSED)
