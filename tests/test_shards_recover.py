@@ -61,6 +61,7 @@ def deploy_assembly(directory: Path) -> None:
         deploy(artifact.display_name, dict(read_template(artifact.template_file)["Resources"]))
 
 
+@pytest.mark.slow
 def test_a_lost_map_is_recovered_from_the_stacks_and_the_next_synth_moves_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], aws: list[str]
 ) -> None:
