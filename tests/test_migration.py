@@ -124,3 +124,29 @@ def test_only_an_aes256_repository_is_told_that_kms_means_a_new_one(
     findings = check_template(template, checks=EcrStandardChecks(rules=[rule]))
     told_of_a_new_repository = [f for f in findings if NEW_REPOSITORY in f.message]
     assert len(told_of_a_new_repository) == (1 if told else 0)
+
+
+def test_export_value_keeps_the_name_export_other_stacks_import() -> None:
+    def producer_outputs(switched: bool) -> dict[str, Any]:
+        app = cdk.App()
+        env = cdk.Environment(account="123456789012", region=REGION)
+        producer, consumer = cdk.Stack(app, "Images", env=env), cdk.Stack(app, "Service", env=env)
+        if switched:
+            repository = Repository(
+                producer,
+                "Service",
+                repository_name="team-a/service",
+                encryption=ecr.RepositoryEncryption.AES_256,
+            )
+            producer.export_value(repository.resource.ref)  # as docs/migrating.md says
+            name, arn = repository.repository_name, repository.repository_arn
+        else:
+            original = ecr.Repository(producer, "Service", repository_name="team-a/service")
+            name, arn = original.repository_name, original.repository_arn
+        cdk.CfnOutput(consumer, "Uri", value=f"{arn} {name}")
+        outputs: dict[str, Any] = app.synth().get_stack_by_name("Images").template["Outputs"]
+        return outputs
+
+    before = producer_outputs(switched=False)
+    assert len(before) == 2  # the name (Ref) and the ARN
+    assert producer_outputs(switched=True) == before
