@@ -150,3 +150,27 @@ def test_export_value_keeps_the_name_export_other_stacks_import() -> None:
     before = producer_outputs(switched=False)
     assert len(before) == 2  # the name (Ref) and the ARN
     assert producer_outputs(switched=True) == before
+
+
+def test_a_cfn_repository_that_declared_aes256_switches_with_two_overrides() -> None:
+    before_stack, after_stack = new_stack(), new_stack()
+    ecr.CfnRepository(
+        before_stack,
+        "Service",
+        repository_name="team-a/service",
+        encryption_configuration={"encryptionType": "AES256"},
+    )
+    switched = Repository(
+        after_stack,
+        "Service",
+        repository_name="team-a/service",
+        encryption=ecr.RepositoryEncryption.AES_256,
+    )
+    # as docs/migrating.md says for a template that declared AES256 with its own logical ID
+    switched.resource.override_logical_id("Service")
+    switched.resource.add_property_override("EncryptionConfiguration.EncryptionType", "AES256")
+    before_id, before = repository(template_of(before_stack))
+    after_id, after = repository(template_of(after_stack))
+    assert after_id == before_id == "Service"
+    for name in create_only_properties():
+        assert after["Properties"].get(name) == before["Properties"].get(name), name
