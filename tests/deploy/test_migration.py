@@ -13,11 +13,8 @@ an AES256 repository that KMS means a new repository.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +26,16 @@ from ecr_constructs import Repository, RepositoryAccess
 from ecr_constructs.standards import check_template
 
 from .engine import ACCOUNT, REGION, Engine
-from .images import push_images
 from .readback import (
-    Kept,
-    Settings,
     assert_as_declared,
     assert_kept,
     assert_not_replaced,
-    kept_state,
-    read_stack,
     repositories_of,
     repository_ids,
 )
 from .stacks import Stacks, new_app, synthesized
-from .test_cdk_cli import CLI_TIMEOUT, ROOT, cdk_cli
+from .test_cdk_cli import cli
+from .test_round_trip import Step, create_with_images, observe
 
 pytestmark = pytest.mark.deploy
 
@@ -55,7 +48,6 @@ NAMED = "migration/service"
 NAMED_WITH_DEFAULTS = "migration/defaults"
 PULLER = "987654321098"
 TAGS = {"team": "payments"}
-OFFLINE = {"CDK_DISABLE_VERSION_CHECK": "true", "CDK_DISABLE_CLI_TELEMETRY": "true"}
 
 
 def build(outdir: Path, *, switched: bool) -> dict[str, dict[str, Any]]:
@@ -85,24 +77,9 @@ def build(outdir: Path, *, switched: bool) -> dict[str, dict[str, Any]]:
     return synthesized(app)
 
 
-@dataclass
-class Step:
-    """The templates deployed at one step and what the engine says."""
-
-    templates: dict[str, dict[str, Any]]
-    physical_ids: dict[str, dict[str, str]] = field(default_factory=dict)
-    settings: dict[str, Settings] = field(default_factory=dict)
-    kept: dict[str, Kept] = field(default_factory=dict)
-
-    def observe(self, stacks: Stacks, ecr_client: Any) -> None:
-        for name, template in self.templates.items():
-            self.physical_ids[name] = stacks.physical_ids(name)
-            self.settings.update(read_stack(ecr_client, template, self.physical_ids[name]))
-        self.kept = kept_state(ecr_client)
-
-    def ids(self, stack: str) -> dict[str, str]:
-        """``stack/logical ID`` -> repository name, for one stack."""
-        return repository_ids({stack: self.templates[stack]}, self.physical_ids)
+def ids(step: Step, stack: str) -> dict[str, str]:
+    """``stack/logical ID`` -> repository name, for one stack of a step."""
+    return repository_ids({stack: step.templates[stack]}, step.physical_ids)
 
 
 @dataclass
@@ -115,31 +92,13 @@ class Diff:
 class Migration:
     before: Step
     after: Step
-    refusal: str
     diffs: dict[str, Diff]
 
 
 def cdk_diff(engine: Engine, outdir: Path, stack: str) -> Diff:
     """``cdk diff`` of a synthesized stack against the deployed one, failing on a change that
     replaces a resource, as docs/migrating.md recommends for CI."""
-    completed = subprocess.run(
-        [
-            *cdk_cli(),
-            "diff",
-            "--app",
-            str(outdir),
-            stack,
-            "--fail-on",
-            "destructive",
-            "--no-notices",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **engine.environment(), **OFFLINE},
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    completed = cli(engine, "diff", "--app", str(outdir), stack, "--fail-on", "destructive")
     return Diff(completed.returncode, completed.stdout + completed.stderr)
 
 
@@ -149,23 +108,17 @@ def migration(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Itera
     stacks, ecr_client = Stacks(engine.client("cloudformation")), engine.client("ecr")
 
     before = Step(build(folder / "before", switched=False))
-    for name, template in before.templates.items():
-        stacks.create(name, template)
-    before.observe(stacks, ecr_client)
-    for name in before.settings:
-        push_images(ecr_client, name, count=2)
-    before.kept = kept_state(ecr_client)
-    time.sleep(1 - time.time() % 1 + 0.01)  # creation times have whole seconds
+    create_with_images(before, stacks, ecr_client)
 
     after = Step(build(folder / "after", switched=True))
     diffs = {name: cdk_diff(engine, folder / "after", name) for name in after.templates}
     stacks.update(DOCUMENTED, after.templates[DOCUMENTED])
-    refusal = stacks.update(
+    after.refusal = stacks.update(
         DEFAULTS_NAMED, after.templates[DEFAULTS_NAMED], expect="UPDATE_ROLLBACK_COMPLETE"
     )
     stacks.update(DEFAULTS_GENERATED, after.templates[DEFAULTS_GENERATED])
-    after.observe(stacks, ecr_client)
-    yield Migration(before, after, refusal, diffs)
+    observe(after, stacks, ecr_client)
+    yield Migration(before, after, diffs)
     for name in after.templates:
         stacks.delete(name)
 
@@ -181,11 +134,11 @@ def test_the_documented_way_keeps_both_repositories_with_their_images(
     migration: Migration,
 ) -> None:
     before, after = migration.before, migration.after
-    kept = before.ids(DOCUMENTED)
+    kept = ids(before, DOCUMENTED)
     assert len(kept) == 2
     assert NAMED in kept.values()
     assert all(len(before.kept[name].images) == 2 for name in kept.values())
-    assert_not_replaced(kept, after.ids(DOCUMENTED), before.kept, after.kept)
+    assert_not_replaced(kept, ids(after, DOCUMENTED), before.kept, after.kept)
 
 
 def test_the_documented_way_moves_the_in_place_settings_to_the_secure_defaults(
@@ -193,7 +146,7 @@ def test_the_documented_way_moves_the_in_place_settings_to_the_secure_defaults(
 ) -> None:
     before, after = migration.before, migration.after
     assert_as_declared(after.templates[DOCUMENTED], after.physical_ids[DOCUMENTED], after.settings)
-    for name in before.ids(DOCUMENTED).values():
+    for name in ids(before, DOCUMENTED).values():
         was, now = before.settings[name], after.settings[name]
         assert (was["ImageTagMutability"], now["ImageTagMutability"]) == ("MUTABLE", "IMMUTABLE")
         assert was["ImageScanningConfiguration"] == {"ScanOnPush": False}
@@ -214,14 +167,14 @@ def test_the_defaults_are_refused_for_a_named_repository_and_nothing_is_lost(
     migration: Migration,
 ) -> None:
     before, after = migration.before, migration.after
-    assert "custom-named resource requires replacing" in migration.refusal
-    assert NAMED_WITH_DEFAULTS in migration.refusal
+    assert "custom-named resource requires replacing" in migration.after.refusal
+    assert NAMED_WITH_DEFAULTS in migration.after.refusal
     assert after.settings[NAMED_WITH_DEFAULTS] == before.settings[NAMED_WITH_DEFAULTS]
     assert_as_declared(
         before.templates[DEFAULTS_NAMED], after.physical_ids[DEFAULTS_NAMED], after.settings
     )
     assert_not_replaced(
-        before.ids(DEFAULTS_NAMED), after.ids(DEFAULTS_NAMED), before.kept, after.kept
+        ids(before, DEFAULTS_NAMED), ids(after, DEFAULTS_NAMED), before.kept, after.kept
     )
 
 
@@ -229,8 +182,8 @@ def test_the_defaults_replace_a_generated_name_repository_with_an_empty_one(
     migration: Migration,
 ) -> None:
     before, after = migration.before, migration.after
-    ((key, old),) = before.ids(DEFAULTS_GENERATED).items()
-    new = after.ids(DEFAULTS_GENERATED)[key]
+    ((key, old),) = ids(before, DEFAULTS_GENERATED).items()
+    new = ids(after, DEFAULTS_GENERATED)[key]
     assert new != old
     assert after.kept[new].images == frozenset()
     assert after.settings[new]["EncryptionConfiguration"] == {"EncryptionType": "KMS"}
