@@ -42,6 +42,7 @@ from ..registry_rules import (
     raise_problems,
     secret_arn_problems,
     secret_location_problems,
+    upstream_prefix_problems,
 )
 from ..settings import RepositorySettings, TagMutability
 from ._registry import (
@@ -604,13 +605,7 @@ def _check_credentials(
 def _check_ecr_upstream(upstream: Upstream, prefix: str, stack: cdk.Stack, where: str) -> None:
     if not upstream.is_ecr:
         return
-    if upstream.repository_prefix not in (None, ROOT) and prefix == ROOT:
-        raise RegistryError(
-            where,
-            "an upstream repository prefix needs a cache prefix other than ROOT",
-            given=upstream.repository_prefix,
-            allowed="a cache prefix such as 'team-a', or no upstream repository_prefix",
-        )
+    raise_problems(upstream_prefix_problems(prefix, upstream.repository_prefix), where)
     here = concrete_environment(stack)
     if here is not None and (upstream.account, upstream.region) == here:
         raise RegistryError(
