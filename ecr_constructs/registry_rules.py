@@ -264,6 +264,8 @@ class UpstreamKind:
     url_rule: TextRule | None = None
     needs_role: bool = False
     """ECR assumes a role (``CustomRoleArn``) to pull."""
+    takes_repository_prefix: bool = False
+    """The cache prefix may map to an upstream namespace (``UpstreamRepositoryPrefix``)."""
 
 
 UPSTREAMS: Mapping[str, UpstreamKind] = {
@@ -298,6 +300,7 @@ UPSTREAMS: Mapping[str, UpstreamKind] = {
                 invalid="not a valid ecr URL",
             ),
             needs_role=True,
+            takes_repository_prefix=True,
         ),
     )
 }
