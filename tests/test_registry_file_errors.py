@@ -20,6 +20,10 @@ ELEVEN_RULES = one_line(["{destinations: [{region: eu-west-1}]}"] * 11)
 PROFILE = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod_images"
 ELEVEN_SIGNING_RULES = one_line([f"{{signing_profile_arn: '{PROFILE}'}}"] * 11)
 SIGNING_FILTERS = one_line([f"team-{n:03d}/*" for n in range(101)])
+ECR_UPSTREAM = (
+    "upstream: ecr, upstream_url: 210987654321.dkr.ecr.us-west-2.amazonaws.com, "
+    "custom_role_arn: 'arn:aws:iam::123456789012:role/cache'"
+)
 EXCLUDED = one_line([f"'arn:aws:iam::123456789012:role/scanner-{n}'" for n in range(101)])
 
 # (id, YAML with the expected line marked "# <", field path, fragment of the message)
@@ -1092,9 +1096,7 @@ BAD_INPUT = [
         version: 1
         registry:
           signing:
-            rules:
-              - signing_profile_arn: {PROFILE}
-                repository_filters: {SIGNING_FILTERS}  # <
+            rules: [{{signing_profile_arn: {PROFILE}, repository_filters: {SIGNING_FILTERS}}}]  # <
         """,
         "registry.signing.rules[0].repository_filters",
         "a signing rule has at most 100 repository filters (given 101",
@@ -1185,30 +1187,24 @@ BAD_INPUT = [
     ),
     (
         "upstream-prefix-with-root-cache",
-        """
+        f"""
         version: 1
         registry:
           pull_through_cache:
-            - prefix: ROOT
-              upstream: ecr
-              upstream_url: 210987654321.dkr.ecr.us-west-2.amazonaws.com
-              custom_role_arn: arn:aws:iam::123456789012:role/cache
-              upstream_repository_prefix: platform  # <
+            - {{prefix: ROOT, {ECR_UPSTREAM},
+               upstream_repository_prefix: platform}}  # <
         """,
         "registry.pull_through_cache[0].upstream_repository_prefix",
         "an upstream repository prefix needs a cache prefix other than ROOT (given 'platform'",
     ),
     (
         "upstream-prefix-syntax",
-        """
+        f"""
         version: 1
         registry:
           pull_through_cache:
-            - prefix: central
-              upstream: ecr
-              upstream_url: 210987654321.dkr.ecr.us-west-2.amazonaws.com
-              custom_role_arn: arn:aws:iam::123456789012:role/cache
-              upstream_repository_prefix: Platform  # <
+            - {{prefix: central, {ECR_UPSTREAM},
+               upstream_repository_prefix: Platform}}  # <
         """,
         "registry.pull_through_cache[0].upstream_repository_prefix",
         "an upstream repository prefix is not a valid repository namespace (given 'Platform'",
