@@ -5,7 +5,6 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from ...policy import RegistryAccess
 from ...registry import (
     PullThroughCache,
     PullThroughCacheCredentials,
@@ -22,6 +21,7 @@ from ...registry import (
     Upstream,
 )
 from ...registry_rules import ROOT, prefix_key
+from ..registry_file.checks import registry_policy_grants
 from ..registry_file.loading import LoadedRegistry
 from ..registry_file.models import PullThroughCacheRuleConfig
 from ..registry_file.resolution import ResolvedCreationTemplate
@@ -75,13 +75,9 @@ def build_registry_settings(stack: cdk.Stack, loaded: LoadedRegistry) -> None:
                 template.prefix == ROOT or prefix_key(template.prefix) == prefix_key(rule.prefix)
             ):
                 cache.resource.node.add_dependency(construct.resource)
-    grants = []
-    if registry.replication_sources:
-        grants.append(RegistryAccess.replication_from(registry.replication_sources))
-    if registry.organization_pull:
-        grants.append(RegistryAccess.organization_pull(registry.organization_pull))
+    grants = registry_policy_grants(registry.replication_sources, registry.organization_pull)
     if grants:
-        RegistryPolicy.of(stack, policy_scope=registry.policy_scope).add(*grants)
+        RegistryPolicy.of(stack, policy_scope=registry.policy_scope).add(*grants.values())
     if registry.signing is not None:
         signing = SigningConfiguration.of(stack)
         for signing_rule in registry.signing.rules:

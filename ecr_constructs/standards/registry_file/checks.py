@@ -138,6 +138,18 @@ def logo_file(logo: str, source: str) -> FilePath:
     return FilePath(source).parent / logo
 
 
+def registry_policy_grants(
+    replication_sources: Sequence[str], organization_pull: Sequence[str]
+) -> dict[str, AccessGrant]:
+    """The registry policy's grants, by the key that makes each (none: no policy)."""
+    grants: dict[str, AccessGrant] = {}
+    if replication_sources:
+        grants["replication_sources"] = RegistryAccess.replication_from(replication_sources)
+    if organization_pull:
+        grants["organization_pull"] = RegistryAccess.organization_pull(organization_pull)
+    return grants
+
+
 def public_access(access: PublicAccessConfig) -> list[AccessGrant]:
     """The grants of a public repository's ``access`` keys (problems at ``access.<key>``)."""
     return PublicRepositoryAccess.from_settings(
@@ -277,11 +289,7 @@ def _document_problems(error: PolicyDocumentError) -> list[Problem]:
 def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
     """The registry policy of ``replication_sources`` and ``organization_pull``, checked as
     ``RegistryPolicy`` checks it against ``policy_scope``."""
-    grants: dict[str, AccessGrant] = {}
-    if parts.replication_sources:
-        grants["replication_sources"] = RegistryAccess.replication_from(parts.replication_sources)
-    if parts.organization_pull:
-        grants["organization_pull"] = RegistryAccess.organization_pull(parts.organization_pull)
+    grants = registry_policy_grants(parts.replication_sources, parts.organization_pull)
     if not grants:
         return
     keys = list(grants)
