@@ -27,7 +27,12 @@ from ecr_constructs.registry import (
     SigningConfiguration,
     Upstream,
 )
-from ecr_constructs.standards import RepositoryFleet, load_registry
+from ecr_constructs.standards import (
+    RegistryConfig,
+    RepositoryFleet,
+    load_registry,
+    resolve_registry,
+)
 from ecr_constructs.standards.registry_file.schema import registry_json_schema
 
 from .gates import ACCOUNT, PUBLIC_PUSH_ACTIONS, assert_cfn_lint_clean, new_stack, template_of
@@ -466,3 +471,22 @@ def test_the_schema_flags_a_pull_key_in_public_access(
         "public_repositories": [{"name": "tool", "access": {"pull_accounts": ["987654321098"]}}],
     }
     assert list(schema_validator.iter_errors(document))
+
+
+def test_a_configuration_made_in_python_is_checked_as_a_file_is(tmp_path: Path) -> None:
+    config = RegistryConfig.model_validate(
+        {
+            "version": 1,
+            "registry": {
+                "policy_scope": "V1",
+                "organization_pull": [ORG],
+                "pull_time_update_exclusions": [SCANNER, SCANNER],
+            },
+        }
+    )
+    with pytest.raises(ConfigError) as caught:
+        resolve_registry(config)
+    assert [problem.where for problem in caught.value.problems] == [
+        "RegistryConfig: registry.organization_pull",
+        "RegistryConfig: registry.pull_time_update_exclusions[1]",
+    ]
