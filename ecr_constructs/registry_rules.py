@@ -307,6 +307,36 @@ UPSTREAMS: Mapping[str, UpstreamKind] = {
 """Every upstream ECR supports, by ``UpstreamRegistry`` name."""
 
 
+def ecr_upstream_registry(url: str) -> tuple[str, str]:
+    """The account and region of an ecr upstream's URL, ``ACCOUNT.dkr.ecr.REGION.amazonaws.com``
+    (checked by the ecr upstream's ``url_rule``)."""
+    account, _dkr, _ecr, region = url.split(".")[:4]
+    return account, region
+
+
+def self_cache_problems(
+    account: str | None,
+    region: str | None,
+    *,
+    registry_account: str | None,
+    registry_region: str | None,
+) -> list[Problem]:
+    """An ECR upstream is another registry than the cache's own (an unknown account or
+    region of the cache's registry, None, can't be compared)."""
+    if registry_account is None or registry_region is None:
+        return []
+    if (account, region) != (registry_account, registry_region):
+        return []
+    return [
+        Problem.at(
+            (),
+            "a registry can't cache from itself",
+            given=f"account {account}, region {region}",
+            allowed="another region, or another account",
+        )
+    ]
+
+
 def upstream_prefix_problems(cache_prefix: str, upstream_prefix: str | None) -> list[Problem]:
     """An ECR upstream's repository prefix maps the cache prefix onto an upstream namespace,
     so the cache prefix can't be ROOT (path ``()``: the upstream prefix)."""

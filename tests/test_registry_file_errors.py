@@ -1210,6 +1210,22 @@ BAD_INPUT = [
         "an upstream repository prefix is not a valid repository namespace (given 'Platform'",
     ),
     (
+        "cache-ecr-from-itself",
+        """
+        version: 1
+        registry:
+          pull_through_cache:
+            - prefix: central
+              upstream: ecr
+              upstream_url: 123456789012.dkr.ecr.us-east-1.amazonaws.com  # <
+              custom_role_arn: arn:aws:iam::123456789012:role/cache
+        deployment: {account: "123456789012", region: us-east-1}
+        """,
+        "registry.pull_through_cache[0].upstream_url",
+        "a registry can't cache from itself (given 'account 123456789012, region us-east-1'; "
+        "allowed: another region, or another account)",
+    ),
+    (
         "public-access-account",
         """
         version: 1

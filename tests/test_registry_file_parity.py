@@ -355,6 +355,14 @@ SAME_REFUSAL: list[tuple[str, str, Callable[[cdk.Stack], object]]] = [
         ),
     ),
     (
+        "a cache of its own registry",
+        "registry: {pull_through_cache: [{prefix: central, upstream: ecr, upstream_url: "
+        f"'{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com', custom_role_arn: '{CACHE_ROLE}'}}]}}",
+        lambda stack: PullThroughCache(
+            stack, "Cache", prefix="central", upstream=Upstream.ecr(account=ACCOUNT, region=REGION)
+        ),
+    ),
+    (
         "an upstream prefix on the ROOT cache",
         "registry: {pull_through_cache: [{prefix: ROOT, upstream: ecr, upstream_url: "
         f"'{UPSTREAM_URL}', custom_role_arn: '{CACHE_ROLE}', upstream_repository_prefix: team}}]}}",

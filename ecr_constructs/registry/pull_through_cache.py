@@ -42,6 +42,7 @@ from ..registry_rules import (
     raise_problems,
     secret_arn_problems,
     secret_location_problems,
+    self_cache_problems,
     upstream_prefix_problems,
 )
 from ..settings import RepositorySettings, TagMutability
@@ -606,11 +607,8 @@ def _check_ecr_upstream(upstream: Upstream, prefix: str, stack: cdk.Stack, where
     if not upstream.is_ecr:
         return
     raise_problems(upstream_prefix_problems(prefix, upstream.repository_prefix), where)
-    here = concrete_environment(stack)
-    if here is not None and (upstream.account, upstream.region) == here:
-        raise RegistryError(
-            where,
-            "a registry can't cache from itself",
-            given=f"account {upstream.account}, region {upstream.region}",
-            allowed="another region, or another account",
-        )
+    account, region = concrete_environment(stack) or (None, None)
+    problems = self_cache_problems(
+        upstream.account, upstream.region, registry_account=account, registry_region=region
+    )
+    raise_problems(problems, where)

@@ -20,7 +20,7 @@ from ...registry import (
     SigningConfiguration,
     Upstream,
 )
-from ...registry_rules import ROOT, prefix_key
+from ...registry_rules import ROOT, ecr_upstream_registry, prefix_key
 from ..registry_file.checks import registry_policy_grants
 from ..registry_file.loading import LoadedRegistry
 from ..registry_file.models import PullThroughCacheRuleConfig
@@ -119,7 +119,7 @@ def _upstream(stack: cdk.Stack, rule: PullThroughCacheRuleConfig) -> Upstream:
     if rule.upstream == "azure-container-registry":
         return Upstream.azure(url.split(".", 1)[0])
     if rule.upstream == "ecr":
-        account, _dkr, _ecr, region = url.split(".")[:4]
+        account, region = ecr_upstream_registry(url)
         role = (
             iam.Role.from_role_arn(
                 stack,

@@ -26,10 +26,12 @@ from ...registry_rules import (
     RegistryPolicyScope,
     applied_for_problems,
     credentials_problems,
+    ecr_upstream_registry,
     logo_problems,
     prefix_key,
     scanning_rules_problems,
     secret_location_problems,
+    self_cache_problems,
     self_replication_problems,
     signing_rule_problems,
     unique_destination_problems,
@@ -388,8 +390,17 @@ def _check_upstream(
                 allowed=kind.url_rule.syntax,
             )
         )
-    elif kind.url_rule is not None:
-        issues += _issues(url_path, kind.url_rule.problems(rule.upstream_url))
+    elif kind.url_rule is not None and rule.upstream_url is not None:
+        problems = kind.url_rule.problems(rule.upstream_url)
+        if not problems and kind.name == "ecr":
+            account, region = ecr_upstream_registry(rule.upstream_url)
+            problems = self_cache_problems(
+                account,
+                region,
+                registry_account=deployment.account,
+                registry_region=deployment.region,
+            )
+        issues += _issues(url_path, problems)
     if kind.needs_role and rule.custom_role_arn is None:
         issues.append(
             Issue(
