@@ -1,21 +1,27 @@
 """Benchmark: the lifecycle simulator against a naive per-rule rescan, in one run.
 
 Run from the repository root: ``python -m bench.lifecycle_simulate`` (``--sizes``,
-``--baseline-max``, ``--repeat``). Not a test. Prints one table: median seconds per size for
+``--pathological-sizes``, ``--baseline-max``, ``--repeat``). Not a test. Prints one table:
+median seconds per workload and size for
 
 - ``simulate``: :func:`ecr_constructs.lifecycle.simulate` on :class:`Image` objects;
 - ``simulate (JSON)``: the same from ``imageDetails`` dicts with ISO 8601 timestamps, as
   ``describe-images`` output is read (parsing included);
 - ``naive``: a straightforward implementation that rescans every image for every rule,
-  matches tags one by one and sorts each rule's selection; run up to ``--baseline-max``
-  images (default 100,000), since at 1,000,000 it takes minutes.
+  matches tags one by one (``fnmatch``) and sorts each rule's selection; run up to
+  ``--baseline-max`` images (default 100,000), since at 1,000,000 it takes minutes.
 
-Where both run, the two implementations' decisions are compared and must be identical.
+Workloads: ``normal`` (a 50-rule policy on a synthetic repository) and ``pathological`` (the
+same with the pattern ``*a*a*a*a`` and a 128-character near-miss tag on every image, which a
+backtracking matcher refuses in time proportional to the tag's length to the fourth power).
+A last line times that pattern on such tags with a backtracking regular expression against
+the simulator's matcher. Where both run, the decisions are compared and must be identical.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import random
 import re
 import statistics
@@ -32,9 +38,15 @@ from ecr_constructs.lifecycle.simulate import simulate
 NOW = datetime(2026, 1, 31, tzinfo=UTC)
 TEAMS = 40
 DAY = timedelta(days=1)
+PATHOLOGICAL_PATTERN = "*a*a*a*a"
 
 
-def make_policy() -> LifecyclePolicy:
+def near_miss(index: int) -> str:
+    """A 128-character tag with 118 ``a`` that does not match ``*a*a*a*a`` (it ends in b)."""
+    return f"{'a' * 118}{index:09d}b"
+
+
+def make_policy(*, pathological: bool = False) -> LifecyclePolicy:
     """50 rules: 2 protecting, 1 untagged, 40 per-team counts, 5 patterns, 2 catch-alls."""
     rules: list[dict[str, Any]] = []
 
@@ -97,7 +109,7 @@ def make_policy() -> LifecyclePolicy:
     add(
         {
             "tagStatus": "tagged",
-            "tagPatternList": ["*hotfix*"],
+            "tagPatternList": [PATHOLOGICAL_PATTERN if pathological else "*hotfix*"],
             "countType": "sinceImagePulled",
             "countNumber": 180,
         },
@@ -123,9 +135,10 @@ def make_policy() -> LifecyclePolicy:
     return LifecyclePolicy.from_dict({"rules": rules})
 
 
-def make_images(count: int, seed: int = 7) -> list[Image]:
+def make_images(count: int, seed: int = 7, *, pathological: bool = False) -> list[Image]:
     """A repository's worth of images over two years: tagged by teams, features, commits,
-    release candidates; a quarter untagged; a tenth archived; most pulled at some point."""
+    release candidates; a quarter untagged; a tenth archived; most pulled at some point.
+    ``pathological``: every image also carries a :func:`near_miss` tag."""
     rng = random.Random(seed)
     images: list[Image] = []
     for index in range(count):
@@ -149,6 +162,8 @@ def make_images(count: int, seed: int = 7) -> list[Image]:
             tags = (f"{index}-hotfix",)
         else:
             tags = (f"nightly-2025-{index}",)
+        if pathological:
+            tags = (*tags, near_miss(index))
         pulled = pushed + timedelta(
             seconds=rng.randrange(max(1, int((NOW - pushed).total_seconds())))
         )
@@ -199,11 +214,10 @@ def _matches(rule: LifecycleRule, tags: tuple[str, ...]) -> bool:
         return bool(tags) and all(
             any(tag.startswith(prefix) for tag in tags) for prefix in rule.tag_prefix_list
         )
-    patterns = [
-        re.compile(".*".join(re.escape(part) for part in entry.split("*")))
+    return bool(tags) and all(
+        any(fnmatch.fnmatchcase(tag, entry) for tag in tags)
         for entry in rule.tag_pattern_list or ()
-    ]
-    return bool(tags) and all(any(p.fullmatch(tag) for tag in tags) for p in patterns)
+    )
 
 
 def _event(rule: LifecycleRule, image: Image) -> datetime | None:
@@ -233,8 +247,7 @@ def naive(policy: LifecyclePolicy, images: Sequence[Image], now: datetime) -> li
             candidates = [
                 i
                 for i in selected
-                if (event := _event(rule, i)) is not None
-                and (now - event) // DAY > rule.count_number
+                if (event := _event(rule, i)) is not None and now - event >= rule.count_number * DAY
             ]
         action = "expire" if rule.action_type is LifecycleAction.EXPIRE else "transition"
         for image in candidates:
@@ -255,15 +268,57 @@ def _timed(repeat: int, function: Callable[..., Any], *args: Any) -> tuple[float
     return statistics.median(times), result
 
 
+def _backtracking(pattern: str) -> re.Pattern[str]:
+    """The pattern as a backtracking regular expression (``*`` as ``.*``)."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+
+
+def _per_tag(match: Callable[[str], object], count: int) -> float:
+    """Seconds per near miss that ``match`` refuses."""
+    tags = [near_miss(index) for index in range(count)]
+    start = time.perf_counter()
+    if any(map(match, tags)):
+        raise SystemExit(f"{PATHOLOGICAL_PATTERN} matched a near miss")
+    return (time.perf_counter() - start) / count
+
+
+def _per_tag_simulated(count: int) -> float:
+    """Seconds per image for simulate to refuse ``count`` near misses under one rule."""
+    rule = {
+        "rulePriority": 1,
+        "selection": {
+            "tagStatus": "tagged",
+            "tagPatternList": [PATHOLOGICAL_PATTERN],
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": 1,
+        },
+        "action": {"type": "expire"},
+    }
+    images = [
+        Image(digest=f"sha256:{n:064x}", tags=(near_miss(n),), pushed_at=NOW - 2 * DAY)
+        for n in range(count)
+    ]
+    seconds, result = _timed(1, simulate_now, {"rules": [rule]}, images)
+    if result.expired:
+        raise SystemExit(f"{PATHOLOGICAL_PATTERN} matched a near miss")
+    return float(seconds) / count
+
+
+def simulate_now(policy: Any, images: Any) -> Any:
+    return simulate(policy, images, now=NOW)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--pathological-sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--baseline-max", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    policy = make_policy()
-    print(f"{len(policy.rules)} rules; seconds, median of {args.repeat} runs (naive: 1 run)")
+    print(f"seconds, median of {args.repeat} runs (naive: 1 run)")
     header = (
+        "workload",
         "images",
         "simulate",
         "simulate from JSON dicts",
@@ -274,23 +329,32 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for size in args.sizes:
-        images = make_images(size)
-        fast, result = _timed(args.repeat, lambda i: simulate(policy, i, now=NOW), images)
-        from_json, _ = _timed(
-            args.repeat, lambda d: simulate(policy, d, now=NOW), as_details(images)
-        )
+    runs = [("normal", size) for size in args.sizes]
+    runs += [("pathological", size) for size in args.pathological_sizes]
+    for workload, size in runs:
+        pathological = workload == "pathological"
+        policy = make_policy(pathological=pathological)
+        images = make_images(size, pathological=pathological)
+        fast, result = _timed(args.repeat, simulate_now, policy, images)
+        from_json, _ = _timed(args.repeat, simulate_now, policy, as_details(images))
         if size <= args.baseline_max:
             slow, actions = _timed(1, naive, policy, images, NOW)
             if actions != [d.action.value for d in result.decisions]:
-                raise SystemExit(f"decisions differ from the naive baseline at {size} images")
+                raise SystemExit(f"decisions differ from the naive baseline: {workload} {size}")
             naive_cell, ratio = f"{slow:.2f}", f"{slow / fast:.0f}x"
         else:
             naive_cell, ratio = "not run", "-"
         print(
-            f"| {size:,} | {fast:.3f} | {from_json:.3f} | {naive_cell} | {ratio} "
+            f"| {workload} | {size:,} | {fast:.3f} | {from_json:.3f} | {naive_cell} | {ratio} "
             f"| {len(result.expired):,} | {len(result.archived):,} |"
         )
+    slow_tag = _per_tag(_backtracking(PATHOLOGICAL_PATTERN).fullmatch, 20)
+    fast_tag = _per_tag_simulated(20_000)
+    print(
+        f"\n{PATHOLOGICAL_PATTERN} on 128-character near misses: a backtracking regex "
+        f"{slow_tag * 1e3:.1f} ms per tag, simulate {fast_tag * 1e6:.1f} µs per image "
+        f"(one tag each, one rule; {slow_tag / fast_tag:,.0f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ MAX_GIVEN_CHARACTERS = 160
 Path = tuple[str | int, ...]
 """A field path inside some input: ``("rules", 0, "selection", "countNumber")``."""
 
+Where = str | Path
+"""Where a problem is: a field path, or text (a construct path, a label)."""
+
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -34,6 +37,29 @@ def format_path(path: Path) -> str:
             text += f".{segment}" if text else segment
         else:
             text += f"[{json.dumps(segment)}]"
+    return text
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, or a note for a value that can't be shown (an integer past the
+    interpreter's digit limit)."""
+    try:
+        return repr(value)
+    except ValueError:
+        return "<a value too long to show>"
+
+
+def child(where: Where, *segments: str | int) -> Where:
+    """The location of a part of what is at ``where``: a longer path, or longer text
+    (``access`` and ``0, "Principal"``: ``access[0].Principal``)."""
+    if isinstance(where, tuple):
+        return (*where, *segments)
+    text = where
+    for segment in segments:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        else:
+            text += f".{segment}" if text else segment
     return text
 
 
@@ -94,7 +120,7 @@ class Problem:
         details = []
         if self.given is not _UNSET:
             value = self.given.value if isinstance(self.given, enum.Enum) else self.given
-            given = repr(value)
+            given = _shown(value)
             if len(given) > MAX_GIVEN_CHARACTERS:
                 given = given[: MAX_GIVEN_CHARACTERS - 3] + "..."
             details.append(f"given {given}")
@@ -110,13 +136,13 @@ class EcrConstructsError(ValueError):
 
     def __init__(
         self,
-        where: str,
+        where: Where,
         message: str,
         *,
         given: Any = _UNSET,
         allowed: str | None = None,
     ) -> None:
-        self.problems: tuple[Problem, ...] = (Problem(where, message, given, allowed),)
+        self.problems: tuple[Problem, ...] = (Problem.of(where, message, given, allowed),)
         super().__init__(str(self.problems[0]))
 
     @classmethod

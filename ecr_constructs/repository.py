@@ -28,7 +28,7 @@ from .events import (
 )
 from .lifecycle import LifecyclePolicy, LifecyclePreset, TagStrategy
 from .naming import check_repository_name, image_uri, url_suffix
-from .policy import AccessGrant, RepositoryPolicyDocument
+from .policy import AccessGrant
 from .registry._registry import RegistryIndex, child_path
 from .settings import Encryption, RemovalPolicy, RepositorySettings, TagMutability, renamed
 
@@ -114,7 +114,6 @@ class Repository(Construct):
         super().__init__(scope, construct_id)
         self.settings: RepositorySettings = settings
         """The repository's settings, as checked."""
-        self._access = list(settings.access)
         self._imported: ecr.IRepository | None = None
         self.resource = ecr.CfnRepository(
             self, "Resource", **settings.repository_properties(_PARTITION)
@@ -281,10 +280,9 @@ class Repository(Construct):
 
     def add_access(self, *grants: AccessGrant) -> None:
         """Add ``RepositoryAccess`` grants to the repository policy."""
-        self._access.extend(grants)
         with located_at(self):
-            document = RepositoryPolicyDocument(self._access, where="access", partition=_PARTITION)
-        self.resource.repository_policy_text = document.to_dict()
+            self.settings = self.settings.adding_access(*grants)
+        self.resource.repository_policy_text = self.settings.policy_document(_PARTITION)
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
         """Give ``grantee`` (same account) ``actions`` on this repository, in its IAM policy."""

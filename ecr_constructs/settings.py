@@ -12,6 +12,7 @@ or grants and shared by every repository that uses the same list.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import types
 from collections.abc import Mapping, Sequence
@@ -129,8 +130,8 @@ class RepositorySettings:
     removal_policy: RemovalPolicy
     empty_on_delete: bool
     tags: Mapping[str, str]
-    _partition: str = field(init=False, repr=False, compare=False)
-    """The partition the repository policy is measured in."""
+    region: str | None = field(repr=False, compare=False)
+    """Where the repository is deployed, when known (a token or None otherwise)."""
 
     def __init__(
         self,
@@ -151,7 +152,7 @@ class RepositorySettings:
         problems: list[Problem] = []
         errors: list[EcrConstructsError] = []
         set_ = object.__setattr__
-        set_(self, "_partition", partition_of(region) or LONGEST_PARTITION)
+        set_(self, "region", region)
         if name is not None:
             problems += REPOSITORY_NAME.problems(name, ("name",))
         set_(self, "name", name)
@@ -198,7 +199,7 @@ class RepositorySettings:
             set_(self, "access", tuple(grants))
             if grants:
                 try:
-                    _policy(self.access, self._partition, self._partition)
+                    _policy(self.access, self._measured_in, self._measured_in)
                 except EcrConstructsError as error:
                     errors.append(error)
         if problems or errors:
@@ -243,7 +244,16 @@ class RepositorySettings:
     def policy_document(self, partition: str) -> dict[str, Any] | None:
         """The repository policy (shared between equal settings: don't modify it); None
         without access grants."""
-        return _policy(self.access, partition, self._partition) if self.access else None
+        return _policy(self.access, partition, self._measured_in) if self.access else None
+
+    def adding_access(self, *grants: AccessGrant) -> RepositorySettings:
+        """These settings with more access grants (checked as one repository policy)."""
+        return dataclasses.replace(self, access=(*self.access, *grants))
+
+    @property
+    def _measured_in(self) -> str:
+        """The partition the repository policy is measured in."""
+        return partition_of(self.region) or LONGEST_PARTITION
 
     def tag_list(self) -> list[dict[str, str]] | None:
         """The tags as CloudFormation's ``[{key, value}]``, sorted by key; None without."""
@@ -300,7 +310,7 @@ def _cached_policy(
 
 def _document(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
     return RepositoryPolicyDocument(
-        access, where="access", partition=partition, measured_in=measured_in
+        access, where=("access",), partition=partition, measured_in=measured_in
     ).to_dict()
 
 

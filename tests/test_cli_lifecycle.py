@@ -110,6 +110,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def simulate_files(
+    capsys: pytest.CaptureFixture[str], files: Path, *extra: str
+) -> tuple[int, str, str]:
+    """``lifecycle simulate`` with the policy and images files in ``files``."""
+    policy, images = str(files / "policy.json"), str(files / "images.json")
+    return run(capsys, "lifecycle", "simulate", "--policy", policy, "--images", images, *extra)
+
+
 # --- validate
 
 
@@ -154,9 +162,9 @@ def test_validate_reports_every_problem_on_its_own_line(
     ("content", "fragment"),
     [
         ('{"rules": [', "bad.json:1:12: is not valid JSON: Expecting value"),
-        ("[1, 2]", "bad.json: policy: is not a lifecycle policy (given 'list'"),
+        ("[1, 2]", "bad.json: policy: must be a JSON object (given [1, 2]"),
         ('{"rules": []}', "bad.json: policy: a lifecycle policy has 1 to 50 rules (given 0"),
-        (b"\xff\xfe", "bad.json: is not UTF-8 text"),
+        (b"\xff\xfe", "bad.json:1:1: is not UTF-8 text (byte 0xff at offset 0)"),
     ],
 )
 def test_validate_bad_files_exit_2_with_the_file_name(
@@ -183,17 +191,7 @@ def test_validate_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_simulate_table(files: Path, capsys: pytest.CaptureFixture[str], snapshot: Any) -> None:
-    code, out, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        "--now",
-        NOW,
-    )
+    code, out, err = simulate_files(capsys, files, "--now", NOW)
     assert (code, err) == (EXIT_OK, "")
     assert out == snapshot
     lines = out.splitlines()
@@ -205,19 +203,7 @@ def test_simulate_table(files: Path, capsys: pytest.CaptureFixture[str], snapsho
 
 
 def test_simulate_json_is_the_result_dict(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        "--now",
-        NOW,
-        "--output",
-        "json",
-    )
+    code, out, _ = simulate_files(capsys, files, "--now", NOW, "--output", "json")
     assert code == EXIT_OK
     result = json.loads(out)
     assert result["expired"] == [digest(2), digest(3)]
@@ -275,16 +261,7 @@ def test_simulate_bad_input_exits_2_naming_file_and_field(
     files: Path, capsys: pytest.CaptureFixture[str], images: Any, extra: list[str], fragment: str
 ) -> None:
     (files / "images.json").write_text(json.dumps(images))
-    code, out, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-        *extra,
-    )
+    code, out, err = simulate_files(capsys, files, *extra)
     assert (code, out) == (EXIT_INVALID, "")
     assert fragment in err and "Traceback" not in err
 
@@ -293,15 +270,7 @@ def test_simulate_with_an_invalid_policy_exits_2(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (files / "policy.json").write_text('{"rules": [{"rulePriority": 1}]}')
-    code, _, err = run(
-        capsys,
-        "lifecycle",
-        "simulate",
-        "--policy",
-        str(files / "policy.json"),
-        "--images",
-        str(files / "images.json"),
-    )
+    code, _, err = simulate_files(capsys, files)
     assert code == EXIT_INVALID
     assert f"{files / 'policy.json'}: rules[0].selection: selection is required" in err
 
@@ -629,3 +598,187 @@ def test_live_without_credentials_region_or_profile_exits_1(
 ) -> None:
     code, out, err = run(capsys, "lifecycle", "simulate", "--repository", "app", *extra)
     assert (code, out, err) == (EXIT_FAILURE, "", expected + "\n")
+
+
+# --- Exactly what ECR accepts, hostile files and the preview's timing, from the command line.
+
+
+def _write(path: Path, content: str | bytes) -> str:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+def _one_line_error(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_validate_refuses_a_null_field_naming_rule_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(json.dumps(POLICY))
+    document["rules"][2]["selection"]["countUnit"] = None
+    path = _write(tmp_path / "p.json", json.dumps(document))
+    code, out, err = run(capsys, "lifecycle", "validate", path)
+    assert (code, out) == (EXIT_INVALID, "")
+    assert _one_line_error(err) == (
+        f"{path}: rules[2].selection.countUnit: is null: ECR refuses null fields (leave the key "
+        "out instead) (given None; allowed: a value, or no key)"
+    )
+
+
+def test_validate_counts_the_file_s_text_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = [
+        {
+            "rulePriority": n,
+            "description": "x" * 300,
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPrefixList": [f"team{n}"],
+                "countType": "imageCountMoreThan",
+                "countNumber": 5,
+            },
+            "action": {"type": "expire"},
+        }
+        for n in range(1, 51)
+    ]
+    compact = _write(tmp_path / "compact.json", json.dumps({"rules": rules}))
+    assert run(capsys, "lifecycle", "validate", compact)[0] == EXIT_OK
+    text = json.dumps({"rules": rules}, indent=22)
+    assert len(text) > 78_000
+    pretty = _write(tmp_path / "pretty.json", text)
+    code, _, err = run(capsys, "lifecycle", "validate", pretty)
+    assert code == EXIT_INVALID
+    assert _one_line_error(err).startswith(
+        f"{pretty}: policy: the policy text as given is {len(text):,} characters; ECR accepts "
+        "100 to 30,720 (indentation and escapes count)"
+    )
+
+
+def test_validate_refuses_a_5000_digit_number_with_the_library_s_message(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps(POLICY).replace('"countNumber": 7', '"countNumber": ' + "7" * 5000)
+    path = _write(files / "huge.json", text)
+    code, _, err = run(capsys, "lifecycle", "validate", path)
+    assert code == EXIT_INVALID
+    assert _one_line_error(err).startswith(f"{path}:1:")
+    assert "has an integer of 5,000 digits (allowed: integers of at most 4,300 digits)" in err
+
+
+def test_validate_refuses_32_bit_overflow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(json.dumps(POLICY))
+    document["rules"][2]["rulePriority"] = 2**31
+    path = _write(tmp_path / "p.json", json.dumps(document))
+    code, _, err = run(capsys, "lifecycle", "validate", path)
+    assert code == EXIT_INVALID
+    assert "rules[2].rulePriority: must be at most 2,147,483,647 (ECR's 32-bit limit)" in err
+
+
+def test_validate_accepts_a_pattern_of_128_tag_characters_and_a_wildcard(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(json.dumps(POLICY))
+    document["rules"][0]["selection"]["tagPatternList"] = ["a" * 128 + "*"]
+    path = _write(tmp_path / "p.json", json.dumps(document))
+    assert run(capsys, "lifecycle", "validate", path)[:2] == (
+        EXIT_OK,
+        f"{path}: valid lifecycle policy, 3 rules\n",
+    )
+
+
+@pytest.mark.parametrize("which", ["validate", "policy", "images"])
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("[" * 100_000, ":1:101: nests arrays and objects more than 100 deep"),
+        (b'{"rules": "\x80"}', ":1:12: is not UTF-8 text (byte 0x80 at offset 11)"),
+    ],
+    ids=["deep", "not-utf8"],
+)
+def test_hostile_files_exit_2_on_one_line(
+    files: Path, capsys: pytest.CaptureFixture[str], which: str, content: str | bytes, fragment: str
+) -> None:
+    bad = _write(files / "bad.json", content)
+    if which == "validate":
+        argv = ["validate", bad]
+    else:
+        policy = bad if which == "policy" else str(files / "policy.json")
+        images = bad if which == "images" else str(files / "images.json")
+        argv = ["simulate", "--policy", policy, "--images", images]
+    code, out, err = run(capsys, "lifecycle", *argv)
+    assert (code, out) == (EXIT_INVALID, "")
+    assert _one_line_error(err).startswith(f"{bad}{fragment}")
+
+
+def _simulate_json(files: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> Any:
+    code, out, err = simulate_files(capsys, files, "--output", "json", *extra)
+    assert (code, err) == (EXIT_OK, "")
+    return json.loads(out)
+
+
+def test_simulate_now_takes_a_date(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _simulate_json(files, capsys, "--now", "2026-01-31") == _simulate_json(
+        files, capsys, "--now", NOW
+    )
+
+
+def test_simulate_reports_an_untagged_image_36_hours_old_under_a_one_day_rule(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(json.dumps(POLICY))
+    document["rules"][1]["selection"]["countNumber"] = 1
+    (files / "policy.json").write_text(json.dumps(document))
+    images = {"imageDetails": [{"imageDigest": "u", "imagePushedAt": "2026-01-29T12:00:00Z"}]}
+    (files / "images.json").write_text(json.dumps(images))
+    result = _simulate_json(files, capsys, "--now", NOW)
+    assert result["expired"] == ["u"]
+    assert result["decisions"][0]["rulePriority"] == 2
+
+
+def test_simulate_children_of_an_archived_manifest_list_are_not_held(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    images = {
+        "imageDetails": [
+            {"imageDigest": "amd64", "imagePushedAt": "2025-12-01T00:00:00Z"},
+            {
+                "imageDigest": "index",
+                "imageTags": ["prod-1"],
+                "imagePushedAt": "2025-12-01T00:00:00Z",
+                "imageStatus": "ARCHIVED",
+                "lastArchivedAt": "2026-01-01T00:00:00Z",
+                "manifestDigests": ["amd64"],
+            },
+        ]
+    }
+    (files / "images.json").write_text(json.dumps(images))
+    result = _simulate_json(files, capsys, "--now", NOW)
+    assert result["expired"] == ["amd64"]
+    assert result["kept"] == ["index"]
+
+
+def test_simulate_matches_many_wildcard_patterns_against_long_tags(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(json.dumps(POLICY))
+    document["rules"][0]["selection"]["tagPatternList"] = ["*a*a*a*a"]
+    (files / "policy.json").write_text(json.dumps(document))
+    near_misses = [f"{'a' * 118}{n:09d}b" for n in range(200)]
+    details = [
+        {"imageDigest": f"miss-{n}", "imageTags": [tag], "imagePushedAt": "2026-01-30T00:00:00Z"}
+        for n, tag in enumerate(near_misses)
+    ]
+    (files / "images.json").write_text(json.dumps({"imageDetails": details}))
+    result = _simulate_json(files, capsys, "--now", NOW)
+    # None matches the protecting pattern, so the catch-all keeps the newest two only.
+    assert len(result["expired"]) == 198

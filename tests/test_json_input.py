@@ -122,3 +122,33 @@ def test_nothing_but_the_library_s_error_escapes(data: bytes | str) -> None:
         parse_json(data, source="fuzz", max_depth=5)
     except JsonInputError as error:
         assert str(error).startswith("fuzz")
+
+
+def depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    return 0
+
+
+TRICKY_TEXT = st.text(alphabet='[]{}"\\ab\n/', max_size=6)
+NESTED = st.recursive(
+    st.none() | st.integers() | TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TRICKY_TEXT, inner, max_size=3),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NESTED, st.integers(0, 6), st.booleans(), st.booleans())
+def test_the_depth_limit_is_exact_whatever_the_strings_hold(
+    value: Any, limit: int, as_bytes: bool, ascii_only: bool
+) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=None if limit % 2 else 1)
+    data = text.encode() if as_bytes else text
+    if depth(value) <= limit:
+        assert parse_json(data, source="s", max_depth=limit) == value
+    else:
+        with pytest.raises(JsonInputError, match=f"more than {limit} deep"):
+            parse_json(data, source="s", max_depth=limit)

@@ -150,7 +150,10 @@ def test_bad_image_fields_name_index_field_given_and_allowed(
     with pytest.raises(ImageDataError) as caught:
         parse_images({"imageDetails": [detail(**changes)]})
     assert fragment in str(caught.value)
-    assert len(caught.value.problems) == 1
+    (problem,) = caught.value.problems
+    assert problem.path is not None
+    assert problem.path[:2] == ("imageDetails", 0)
+    assert fragment.startswith(f"imageDetails[0].{problem.path[2]}: ")
 
 
 def test_every_problem_is_reported_at_once_with_its_index() -> None:
@@ -163,6 +166,11 @@ def test_every_problem_is_reported_at_once_with_its_index() -> None:
         "images[2]",
     ]
     assert "images[2]: must be an imageDetails object" in str(caught.value)
+    assert [p.path for p in caught.value.problems] == [
+        ("images", 1, "imagePushedAt"),
+        ("images", 1, "imageTags"),
+        ("images", 2),
+    ]
 
 
 def test_duplicate_digests_are_refused() -> None:

@@ -13,6 +13,7 @@ from ecr_constructs.errors import LifecyclePolicyError
 from ecr_constructs.lifecycle import (
     CountType,
     CountUnit,
+    Lifecycle,
     LifecycleAction,
     LifecyclePolicy,
     LifecyclePolicyWarning,
@@ -80,7 +81,7 @@ PULLED = {
 
 BAD_POLICIES: list[tuple[str, Any, str, str]] = [
     # (id, policy dict or JSON text, message fragment, where)
-    ("not-json", "{rules: []", "is not valid JSON", "policy"),
+    ("not-json", "{rules: []", "is not valid JSON", "policy:1:2"),
     ("not-object", [], "must be a JSON object", "policy"),
     ("unknown-top-key", {"rules": [rule()], "version": 1}, "unknown key 'version'", "version"),
     ("rules-not-list", {"rules": {}}, "must be a list of rules", "rules"),
@@ -511,11 +512,24 @@ def test_and_trap_warning_for_parsed_rule() -> None:
     with pytest.warns(LifecyclePolicyWarning, match="ALL of them") as recorded:
         parsed = LifecyclePolicy.from_dict(data)
     assert len(recorded) == 1
-    (message,) = parsed.warnings
+    (warning,) = parsed.warnings
+    message = str(warning)
+    assert message == str(recorded[0].message)
     assert message.startswith("rules[0].selection.tagPrefixList has 2 entries")
     assert "'alpha' AND 'beta'" in message
     assert "one rule per entry" in message
-    assert parsed.rules[0].warnings
+    assert warning.problem is not None
+    assert warning.problem.path == ("rules", 0, "selection", "tagPrefixList")
+    assert warning.problem.where == "rules[0].selection.tagPrefixList"
+    (own,) = parsed.rules[0].warnings
+    assert own.problem is not None
+    assert own.problem.path == ("rule", "selection", "tagPrefixList")
+    assert str(own).startswith("rule.selection.tagPrefixList has 2 entries")
+
+
+def test_a_warning_made_from_text_has_no_problem() -> None:
+    warning = LifecyclePolicyWarning("a note")
+    assert (str(warning), warning.problem) == ("a note", None)
 
 
 def test_single_entry_rules_do_not_warn() -> None:
@@ -556,3 +570,220 @@ def test_parsing_does_not_mutate_input() -> None:
     before = copy.deepcopy(data)
     LifecyclePolicy.from_dict(data)
     assert data == before
+
+
+# --- Exactly what ECR accepts: nulls, the text as given, 32-bit integers, long patterns.
+
+NULLABLE_FIELDS = [
+    ("rulePriority",),
+    ("description",),
+    ("selection",),
+    ("action",),
+    ("selection", "tagStatus"),
+    ("selection", "tagPrefixList"),
+    ("selection", "tagPatternList"),
+    ("selection", "storageClass"),
+    ("selection", "countType"),
+    ("selection", "countUnit"),
+    ("selection", "countNumber"),
+    ("action", "type"),
+    ("action", "targetStorageClass"),
+]
+
+
+def test_a_null_count_unit_is_refused_as_put_lifecycle_policy_does() -> None:
+    text = (
+        '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":'
+        '"imageCountMoreThan","countNumber":30,"countUnit":null},"action":{"type":"expire"}}]}'
+    )
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_json(text)
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        "rules[0].selection.countUnit: is null: ECR refuses null fields (leave the key out "
+        "instead) (given None; allowed: a value, or no key)"
+    )
+    assert problem.path == ("rules", 0, "selection", "countUnit")
+
+
+@pytest.mark.parametrize("field", NULLABLE_FIELDS, ids=".".join)
+def test_every_null_field_is_refused_naming_its_rule_and_field(field: tuple[str, ...]) -> None:
+    data = policy(any_rule(1), rule(2, **{"selection.tagPrefixList": ["x"]}))
+    target = data["rules"][1]
+    for part in field[:-1]:
+        target = target[part]
+    target[field[-1]] = None
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_json(json.dumps(data))
+    nulls = [p for p in caught.value.problems if "is null" in p.message]
+    assert [p.path for p in nulls] == [("rules", 1, *field)]
+    assert nulls[0].where == "rules[1]." + ".".join(field)
+    # The null is reported once, not again as a missing or invalid value.
+    assert not [
+        p for p in caught.value.problems if p.path == ("rules", 1, *field) and p not in nulls
+    ]
+
+
+def test_null_rules_and_null_raw_preset_fields_are_refused() -> None:
+    with pytest.raises(LifecyclePolicyError, match=r"^rules: is null"):
+        LifecyclePolicy.from_dict({"rules": None})
+    with pytest.raises(LifecyclePolicyError) as caught:
+        Lifecycle.raw(
+            selection={"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 3},
+            action={"type": "expire", "targetStorageClass": None},
+        )
+    assert [p.path for p in caught.value.problems] == [("raw", "action", "targetStorageClass")]
+
+
+def pretty(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=8)
+
+
+def test_the_length_limit_counts_the_text_exactly_as_given() -> None:
+    rules = [rule(n, **{"description": "x" * 300}) for n in range(1, 51)]
+    compact = json.dumps(policy(*rules), separators=(",", ":"))
+    assert len(compact) < 30_720 < len(pretty(policy(*rules)))
+    assert len(LifecyclePolicy.from_json(compact).rules) == 50
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_json(pretty(policy(*rules)))
+    (problem,) = caught.value.problems
+    assert problem.message.startswith(
+        f"the policy text as given is {len(pretty(policy(*rules))):,} characters; "
+        "ECR accepts 100 to 30,720 (indentation and escapes count)"
+    )
+    assert problem.path == ()
+
+
+def test_escaped_characters_count_as_written() -> None:
+    escaped = json.dumps(policy(rule(1, description="é" * 6_000)))  # ensure_ascii: \u00e9
+    assert len(escaped) > 30_720
+    assert len(LifecyclePolicy.from_dict(json.loads(escaped)).to_json()) < 30_720
+    with pytest.raises(LifecyclePolicyError, match="the policy text as given is"):
+        LifecyclePolicy.from_json(escaped)
+    with pytest.raises(LifecyclePolicyError, match="the policy text as given is"):
+        LifecyclePolicy.from_json(escaped.encode())
+
+
+def test_the_rendered_text_is_still_checked() -> None:
+    rules = [LifecycleRule.from_dict(rule(n, description="y" * 700)) for n in range(1, 50)]
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy(rules, where="big")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("the policy text is ")
+    assert (problem.where, problem.path) == ("big", ("big",))
+
+
+@pytest.mark.parametrize("key", ["rulePriority", "selection.countNumber"])
+def test_integers_are_32_bit(key: str) -> None:
+    largest = 2**31 - 1
+    first = rule(1, **{key: largest})
+    assert LifecyclePolicy.from_dict(policy(first)).rules[0].to_dict() == first
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_dict(policy(rule(1, **{key: largest + 1})))
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"rules[0].{key}: must be at most 2,147,483,647 (ECR's 32-bit limit) "
+        f"(given {largest + 1}; allowed: an integer from 1 to 2,147,483,647)"
+    )
+
+
+def test_a_5000_digit_number_is_the_library_s_error() -> None:
+    text = json.dumps(policy(rule(1))).replace('"countNumber": 5', '"countNumber": ' + "9" * 5000)
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_json(text)
+    assert "has an integer of 5,000 digits" in str(caught.value)
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_dict(policy(rule(1, **{"selection.countNumber": 10**5000})))
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        "rules[0].selection.countNumber: must be at most 2,147,483,647 (ECR's 32-bit limit); "
+        "given an integer of 16,610 bits (allowed: an integer from 1 to 2,147,483,647)"
+    )
+
+
+@pytest.mark.parametrize("value", [1.0, True, "5", -1, 0])
+def test_count_number_takes_only_integers_from_one(value: Any) -> None:
+    with pytest.raises(LifecyclePolicyError, match=r"rules\[0\]\.selection\.countNumber: must"):
+        LifecyclePolicy.from_dict(policy(rule(1, **{"selection.countNumber": value})))
+
+
+def test_a_pattern_is_valid_when_a_128_character_tag_can_match_it() -> None:
+    longest = "a" * 128 + "*"
+    parsed = LifecyclePolicy.from_dict(policy(rule(1, **pattern_list(longest))))
+    assert parsed.rules[0].tag_pattern_list == (longest,)
+    for entry in ("*a*b*c*" + "d" * 125, "*" + "a" * 128 + "*"):
+        LifecyclePolicy.from_dict(policy(rule(1, **pattern_list(entry))))
+    for entry in ("a" * 129 + "*", "a" * 129):
+        with pytest.raises(LifecyclePolicyError, match="cannot match any Docker tag"):
+            LifecyclePolicy.from_dict(policy(rule(1, **pattern_list(entry))))
+    LifecyclePolicy.from_dict(policy(rule(1, **{"selection.tagPrefixList": ["a" * 128]})))
+    with pytest.raises(LifecyclePolicyError, match="cannot match any Docker tag"):
+        LifecyclePolicy.from_dict(policy(rule(1, **{"selection.tagPrefixList": ["a" * 129]})))
+
+
+def pattern_list(entry: str) -> dict[str, Any]:
+    return {"selection.tagPrefixList": None, "selection.tagPatternList": [entry]}
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[" * 100_000, "policy:1:101: nests arrays and objects more than 100 deep"),
+        (b'{"rules": [\x80]}', "policy:1:12: is not UTF-8 text (byte 0x80 at offset 11)"),
+        ('{"rules": NaN}', "policy:1:11: is not valid JSON: NaN is not a JSON number"),
+    ],
+)
+def test_hostile_text_is_a_lifecycle_policy_error(text: str | bytes, fragment: str) -> None:
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_json(text)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(fragment)
+    assert problem.path == ()
+
+
+# --- Every problem carries its field path; `where` shows it as before.
+
+
+def test_rule_problems_carry_their_path_under_the_caller_s_location() -> None:
+    with pytest.raises(LifecyclePolicyError) as caught:
+        LifecyclePolicy.from_dict(
+            policy(rule(1, **{"selection.countNumber": 0})),
+            where=("repositories", 3, "lifecycle_policy"),
+        )
+    (problem,) = caught.value.problems
+    assert problem.path == (
+        "repositories",
+        3,
+        "lifecycle_policy",
+        "rules",
+        0,
+        "selection",
+        "countNumber",
+    )
+    assert problem.where == "repositories[3].lifecycle_policy.rules[0].selection.countNumber"
+
+
+def test_composed_policy_problems_are_at_the_preset_s_position_with_its_name() -> None:
+    with pytest.raises(LifecyclePolicyError) as caught:
+        Lifecycle.compose([Lifecycle.keep_last(5), Lifecycle.expire_untagged(after_days=1)])
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.where) == (("lifecycle", 0), "lifecycle[0] keep_last(5)")
+    with pytest.raises(LifecyclePolicyError) as caught:
+        Lifecycle.compose([])
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.where) == (("lifecycle",), "lifecycle")
+
+
+def test_preset_argument_problems_are_at_the_preset_s_key_and_argument() -> None:
+    with pytest.raises(LifecyclePolicyError) as caught:
+        Lifecycle.keep_last(0, prefixes=["ok", "a b"])
+    assert [(p.path, p.where) for p in caught.value.problems] == [
+        (("keep_last", "count"), "keep_last.count"),
+        (("keep_last", "prefixes", 1), "keep_last.prefixes[1]"),
+    ]
+    with pytest.raises(LifecyclePolicyError) as caught:
+        Lifecycle.raw(selection={"tagStatus": "any"}, action={"type": "expire"})
+    assert {p.path for p in caught.value.problems} == {
+        ("raw", "selection", "countType"),
+        ("raw", "selection", "countNumber"),
+    }

@@ -172,9 +172,14 @@ def test_raw_with_several_prefixes_warns_and_names_the_preset() -> None:
     assert raw.name == "raw('AND on purpose')"
     with pytest.warns(LifecyclePolicyWarning) as recorded:
         policy = LifecyclePolicy.from_presets([Lifecycle.keep_last(2, prefixes=["x"]), raw])
-    (message,) = policy.warnings
-    assert message.startswith("lifecycle[1] raw('AND on purpose').selection.tagPrefixList")
+    (warning,) = policy.warnings
+    assert str(warning).startswith("lifecycle[1] raw('AND on purpose').selection.tagPrefixList ")
     assert "'team-a' AND 'release'" in str(recorded[0].message)
+    assert recorded[0].message.problem == warning.problem  # type: ignore[union-attr]
+    assert warning.problem is not None
+    assert warning.problem.path == ("lifecycle", 1, "raw", "selection", "tagPrefixList")
+    assert warning.problem.where == "lifecycle[1] raw('AND on purpose').selection.tagPrefixList"
+    assert warning.problem.message.startswith("has 2 entries: ECR selects")
     assert policy.rules[1].rule_priority == 2  # list order replaced rulePriority 7
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import random
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecr_constructs.errors import LifecyclePolicyError
+from ecr_constructs.errors import EcrConstructsError, LifecyclePolicyError
 from ecr_constructs.lifecycle import (
     Image,
     ImageAction,
@@ -155,13 +156,14 @@ def test_guide_all_images_example_a() -> None:
 
 
 def test_guide_all_images_example_b() -> None:
-    # D and E are both "pushed 1 day ago"; the guide's outcome needs E to be the newer one.
+    # D and E are both "pushed 1 day ago"; the guide's outcome needs E to be the newer one
+    # and, in elapsed time, less than 24 hours old (rule 2 keeps it).
     images = [
         image("A", ["alpha-1", "beta-1"], 4),
         image("B", [], 3),
         image("C", ["alpha-2"], 2),
-        Image(digest="D", tags=("git hash",), pushed_at=ago(1, hours=2)),
-        Image(digest="E", pushed_at=ago(1, hours=1)),
+        Image(digest="D", tags=("git hash",), pushed_at=ago(1)),
+        Image(digest="E", pushed_at=ago(hours=23)),
     ]
     result = run(
         policy(
@@ -227,20 +229,21 @@ def test_guide_archive_then_expire_after_365_days() -> None:
 # --- Evaluation rules one by one.
 
 
-def test_age_counts_whole_days_and_acts_only_past_the_number() -> None:
+def test_ages_are_elapsed_time_and_the_exact_instant_counts_as_past() -> None:
     images = [
+        Image(digest="13-and-23h", pushed_at=ago(13, hours=23)),
+        Image(digest="just-under-14", pushed_at=ago(14) + timedelta(microseconds=1)),
         image("exactly-14", [], 14),
-        Image(digest="14-and-23h", pushed_at=ago(14, hours=23)),
-        image("15", [], 15),
+        Image(digest="14-and-1h", pushed_at=ago(14, hours=1)),
     ]
     result = run(policy(rule(1, "untagged", "sinceImagePushed", 14)), images)
-    assert result.expired == ["15"]
+    assert result.expired == ["exactly-14", "14-and-1h"]
     an_hour_later = simulate(
         policy(rule(1, "untagged", "sinceImagePushed", 14)),
         images,
         now=NOW + timedelta(hours=1),
     )
-    assert an_hour_later.expired == ["14-and-23h", "15"]
+    assert an_hour_later.expired == ["13-and-23h", "just-under-14", "exactly-14", "14-and-1h"]
 
 
 def test_pull_age_falls_back_to_restore_then_push_time() -> None:
@@ -316,15 +319,17 @@ def test_archive_minimum_90_days_the_strictest_policy_keeps_younger_archives() -
             [],
             now=NOW,
         )
+    under_90 = ago(90) + timedelta(microseconds=1)
     images = [
         image("89", [], 900, status="ARCHIVED", archived_at=ago(89)),
+        image("just-under-90", [], 900, status="ARCHIVED", archived_at=under_90),
         image("90", [], 900, status="ARCHIVED", archived_at=ago(90)),
         image("91", [], 900, status="ARCHIVED", archived_at=ago(91)),
     ]
     result = run(
         policy(rule(1, "any", "sinceImageTransitioned", 90, storageClass="archive")), images
     )
-    assert result.expired == ["91"]
+    assert result.expired == ["90", "91"]
 
 
 def test_pattern_matches_whole_tags_with_wildcards() -> None:
@@ -375,6 +380,57 @@ def test_manifest_list_holds_the_images_it_references() -> None:
         [*children, expired_list],
     )
     assert both.expired == ["amd64", "arm64", "index"]
+
+
+def test_an_archived_manifest_list_no_longer_holds_its_images() -> None:
+    children = [image("amd64", [], 30), image("arm64", [], 30)]
+    archived_list = image(
+        "index",
+        ["v1"],
+        30,
+        manifest_digests=("amd64", "arm64"),
+        status="ARCHIVED",
+        archived_at=ago(10),
+    )
+    result = run(policy(rule(1, "untagged", "sinceImagePushed", 7)), [*children, archived_list])
+    assert result.expired == ["amd64", "arm64"]
+    assert result.decision("amd64").reason is None
+    assert result.decision("index").action is ImageAction.KEEP
+    archiving = run(
+        policy(rule(1, "untagged", "sinceImagePushed", 7, action="transition")),
+        [*children, archived_list],
+    )
+    assert archiving.archived == ["amd64", "arm64"]
+
+
+def test_a_manifest_list_being_restored_does_not_hold_its_images() -> None:
+    # A documented choice: ECR does not say whether a list still restoring protects; the
+    # preview errs toward reporting the deletion.
+    children = [image("amd64", [], 30)]
+    restoring = image("index", ["v1"], 30, manifest_digests=("amd64",), status="ACTIVATING")
+    result = run(policy(rule(1, "untagged", "sinceImagePushed", 7)), [*children, restoring])
+    assert result.expired == ["amd64"]
+
+
+def test_a_list_that_is_also_the_artifact_of_an_image_it_references_does_not_hold_it() -> None:
+    # A documented choice: the list would follow the image and the image wait for the list;
+    # ECR does not say which gives way, so the preview reports the action.
+    child = image("child", [], 30)
+    index = image("index", ["v1"], 5, manifest_digests=("child",), subject_digest="child")
+    for images in ([child, index], [index, child]):
+        result = run(policy(rule(1, "untagged", "sinceImagePushed", 7)), images)
+        assert result.expired == [i.digest for i in images]
+        assert result.decision("index").reason == "follows its subject child"
+
+
+def test_the_list_named_as_holding_an_image_does_not_depend_on_the_input_order() -> None:
+    child = image("child", [], 30)
+    lists = [image(name, [name], 5, manifest_digests=("child",)) for name in ("b-list", "a-list")]
+    for images in ([child, *lists], [*lists[::-1], child]):
+        result = run(policy(rule(1, "untagged", "sinceImagePushed", 7)), images)
+        assert (
+            result.decision("child").reason == "referenced by manifest list a-list, which is kept"
+        )
 
 
 def test_artifact_follows_its_subject() -> None:
@@ -449,7 +505,9 @@ def test_policy_in_every_accepted_form_gives_the_same_result() -> None:
     ("given", "fragment"),
     [
         (42, "policy: is not a lifecycle policy (given 'int'"),
-        ("{not json", "policy: is not valid JSON"),
+        ("{not json", "policy:1:2: is not valid JSON"),
+        ("[" * 100_000, "policy:1:101: nests arrays and objects more than 100 deep"),
+        (b'{"rules": "\x80"}', "policy:1:12: is not UTF-8 text"),
         (
             {"rules": [rule(1, "any", "imageCountMoreThan", 0)]},
             "rules[0].selection.countNumber: must be at least 1",
@@ -468,6 +526,84 @@ def test_now_defaults_to_the_current_time_and_naive_means_utc() -> None:
     assert simulate(document, images).expired == ["A"]
     naive = simulate(document, images, now=datetime(2000, 1, 1))
     assert naive.now.tzinfo is UTC and naive.expired == []
+
+
+@pytest.mark.parametrize(
+    "now",
+    ["2026-01-31", "2026-01-31T00:00:00Z", "2026-01-31T01:00:00+01:00", NOW.timestamp(), NOW],
+)
+def test_now_takes_every_timestamp_form_the_images_file_takes(now: Any) -> None:
+    images = [image("A", [], 3), image("B", [], 1)]
+    result = simulate(policy(rule(1, "any", "sinceImagePushed", 2)), images, now=now)
+    assert result.now == NOW
+    assert result.expired == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        ("tomorrow", "now: is not an ISO 8601 timestamp (given 'tomorrow'; allowed: a datetime"),
+        (date(2026, 1, 31), "now: is not a timestamp (given datetime.date(2026, 1, 31)"),
+        (float("nan"), "now: is out of range for a timestamp (given nan"),
+    ],
+)
+def test_now_in_another_form_is_refused_clearly(now: Any, message: str) -> None:
+    with pytest.raises(EcrConstructsError) as caught:
+        simulate(policy(rule(1, "any", "sinceImagePushed", 2)), [], now=now)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(message)
+    assert problem.path == ("now",)
+
+
+def test_36_hours_is_more_than_one_day_for_every_age() -> None:
+    pushed = image("pushed", [], 1.5)
+    pulled = image("pulled", ["t"], 400, last_pulled_at=ago(1.5))
+    archived = image("archived", [], 900, status="ARCHIVED", archived_at=ago(90.5))
+    young = image("young", [], 0.5)
+    result = run(
+        policy(
+            rule(1, "untagged", "sinceImagePushed", 1),
+            rule(2, "tagged", "sinceImagePulled", 1, action="transition", tagPrefixList=["t"]),
+            rule(3, "any", "sinceImageTransitioned", 90, storageClass="archive"),
+        ),
+        [pushed, pulled, archived, young],
+    )
+    assert result.expired == ["pushed", "archived"]
+    assert result.archived == ["pulled"]
+    assert result.kept == ["young"]
+
+
+def test_a_restore_earlier_than_the_push_counts_from_the_push() -> None:
+    # ECR leaves it open (a re-push after a restore): the later of the two times counts.
+    images = [image("A", [], 10, activated_at=ago(20)), image("B", [], 15)]
+    result = run(policy(rule(1, "any", "imageCountMoreThan", 1)), images)
+    assert result.expired == ["B"]
+    aged = run(policy(rule(1, "any", "sinceImagePushed", 12)), images)
+    assert aged.expired == ["B"]
+
+
+def test_patterns_with_many_wildcards_match_long_tags_correctly() -> None:
+    # 200 tags of 128 characters that a backtracking matcher needs seconds to refuse.
+    near_misses = [f"{'a' * 118}{n:09d}b" for n in range(200)]
+    three_a = [f"{n:09d}{'b' * 116}aaa" for n in range(200)]  # ends like a match, one a short
+    matches = [f"{n:09d}{'a' * 119}" for n in range(200)]
+    images = [image(f"miss-{n}", [tag], 5) for n, tag in enumerate(near_misses + three_a)]
+    images += [image(f"hit-{n}", [tag], 5) for n, tag in enumerate(matches)]
+    document = policy(rule(1, "tagged", "sinceImagePushed", 1, tagPatternList=["*a*a*a*a"]))
+    result = run(document, images)
+    assert result.expired == [f"hit-{n}" for n in range(200)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text("ab*", min_size=1, max_size=8).filter(lambda p: 0 < p.count("*") <= 4),
+    st.lists(st.text("ab", min_size=1, max_size=10), min_size=1, max_size=8, unique=True),
+)
+def test_pattern_matching_agrees_with_fnmatch(pattern: str, tags: list[str]) -> None:
+    images = [image(f"i{n}", [tag], 5) for n, tag in enumerate(tags)]
+    document = policy(rule(1, "tagged", "sinceImagePushed", 1, tagPatternList=[pattern]))
+    expected = [f"i{n}" for n, tag in enumerate(tags) if fnmatch.fnmatchcase(tag, pattern)]
+    assert run(document, images).expired == expected
 
 
 def test_huge_day_counts_select_nothing() -> None:
@@ -594,7 +730,7 @@ def reference(policy_: LifecyclePolicy, images: Sequence[Image]) -> dict[str, tu
             candidates = newest[number:]
         else:
             event = events[rule_.count_type.value]
-            candidates = [i for i in chosen if (NOW - event(i)).days > number]
+            candidates = [i for i in chosen if NOW - event(i) >= timedelta(days=number)]
         for item in candidates:
             if item.digest not in selected_above:
                 marks.setdefault(item.digest, (rule_.action_type.value, rule_.rule_priority))
@@ -694,7 +830,8 @@ def test_no_image_is_acted_on_while_a_manifest_list_referencing_it_is_kept(
         for i in images
     ]
     result = simulate(policy(rule(1, "any", "imageCountMoreThan", 1)), linked, now=NOW)
-    if result.decision(holder.digest).action is ImageAction.KEEP:
+    held = holder.status is ImageStatus.ACTIVE
+    if held and result.decision(holder.digest).action is ImageAction.KEEP:
         for child in children:
             assert result.decision(child).action is ImageAction.KEEP
 

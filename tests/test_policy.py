@@ -784,7 +784,7 @@ BAD: list[tuple[str, Callable[[], object], str, str, object, str]] = [
             scope="V2",  # type: ignore[arg-type]
         ),
         "scope must be a RegistryPolicyScope",
-        "registry_policy scope",
+        "registry_policy.scope",
         "V2",
         "RegistryPolicyScope.V2",
     ),

@@ -440,3 +440,16 @@ def test_bad_input_is_rejected_at_construct_time(props: Any, fragment: str) -> N
         assert "given" in message
         assert message.startswith("Test/Bad ")
     assert stack.node.try_find_child("Bad") is None
+
+
+def test_add_access_extends_the_settings_and_the_policy_together() -> None:
+    stack = new_stack()
+    repository = Repository(stack, "Repo", repository_name="shared-base")
+    repository.add_access(RepositoryAccess.pull(accounts=["987654321098"]))
+    assert [grant.sid for grant in repository.settings.access] == ["Pull"]
+    policy = template_of(stack)["Resources"]
+    (resource,) = [r for r in policy.values() if r["Type"] == "AWS::ECR::Repository"]
+    assert resource["Properties"]["RepositoryPolicyText"]["Statement"][0]["Sid"] == "Pull"
+    with pytest.raises(EcrConstructsError, match=r"^Test/Repo access\[1\]"):
+        repository.add_access(RepositoryAccess.custom({"Effect": "Allow", "Action": "ecr:*"}))
+    assert len(repository.settings.access) == 1

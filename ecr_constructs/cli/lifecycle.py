@@ -11,15 +11,22 @@ import argparse
 import json
 import sys
 import warnings
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from ..errors import EcrConstructsError
+from ..json_input import JsonInputError, parse_json, read_file, read_json_file
 from ..lifecycle.images import Image, ImageDataError, parse_images
 from ..lifecycle.model import LifecyclePolicy, LifecyclePolicyWarning
-from ..lifecycle.simulate import ImageAction, SimulationResult, as_policy, simulate
+from ..lifecycle.simulate import (
+    ImageAction,
+    SimulationResult,
+    as_policy,
+    evaluation_time,
+    simulate,
+)
 from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, counted
 
 _DAY = timedelta(days=1)
@@ -174,39 +181,29 @@ def _parse_now(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return evaluation_time(text)
+    except EcrConstructsError as error:
         raise _InvalidInput(
             [
-                f"--now: is not an ISO 8601 timestamp (given {text!r}; allowed: such as "
-                "2026-01-31T00:00:00Z)"
+                str(replace(problem, where="--now", allowed="such as 2026-01-31T00:00:00Z"))
+                for problem in error.problems
             ]
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _load_json(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise _InvalidInput([f"{path}: cannot read: {error.strerror or error}"]) from None
-    except UnicodeDecodeError:
-        raise _InvalidInput([f"{path}: is not UTF-8 text"]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _InvalidInput(
-            [f"{path}:{error.lineno}:{error.colno}: is not valid JSON: {error.msg}"]
         ) from None
 
 
 def _load_policy(path: str) -> tuple[LifecyclePolicy, list[str]]:
-    """The policy in ``path`` and its warnings, as lines naming the file."""
-    data = _load_json(path)
+    """The policy in ``path`` and its warnings, as lines naming the file. The length limits
+    apply to the file's text as written (or to get-lifecycle-policy's lifecyclePolicyText)."""
+    try:
+        content = read_file(path)
+        data = parse_json(content, source=path)
+    except JsonInputError as error:
+        raise _InvalidInput([str(problem) for problem in error.problems]) from None
+    given = data if isinstance(data, Mapping) and "lifecyclePolicyText" in data else content
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LifecyclePolicyWarning)
         try:
-            policy = as_policy(data)
+            policy = as_policy(given)
         except EcrConstructsError as error:
             raise _InvalidInput([f"{path}: {problem}" for problem in error.problems]) from None
     notes = [
@@ -218,7 +215,10 @@ def _load_policy(path: str) -> tuple[LifecyclePolicy, list[str]]:
 
 
 def _load_images(path: str) -> Any:
-    data = _load_json(path)
+    try:
+        data = read_json_file(path)
+    except JsonInputError as error:
+        raise _InvalidInput([str(problem) for problem in error.problems]) from None
     try:
         return parse_images(data)
     except ImageDataError as error:

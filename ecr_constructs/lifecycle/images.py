@@ -9,7 +9,6 @@ named by its index and field (``imageDetails[3].imagePushedAt``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import InitVar, dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,8 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from ..errors import EcrConstructsError, Problem
+from ..errors import EcrConstructsError, Path, Problem, Where
+from .locations import base, located, shown
 
 _TIMESTAMP = "a datetime, an ISO 8601 string or epoch seconds"
 
@@ -66,16 +66,17 @@ class Image:
     artifact_media_type: str | None = None
     subject_digest: str | None = None
     manifest_digests: tuple[str, ...] = ()
-    where: InitVar[str] = "image"
+    where: InitVar[Where] = "image"
 
-    def __post_init__(self, where: str) -> None:
+    def __post_init__(self, where: Where) -> None:
         if _already_normal(self):
             return
+        at = base(where)
         problems: list[Problem] = []
         if not isinstance(self.digest, str) or not self.digest:
             problems.append(
-                Problem(
-                    f"{where}.imageDigest",
+                located(
+                    (*at, "imageDigest"),
                     "must be a non-empty string",
                     self.digest,
                     "an image digest such as sha256:<64 hex digits>",
@@ -85,9 +86,9 @@ class Image:
             value = getattr(self, attr)
             if value is None:
                 if attr == "pushed_at":
-                    problems.append(Problem(f"{where}.{key}", "is required", None, _TIMESTAMP))
+                    problems.append(located((*at, key), "is required", None, _TIMESTAMP))
             elif not isinstance(value, datetime):
-                problems.append(Problem(f"{where}.{key}", "must be a datetime", value, "datetime"))
+                problems.append(located((*at, key), "must be a datetime", value, "datetime"))
             elif value.tzinfo is None:
                 object.__setattr__(self, attr, value.replace(tzinfo=UTC))
         for attr, key in (("tags", "imageTags"), ("manifest_digests", "manifestDigests")):
@@ -99,7 +100,7 @@ class Image:
             ):
                 shown = list(value) if isinstance(value, tuple) else value
                 problems.append(
-                    Problem(f"{where}.{key}", "must be a list of strings", shown, "[str, ...]")
+                    located((*at, key), "must be a list of strings", shown, "[str, ...]")
                 )
             elif not isinstance(value, tuple):
                 object.__setattr__(self, attr, tuple(value))
@@ -109,8 +110,8 @@ class Image:
                 object.__setattr__(self, "status", ImageStatus(status))
             except ValueError:
                 problems.append(
-                    Problem(
-                        f"{where}.imageStatus",
+                    located(
+                        (*at, "imageStatus"),
                         "is not a valid image status",
                         status,
                         " | ".join(member.value for member in ImageStatus),
@@ -118,15 +119,15 @@ class Image:
                 )
         if self.status is ImageStatus.ARCHIVED and self.archived_at is None:
             problems.append(
-                Problem(
-                    f"{where}.lastArchivedAt", "is required for an ARCHIVED image", None, _TIMESTAMP
+                located(
+                    (*at, "lastArchivedAt"), "is required for an ARCHIVED image", None, _TIMESTAMP
                 )
             )
         size = self.size_bytes
         if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
             problems.append(
-                Problem(
-                    f"{where}.imageSizeInBytes",
+                located(
+                    (*at, "imageSizeInBytes"),
                     "must be a whole number of bytes",
                     size,
                     "an integer >= 0",
@@ -135,7 +136,7 @@ class Image:
         for attr, key in _TEXT_FIELDS:
             value = getattr(self, attr)
             if value is not None and not isinstance(value, str):
-                problems.append(Problem(f"{where}.{key}", "must be a string", value, "a string"))
+                problems.append(located((*at, key), "must be a string", value, "a string"))
         if problems:
             raise ImageDataError.from_problems(problems)
 
@@ -145,11 +146,11 @@ class Image:
         return _STORAGE_CLASS[self.status]
 
     @classmethod
-    def from_dict(cls, data: Any, *, where: str = "image") -> Image:
+    def from_dict(cls, data: Any, *, where: Where = "image") -> Image:
         """One ``imageDetails`` object; unknown keys (registryId, imageScanStatus...) are
         ignored. Raises :class:`ImageDataError` listing every problem."""
         problems: list[Problem] = []
-        image = _from_detail(data, where, problems)
+        image = _from_detail(data, base(where), problems)
         if image is None:
             raise ImageDataError.from_problems(problems)
         return image
@@ -210,8 +211,9 @@ _STORAGE_CLASS = {
 }
 
 
-def _timestamp(value: Any, where: str, key: str, problems: list[Problem]) -> Any:
-    """A datetime from a datetime, an ISO 8601 string or epoch seconds; else a problem."""
+def read_timestamp(value: Any, at: Path, key: str, problems: list[Problem]) -> Any:
+    """A datetime from a datetime, an ISO 8601 string or epoch seconds (None stays None);
+    otherwise a problem at ``(*at, key)`` and None. A string without a zone stays naive."""
     if type(value) is str:
         try:
             return datetime.fromisoformat(value)
@@ -219,22 +221,22 @@ def _timestamp(value: Any, where: str, key: str, problems: list[Problem]) -> Any
             message = "is not an ISO 8601 timestamp"
     elif value is None or isinstance(value, datetime):
         return value
-    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
+        except (OverflowError, OSError, ValueError):  # NaN, infinities, out of range
             message = "is out of range for a timestamp"
     else:
         message = "is not a timestamp"
-    problems.append(Problem(f"{where}.{key}", message, value, _TIMESTAMP))
+    problems.append(located((*at, key), message, value, _TIMESTAMP))
     return None
 
 
-def _from_detail(data: Any, where: str, problems: list[Problem]) -> Image | None:
+def _from_detail(data: Any, at: Path, problems: list[Problem]) -> Image | None:
     if not isinstance(data, Mapping):
         problems.append(
-            Problem(
-                where,
+            located(
+                at,
                 "must be an imageDetails object",
                 data,
                 'an object with "imageDigest" and "imagePushedAt"',
@@ -245,32 +247,32 @@ def _from_detail(data: Any, where: str, problems: list[Problem]) -> Image | None
     get = data.get
     digest = get("imageDigest")
     if digest is None:
-        problems.append(Problem(f"{where}.imageDigest", "is required", None, "the image's digest"))
+        problems.append(located((*at, "imageDigest"), "is required", None, "the image's digest"))
     pushed = get("imagePushedAt")
     if pushed is None:
-        problems.append(Problem(f"{where}.imagePushedAt", "is required", None, _TIMESTAMP))
+        problems.append(located((*at, "imagePushedAt"), "is required", None, _TIMESTAMP))
     status = get("imageStatus") or ImageStatus.ACTIVE
     try:
         image = Image(
             digest=digest or "",
             tags=_tuple(get("imageTags")),
-            pushed_at=_timestamp(pushed, where, "imagePushedAt", problems),
-            last_pulled_at=_timestamp(
-                get("lastRecordedPullTime"), where, "lastRecordedPullTime", problems
+            pushed_at=read_timestamp(pushed, at, "imagePushedAt", problems),
+            last_pulled_at=read_timestamp(
+                get("lastRecordedPullTime"), at, "lastRecordedPullTime", problems
             ),
             status=_STATUSES.get(status, status) if type(status) is str else status,
-            archived_at=_timestamp(get("lastArchivedAt"), where, "lastArchivedAt", problems),
-            activated_at=_timestamp(get("lastActivatedAt"), where, "lastActivatedAt", problems),
+            archived_at=read_timestamp(get("lastArchivedAt"), at, "lastArchivedAt", problems),
+            activated_at=read_timestamp(get("lastActivatedAt"), at, "lastActivatedAt", problems),
             size_bytes=get("imageSizeInBytes"),
             manifest_media_type=get("imageManifestMediaType"),
             artifact_media_type=get("artifactMediaType"),
             subject_digest=get("subjectManifestDigest"),
             manifest_digests=_tuple(get("manifestDigests")),
-            where=where,
+            where=at,
         )
     except ImageDataError as error:
-        reported = {problem.where for problem in problems[start:]}
-        problems.extend(p for p in error.problems if p.where not in reported)
+        reported = {problem.path for problem in problems[start:]}
+        problems.extend(p for p in error.problems if p.path not in reported)
         return None
     return image if len(problems) == start else None
 
@@ -282,7 +284,7 @@ def _tuple(value: Any) -> Any:
     return tuple(value) if type(value) is list else value
 
 
-def parse_images(data: Any, *, where: str = "images") -> tuple[Image, ...]:
+def parse_images(data: Any, *, where: Where = "images") -> tuple[Image, ...]:
     """Images from a describe-images response, its ``imageDetails`` list, or :class:`Image`
     objects (mixed lists allowed).
 
@@ -291,39 +293,47 @@ def parse_images(data: Any, *, where: str = "images") -> tuple[Image, ...]:
     Raises :class:`ImageDataError` listing every problem.
     """
     problems: list[Problem] = []
-    base = where
+    at = base(where)
     if isinstance(data, Mapping):
         if "imageDetails" not in data:
-            raise ImageDataError(
-                where,
-                "is not a describe-images response",
-                given=sorted(str(key) for key in data)[:5],
-                allowed='{"imageDetails": [...]} or a list of imageDetails',
+            raise ImageDataError.from_problems(
+                [
+                    located(
+                        at,
+                        "is not a describe-images response",
+                        sorted(str(key) for key in data)[:5],
+                        '{"imageDetails": [...]} or a list of imageDetails',
+                    )
+                ]
             )
         data = data["imageDetails"]
-        base = "imageDetails"
+        at = ("imageDetails",)
     if isinstance(data, str | bytes) or not isinstance(data, Sequence):
-        raise ImageDataError(
-            base,
-            "must be a list of images",
-            given=type(data).__name__,
-            allowed="a list of imageDetails objects or Image",
+        raise ImageDataError.from_problems(
+            [
+                located(
+                    at,
+                    "must be a list of images",
+                    type(data).__name__,
+                    "a list of imageDetails objects or Image",
+                )
+            ]
         )
     if set(map(type, data)) <= _IMAGE_TYPE and len(set(map(_DIGEST, data))) == len(data):
         return tuple(data)  # Image objects with unique digests: nothing to check
     images: list[Image] = []
     first_index: dict[str, int] = {}
     for index, item in enumerate(data):
-        path = f"{base}[{index}]"
+        path = (*at, index)
         image = item if isinstance(item, Image) else _from_detail(item, path, problems)
         if image is None:
             continue
         first = first_index.setdefault(image.digest, index)
         if first != index:
             problems.append(
-                Problem(
-                    f"{path}.imageDigest",
-                    f"duplicates {base}[{first}]",
+                located(
+                    (*path, "imageDigest"),
+                    f"duplicates {shown((*at, first))}",
                     image.digest,
                     "one entry per image digest",
                 )

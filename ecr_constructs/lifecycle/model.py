@@ -8,13 +8,16 @@ and report every problem at once in one :class:`~ecr_constructs.errors.Lifecycle
 Rules enforced (ECR User Guide, "Lifecycle policy properties" and "Lifecycle policy
 evaluation rules"):
 
-- ``rulePriority``: positive integer, unique in the policy.
+- Every field present has a value: JSON ``null`` is not an absent field (PutLifecyclePolicy
+  refuses it).
+- ``rulePriority``: an integer from 1 to 2,147,483,647 (ECR's schema is 32-bit), unique in
+  the policy.
 - ``tagStatus`` ``tagged`` needs exactly one non-empty ``tagPrefixList`` or ``tagPatternList``;
   ``untagged`` and ``any`` take neither. At most 4 ``*`` per pattern.
 - ``countUnit`` is ``days``, required with ``sinceImagePushed``, ``sinceImagePulled`` and
   ``sinceImageTransitioned``, forbidden with ``imageCountMoreThan``.
-- ``countNumber``: positive integer; at least 90 with ``sinceImageTransitioned`` (archived
-  images have a 90-day minimum storage duration).
+- ``countNumber``: an integer from 1 to 2,147,483,647; at least 90 with
+  ``sinceImageTransitioned`` (archived images have a 90-day minimum storage duration).
 - ``storageClass``: ``standard`` (the default when omitted) with ``imageCountMoreThan``,
   ``sinceImagePushed`` and ``sinceImagePulled``; ``archive`` required with
   ``sinceImageTransitioned``.
@@ -23,11 +26,16 @@ evaluation rules"):
   ``sinceImageTransitioned`` only expires.
 - Per storage class: at most one ``any`` rule and it has the highest ``rulePriority``; at most
   one ``untagged`` rule; no two rules with the same set of prefixes (or of patterns).
-- 1 to 50 rules; rendered text 100 to 30,720 characters.
+- 1 to 50 rules; 100 to 30,720 characters of policy text, counted on the text exactly as
+  given to :meth:`LifecyclePolicy.from_json` (indentation and escapes count) and on the
+  rendered text :meth:`LifecyclePolicy.to_json` sends.
 
 Beyond ECR (library checks): tag prefixes and patterns use Docker's tag characters
-(``A-Z a-z 0-9 _ . -``, patterns also ``*``), at most 128 characters; anything else could
-never match a tag.
+(``A-Z a-z 0-9 _ . -``, patterns also ``*``) and must be able to match a tag of at most 128
+characters (a prefix at most 128 characters; a pattern at most 128 besides its ``*``);
+anything else could never match a tag.
+
+Every problem carries its field path (``Problem.path``, see :mod:`.locations`).
 """
 
 from __future__ import annotations
@@ -35,14 +43,18 @@ from __future__ import annotations
 import json
 import re
 import warnings as _warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from ..errors import LifecyclePolicyError, Problem
+from ..errors import LifecyclePolicyError, Path, Problem, Where
+from ..json_input import JsonInputError, parse_json
+from .locations import at_path, base, located, shown
 
 MAX_RULES = 50
+MAX_INTEGER = 2**31 - 1
+"""ECR's schema types ``rulePriority`` and ``countNumber`` as 32-bit integers."""
 POLICY_TEXT_LENGTH = (100, 30_720)
 MAX_WILDCARDS = 4
 MIN_ARCHIVE_DAYS = 90
@@ -110,7 +122,21 @@ E = TypeVar("E", bound=StrEnum)
 
 
 class LifecyclePolicyWarning(UserWarning):
-    """A valid lifecycle policy that probably does not do what its author meant."""
+    """A valid lifecycle policy that probably does not do what its author meant.
+
+    ``problem`` says where (``problem.path``, ``problem.where``) and what; the warning's text
+    is ``"<where> <message>"``. A warning made from plain text has no ``problem`` (None).
+    """
+
+    problem: Problem | None
+
+    def __init__(self, message: Problem | str) -> None:
+        if isinstance(message, Problem):
+            self.problem = message
+            super().__init__(f"{message.where} {message.message}")
+        else:
+            self.problem = None
+            super().__init__(message)
 
 
 def _choices(enum: type[StrEnum]) -> str:
@@ -122,9 +148,10 @@ class LifecycleRule:
     """One rule of an ECR lifecycle policy, in ECR's own terms.
 
     Validated on construction: a rule ECR would reject raises
-    :class:`~ecr_constructs.errors.LifecyclePolicyError` listing every problem, each named by
-    its JSON path under ``where`` (``rules[2].selection.countNumber``). Enum fields also
-    accept their string values (``tag_status="tagged"``); tag lists are stored as tuples.
+    :class:`~ecr_constructs.errors.LifecyclePolicyError` listing every problem, each at its
+    field path under ``where`` (``rule.selection.countNumber``; inside a policy
+    ``rules[2].selection.countNumber``). Enum fields also accept their string values
+    (``tag_status="tagged"``); tag lists are stored as tuples. None is an absent field.
 
     Default: ``action_type`` EXPIRE; ``storage_class`` omitted (ECR reads it as standard).
     """
@@ -140,10 +167,10 @@ class LifecycleRule:
     storage_class: StorageClass | None = None
     count_unit: CountUnit | None = None
     target_storage_class: StorageClass | None = None
-    where: InitVar[str] = "rule"
+    where: InitVar[Where] = "rule"
 
-    def __post_init__(self, where: str) -> None:
-        problems = _normalise_and_check(self, where)
+    def __post_init__(self, where: Where) -> None:
+        problems = _normalise_and_check(self, base(where))
         if problems:
             raise LifecyclePolicyError.from_problems(problems)
 
@@ -158,9 +185,10 @@ class LifecycleRule:
         return self.tag_prefix_list or self.tag_pattern_list or ()
 
     @property
-    def warnings(self) -> tuple[str, ...]:
-        """Valid but probably unintended choices (several tag entries mean AND)."""
-        return _and_trap_messages(self, "rule")
+    def warnings(self) -> tuple[LifecyclePolicyWarning, ...]:
+        """Valid but probably unintended choices (several tag entries mean AND), at
+        ``rule.selection.<list>``."""
+        return _and_trap_warnings(self, ("rule",))
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as ECR's JSON object, keys in a fixed order."""
@@ -186,29 +214,35 @@ class LifecycleRule:
         return rule
 
     @classmethod
-    def from_dict(cls, data: Any, *, where: str = "rule") -> LifecycleRule:
-        """Parse one ECR rule object; unknown keys and wrong types are errors."""
+    def from_dict(cls, data: Any, *, where: Where = "rule") -> LifecycleRule:
+        """Parse one ECR rule object; unknown keys, null values and wrong types are errors."""
         problems: list[Problem] = []
-        rule = _parse_rule(data, where, problems)
+        rule = _parse_rule(data, base(where), problems)
         if rule is None:
             raise LifecyclePolicyError.from_problems(problems)
         return rule
 
 
-def _parse_rule(data: Any, where: str, problems: list[Problem]) -> LifecycleRule | None:
+def _parse_rule(data: Any, at: Path, problems: list[Problem]) -> LifecycleRule | None:
     """Parse a rule, appending every problem found; None when it is not valid."""
     start = len(problems)
-    if not _check_object(data, where, _RULE_KEYS, problems):
+    nulls = _check_object(data, at, _RULE_KEYS, problems)
+    if nulls is None:
         return None
     parts: list[Any] = []
-    broken: list[str] = []
+    unread: list[Path] = [(*at, key) for key in nulls]  # no problem under these is reported
     for key, keys in (("selection", _SELECTION_KEYS), ("action", _ACTION_KEYS)):
         part = data.get(key)
-        if part is None:
-            problems.append(Problem(f"{where}.{key}", f"{key} is required", None, "a JSON object"))
-        if part is None or not _check_object(part, f"{where}.{key}", keys, problems):
-            broken.append(f"{where}.{key}.")
+        inner = None
+        if key not in data:
+            problems.append(located((*at, key), f"{key} is required", None, "a JSON object"))
+        elif part is not None:
+            inner = _check_object(part, (*at, key), keys, problems)
+        if inner is None:
+            unread.append((*at, key))
             part = {}
+        else:
+            unread.extend((*at, key, name) for name in inner)
         parts.append(part)
     selection, action = parts
     rule = None
@@ -225,39 +259,50 @@ def _parse_rule(data: Any, where: str, problems: list[Problem]) -> LifecycleRule
             count_number=selection.get("countNumber"),
             action_type=action.get("type"),
             target_storage_class=action.get("targetStorageClass"),
-            where=where,
+            where=at,
         )
     except LifecyclePolicyError as error:
-        # A missing or malformed part is reported once, not field by field.
-        problems.extend(p for p in error.problems if not any(p.where.startswith(b) for b in broken))
+        # A missing, null or malformed part is reported once, not field by field.
+        problems.extend(
+            p
+            for p in error.problems
+            if not any(p.path is not None and p.path[: len(u)] == u for u in unread)
+        )
     return rule if len(problems) == start else None
 
 
-def _check_object(data: Any, where: str, keys: Sequence[str], problems: list[Problem]) -> bool:
-    """False when ``data`` is not an object; unknown keys are recorded as problems."""
+def _check_object(
+    data: Any, at: Path, keys: Sequence[str], problems: list[Problem]
+) -> list[str] | None:
+    """The keys of ``data`` set to null (each a problem); None when ``data`` is not an object.
+    Unknown keys are problems too."""
     if not isinstance(data, Mapping):
         problems.append(
-            Problem(
-                where or "policy",
-                "must be a JSON object",
-                data,
-                "an object with keys " + ", ".join(keys),
-            )
+            _whole(at, "must be a JSON object", data, "an object with keys " + ", ".join(keys))
         )
-        return False
+        return None
+    nulls = []
     for key in data:
         if key not in keys:
+            problems.append(located((*at, key), f"unknown key {key!r}", data[key], ", ".join(keys)))
+        elif data[key] is None:
+            nulls.append(key)
             problems.append(
-                Problem(_path(where, key), f"unknown key {key!r}", data[key], ", ".join(keys))
+                located(
+                    (*at, key),
+                    "is null: ECR refuses null fields (leave the key out instead)",
+                    None,
+                    "a value, or no key",
+                )
             )
-    return True
+    return nulls
 
 
 def _enum_field(
     rule: LifecycleRule,
     attr: str,
     enum: type[E],
-    path: str,
+    path: Path,
     problems: list[Problem],
     *,
     required: bool,
@@ -266,7 +311,7 @@ def _enum_field(
     value = getattr(rule, attr)
     if value is None:
         if required:
-            problems.append(Problem(path, "is required", None, _choices(enum)))
+            problems.append(located(path, "is required", None, _choices(enum)))
         return None
     if isinstance(value, enum):
         return value
@@ -278,59 +323,100 @@ def _enum_field(
         else:
             object.__setattr__(rule, attr, member)
             return member
-    problems.append(Problem(path, "is not a valid value", value, _choices(enum)))
+    problems.append(located(path, "is not a valid value", value, _choices(enum)))
     return None
 
 
-def check_positive_int(value: Any, path: str, problems: list[Problem], *, minimum: int = 1) -> bool:
-    """True when ``value`` is an integer >= ``minimum``; otherwise record a problem."""
+def check_positive_int(
+    value: Any, path: Path, problems: list[Problem], *, minimum: int = 1
+) -> bool:
+    """True when ``value`` is an integer from ``minimum`` to :data:`MAX_INTEGER` (ECR's
+    32-bit limit); otherwise record a problem."""
+    allowed = f"an integer from {minimum:,} to {MAX_INTEGER:,}"
     if value is None:
-        problems.append(Problem(path, "is required", None, f"an integer >= {minimum}"))
-        return False
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(Problem(path, "must be an integer", value, f"an integer >= {minimum}"))
-        return False
-    if value < minimum:
-        problems.append(Problem(path, f"must be at least {minimum}", value, f">= {minimum}"))
-        return False
-    return True
+        problems.append(located(path, "is required", None, allowed))
+    elif isinstance(value, bool) or not isinstance(value, int):
+        problems.append(located(path, "must be an integer", value, allowed))
+    elif value < minimum:
+        problems.append(located(path, f"must be at least {minimum}", value, f">= {minimum}"))
+    elif value > MAX_INTEGER:
+        if value.bit_length() <= 64:
+            problems.append(
+                located(
+                    path, f"must be at most {MAX_INTEGER:,} (ECR's 32-bit limit)", value, allowed
+                )
+            )
+        else:  # too long to show (a 5,000-digit number can't even be printed)
+            problems.append(
+                located(
+                    path,
+                    f"must be at most {MAX_INTEGER:,} (ECR's 32-bit limit); given an integer "
+                    f"of {value.bit_length():,} bits",
+                    allowed=allowed,
+                )
+            )
+    else:
+        return True
+    return False
+
+
+class TagList(StrEnum):
+    """The two ways a rule lists tags: by prefix, or by wildcard pattern."""
+
+    PREFIXES = "tagPrefixList"
+    PATTERNS = "tagPatternList"
+
+    @property
+    def characters(self) -> re.Pattern[str]:
+        return _PATTERN_CHARS if self is TagList.PATTERNS else _PREFIX_CHARS
+
+    @property
+    def allowed(self) -> str:
+        if self is TagList.PATTERNS:
+            return (
+                f"a non-empty list of tag patterns (1..{TAG_ENTRY_MAX_LENGTH} of "
+                f"A-Z a-z 0-9 _ . -, plus up to {MAX_WILDCARDS} '*' each)"
+            )
+        return f"a non-empty list of tag prefixes (1..{TAG_ENTRY_MAX_LENGTH} of A-Z a-z 0-9 _ . -)"
+
+    def fits_a_tag(self, entry: str) -> bool:
+        """Some tag of at most 128 characters can start with this (non-empty) prefix or
+        match this pattern (``'a' * 128 + '*'`` matches the 128-character tag)."""
+        wildcards = entry.count("*") if self is TagList.PATTERNS else 0
+        return len(entry) - wildcards <= TAG_ENTRY_MAX_LENGTH
 
 
 def check_tag_list(
-    value: Any, path: str, problems: list[Problem], *, pattern: bool
+    value: Any, path: Path, problems: list[Problem], kind: TagList
 ) -> tuple[str, ...] | None:
-    """``value`` as a tuple of tag prefixes (or patterns); None and problems when invalid."""
-    kind = "patterns" if pattern else "prefixes"
-    allowed = f"a non-empty list of tag {kind} (1..{TAG_ENTRY_MAX_LENGTH} of A-Z a-z 0-9 _ . -" + (
-        f", up to {MAX_WILDCARDS} '*' each)" if pattern else ")"
-    )
+    """``value`` as a tuple of tag prefixes or patterns; None and problems when invalid."""
+    allowed = kind.allowed
     if isinstance(value, str) or not isinstance(value, Sequence):
-        problems.append(Problem(path, "must be a list of strings", value, allowed))
+        problems.append(located(path, "must be a list of strings", value, allowed))
         return None
     entries = tuple(value)
     if not entries:
-        problems.append(Problem(path, "must not be empty", list(entries), allowed))
+        problems.append(located(path, "must not be empty", list(entries), allowed))
         return None
     ok = True
-    chars = _PATTERN_CHARS if pattern else _PREFIX_CHARS
     for index, entry in enumerate(entries):
-        entry_path = f"{path}[{index}]"
+        entry_path = (*path, index)
         if not isinstance(entry, str):
-            problems.append(Problem(entry_path, "must be a string", entry, allowed))
+            problems.append(located(entry_path, "must be a string", entry, allowed))
             ok = False
-        elif not 1 <= len(entry) <= TAG_ENTRY_MAX_LENGTH or not chars.fullmatch(entry):
+        elif not kind.characters.fullmatch(entry) or not kind.fits_a_tag(entry):
             hint = (
                 " ('*' is a wildcard only in tagPatternList)"
-                if not pattern and "*" in entry
+                if kind is TagList.PREFIXES and "*" in entry
                 else ""
             )
             problems.append(
-                Problem(entry_path, f"cannot match any Docker tag{hint}", entry, allowed)
+                located(entry_path, f"cannot match any Docker tag{hint}", entry, allowed)
             )
             ok = False
-        elif pattern and entry.count("*") > MAX_WILDCARDS:
+        elif kind is TagList.PATTERNS and entry.count("*") > MAX_WILDCARDS:
             problems.append(
-                Problem(
+                located(
                     entry_path,
                     f"has {entry.count('*')} wildcards; ECR allows at most {MAX_WILDCARDS}",
                     entry,
@@ -341,43 +427,43 @@ def check_tag_list(
     return entries if ok else None
 
 
-def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
+def _normalise_and_check(rule: LifecycleRule, at: Path) -> list[Problem]:
     """Normalise enum strings and lists in place, return every problem of the rule."""
     problems: list[Problem] = []
-    sel = f"{where}.selection"
-    act = f"{where}.action"
-    check_positive_int(rule.rule_priority, f"{where}.rulePriority", problems)
+    sel = (*at, "selection")
+    act = (*at, "action")
+    check_positive_int(rule.rule_priority, (*at, "rulePriority"), problems)
     if rule.description is not None and not isinstance(rule.description, str):
         problems.append(
-            Problem(f"{where}.description", "must be a string", rule.description, "a string")
+            located((*at, "description"), "must be a string", rule.description, "a string")
         )
     tag_status = _enum_field(
-        rule, "tag_status", TagStatus, f"{sel}.tagStatus", problems, required=True
+        rule, "tag_status", TagStatus, (*sel, "tagStatus"), problems, required=True
     )
-    for attr, key, pattern in (
-        ("tag_prefix_list", "tagPrefixList", False),
-        ("tag_pattern_list", "tagPatternList", True),
+    for attr, kind in (
+        ("tag_prefix_list", TagList.PREFIXES),
+        ("tag_pattern_list", TagList.PATTERNS),
     ):
         value = getattr(rule, attr)
         if value is not None:
-            entries = check_tag_list(value, f"{sel}.{key}", problems, pattern=pattern)
+            entries = check_tag_list(value, (*sel, kind.value), problems, kind)
             if entries is not None:
                 object.__setattr__(rule, attr, entries)
     storage = _enum_field(
-        rule, "storage_class", StorageClass, f"{sel}.storageClass", problems, required=False
+        rule, "storage_class", StorageClass, (*sel, "storageClass"), problems, required=False
     )
     count_type = _enum_field(
-        rule, "count_type", CountType, f"{sel}.countType", problems, required=True
+        rule, "count_type", CountType, (*sel, "countType"), problems, required=True
     )
-    _enum_field(rule, "count_unit", CountUnit, f"{sel}.countUnit", problems, required=False)
+    _enum_field(rule, "count_unit", CountUnit, (*sel, "countUnit"), problems, required=False)
     action = _enum_field(
-        rule, "action_type", LifecycleAction, f"{act}.type", problems, required=True
+        rule, "action_type", LifecycleAction, (*act, "type"), problems, required=True
     )
     target = _enum_field(
         rule,
         "target_storage_class",
         StorageClass,
-        f"{act}.targetStorageClass",
+        (*act, "targetStorageClass"),
         problems,
         required=False,
     )
@@ -385,7 +471,7 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
     if tag_status is TagStatus.TAGGED:
         if rule.tag_prefix_list is None and rule.tag_pattern_list is None:
             problems.append(
-                Problem(
+                located(
                     sel,
                     "tagStatus tagged needs tagPrefixList or tagPatternList",
                     None,
@@ -394,8 +480,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
         elif rule.tag_prefix_list is not None and rule.tag_pattern_list is not None:
             problems.append(
-                Problem(
-                    f"{sel}.tagPatternList",
+                located(
+                    (*sel, "tagPatternList"),
                     "a rule takes tagPrefixList or tagPatternList, not both",
                     rule.tag_pattern_list,
                     "exactly one of tagPrefixList, tagPatternList",
@@ -408,23 +494,23 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
         ):
             if getattr(rule, attr) is not None:
                 problems.append(
-                    Problem(
-                        f"{sel}.{key}",
+                    located(
+                        (*sel, key),
                         f"tagStatus {tag_status.value} takes no {key}",
                         getattr(rule, attr),
                         f"{key} only with tagStatus tagged",
                     )
                 )
 
-    count_ok = check_positive_int(rule.count_number, f"{sel}.countNumber", problems)
+    count_ok = check_positive_int(rule.count_number, (*sel, "countNumber"), problems)
     if count_type is None:
         return problems
 
     if count_type in DAY_COUNT_TYPES:
         if rule.count_unit is None:
             problems.append(
-                Problem(
-                    f"{sel}.countUnit",
+                located(
+                    (*sel, "countUnit"),
                     f"countType {count_type.value} needs countUnit",
                     None,
                     "days",
@@ -432,8 +518,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
     elif rule.count_unit is not None:
         problems.append(
-            Problem(
-                f"{sel}.countUnit",
+            located(
+                (*sel, "countUnit"),
                 "countUnit is only for day-based count types, not imageCountMoreThan",
                 _plain(rule.count_unit),
                 "omit countUnit with imageCountMoreThan",
@@ -443,8 +529,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
     if count_type is CountType.SINCE_IMAGE_TRANSITIONED:
         if count_ok and rule.count_number < MIN_ARCHIVE_DAYS:
             problems.append(
-                Problem(
-                    f"{sel}.countNumber",
+                located(
+                    (*sel, "countNumber"),
                     f"archived images have a {MIN_ARCHIVE_DAYS}-day minimum storage duration",
                     rule.count_number,
                     f">= {MIN_ARCHIVE_DAYS} with sinceImageTransitioned",
@@ -452,8 +538,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
         if rule.storage_class is None or storage is StorageClass.STANDARD:
             problems.append(
-                Problem(
-                    f"{sel}.storageClass",
+                located(
+                    (*sel, "storageClass"),
                     "sinceImageTransitioned selects archived images: storageClass archive is "
                     "required",
                     _plain(rule.storage_class),
@@ -462,8 +548,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
         if action is LifecycleAction.TRANSITION:
             problems.append(
-                Problem(
-                    f"{act}.type",
+                located(
+                    (*act, "type"),
                     "sinceImageTransitioned rules can only expire archived images",
                     action.value,
                     "expire",
@@ -471,8 +557,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
     elif storage is StorageClass.ARCHIVE:
         problems.append(
-            Problem(
-                f"{sel}.storageClass",
+            located(
+                (*sel, "storageClass"),
                 f"countType {count_type.value} selects from the standard storage class only; "
                 "rules on archived images use sinceImageTransitioned",
                 storage.value,
@@ -482,8 +568,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
 
     if count_type is CountType.SINCE_IMAGE_PULLED and action is LifecycleAction.EXPIRE:
         problems.append(
-            Problem(
-                f"{act}.type",
+            located(
+                (*act, "type"),
                 "sinceImagePulled can only transition images to archive, not expire them "
                 "(archive first, then expire with sinceImageTransitioned)",
                 action.value,
@@ -494,8 +580,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
     if action is LifecycleAction.TRANSITION:
         if rule.target_storage_class is None:
             problems.append(
-                Problem(
-                    f"{act}.targetStorageClass",
+                located(
+                    (*act, "targetStorageClass"),
                     "transition needs targetStorageClass",
                     None,
                     "archive",
@@ -503,8 +589,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
         elif target is StorageClass.STANDARD:
             problems.append(
-                Problem(
-                    f"{act}.targetStorageClass",
+                located(
+                    (*act, "targetStorageClass"),
                     "lifecycle rules can only transition images to archive",
                     target.value,
                     "archive",
@@ -512,8 +598,8 @@ def _normalise_and_check(rule: LifecycleRule, where: str) -> list[Problem]:
             )
     elif action is LifecycleAction.EXPIRE and rule.target_storage_class is not None:
         problems.append(
-            Problem(
-                f"{act}.targetStorageClass",
+            located(
+                (*act, "targetStorageClass"),
                 "targetStorageClass is only for transition actions",
                 _plain(rule.target_storage_class),
                 "omit with expire",
@@ -527,19 +613,24 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
 
 
-def _and_trap_messages(rule: LifecycleRule, label: str) -> tuple[str, ...]:
+def _and_trap_warnings(
+    rule: LifecycleRule, at: Path, name: str | None = None
+) -> tuple[LifecyclePolicyWarning, ...]:
+    """The AND trap of ``rule`` (at ``at``, named ``name`` in text), if it has one."""
     for key, entries in (
         ("tagPrefixList", rule.tag_prefix_list),
         ("tagPatternList", rule.tag_pattern_list),
     ):
         if entries is not None and len(entries) > 1:
             listed = " AND ".join(repr(entry) for entry in entries)
-            return (
-                f"{label}.selection.{key} has {len(entries)} entries: ECR selects an image only "
-                f"if its tags match ALL of them ({listed}), not any one of them. To select "
-                "images matching any entry, use one rule per entry (the Lifecycle presets do "
-                "this for you).",
+            problem = Problem(
+                f"{name or shown(at)}.selection.{key}",
+                f"has {len(entries)} entries: ECR selects an image only if its tags match ALL "
+                f"of them ({listed}), not any one of them. To select images matching any entry, "
+                "use one rule per entry (the Lifecycle presets do this for you).",
+                path=(*at, "selection", key),
             )
+            return (LifecyclePolicyWarning(problem),)
     return ()
 
 
@@ -549,23 +640,49 @@ class LifecyclePreset:
 
     The rules' priorities are placeholders; :meth:`LifecyclePolicy.from_presets` assigns
     real ones from the presets' order. ``name`` reads like the call that made it
-    (``keep_last(10)``) and appears in errors.
+    (``keep_last(10)``) and appears in errors. ``key`` is the factory's name (``keep_last``,
+    the preset's key in a registry file): the paths of a preset's argument problems and of
+    its rules' warnings go through it. Default: None (a preset made by hand), and paths stop
+    at the preset's position.
     """
 
     name: str
     summary: str
     rules: tuple[LifecycleRule, ...] = field(repr=False)
+    key: str | None = None
 
     def describe(self) -> str:
         """``name: summary``, as used in documentation and messages."""
         return f"{self.name}: {self.summary}"
 
 
-Label = Callable[[int, str], str]
+class _Places:
+    """How a policy's problems locate its rules: at their field paths in a policy document
+    (``rules[2].rulePriority``), at the preset's position with its name in a composed one
+    (``lifecycle[1] keep_last(5)``)."""
+
+    def __init__(self, at: Path, presets: Mapping[int, LifecyclePreset] | None = None) -> None:
+        self.at = at
+        self.presets = presets
+
+    def problem(self, index: int, key: Path, message: str, *details: Any) -> Problem:
+        if self.presets is None:
+            return located((*self.at, index, *key), message, *details)
+        return located((*self.at, index), message, *details, label=self.presets[index].name)
+
+    def name(self, index: int) -> str:
+        """The rule, or the preset that made it, as messages name it."""
+        label = None if self.presets is None else self.presets[index].name
+        return shown((*self.at, index), label)
+
+    def rule_path(self, index: int) -> Path:
+        """Where the rule's own fields are: in the document, or under the preset's key."""
+        key = None if self.presets is None else self.presets[index].key
+        return (*self.at, index, key) if key else (*self.at, index)
 
 
 def _combination_problems(
-    rules: Sequence[tuple[int, LifecycleRule]], label: Label
+    rules: Sequence[tuple[int, LifecycleRule]], places: _Places
 ) -> list[Problem]:
     """Rules across the policy: unique priorities, the per-storage-class limits."""
     problems: list[Problem] = []
@@ -574,9 +691,10 @@ def _combination_problems(
         first = seen_priority.setdefault(rule.rule_priority, (ordinal, index))
         if first[0] != ordinal:
             problems.append(
-                Problem(
-                    label(index, "rulePriority"),
-                    f"rulePriority {rule.rule_priority} is already used by {label(first[1], '')}",
+                places.problem(
+                    index,
+                    ("rulePriority",),
+                    f"rulePriority {rule.rule_priority} is already used by {places.name(first[1])}",
                     rule.rule_priority,
                     "a rulePriority unique in the policy",
                 )
@@ -589,10 +707,11 @@ def _combination_problems(
         any_rules = [(i, r) for i, r in members if r.tag_status is TagStatus.ANY]
         for i, r in any_rules[1:]:
             problems.append(
-                Problem(
-                    label(i, "selection.tagStatus"),
+                places.problem(
+                    i,
+                    ("selection", "tagStatus"),
                     f"only one rule with tagStatus any is allowed per storage class ({storage}); "
-                    f"{label(any_rules[0][0], '')} is one already",
+                    f"{places.name(any_rules[0][0])} is one already",
                     r.tag_status.value,
                     "one tagStatus any rule per storage class",
                 )
@@ -601,10 +720,11 @@ def _combination_problems(
             i, r = any_rules[0]
             if r.rule_priority != top_rule.rule_priority:
                 problems.append(
-                    Problem(
-                        label(i, "rulePriority"),
+                    places.problem(
+                        i,
+                        ("rulePriority",),
                         f"selects every image (tagStatus any), so it must be applied last in the "
-                        f"{storage} storage class, but {label(top_index, '')} comes after it; "
+                        f"{storage} storage class, but {places.name(top_index)} comes after it; "
                         "move it after every other rule",
                         r.rule_priority,
                         f"the highest rulePriority in the {storage} storage class "
@@ -614,10 +734,11 @@ def _combination_problems(
         untagged = [(i, r) for i, r in members if r.tag_status is TagStatus.UNTAGGED]
         for i, _ in untagged[1:]:
             problems.append(
-                Problem(
-                    label(i, "selection.tagStatus"),
+                places.problem(
+                    i,
+                    ("selection", "tagStatus"),
                     f"only one rule per storage class ({storage}) may select untagged images; "
-                    f"{label(untagged[0][0], '')} already does",
+                    f"{places.name(untagged[0][0])} already does",
                     TagStatus.UNTAGGED.value,
                     "one tagStatus untagged rule per storage class",
                 )
@@ -634,9 +755,10 @@ def _combination_problems(
                 first = first_with.setdefault(frozenset(entries), (ordinal, i))
                 if first[0] != ordinal:
                     problems.append(
-                        Problem(
-                            label(i, f"selection.{key}"),
-                            f"the same {key} is already used by {label(first[1], '')} in the "
+                        places.problem(
+                            i,
+                            ("selection", key),
+                            f"the same {key} is already used by {places.name(first[1])} in the "
                             f"{storage} storage class",
                             list(entries),
                             f"a {key} unique per storage class",
@@ -645,27 +767,31 @@ def _combination_problems(
     return problems
 
 
-def _count_problems(count: int, where: str) -> list[Problem]:
+def _whole(at: Path, message: str, *details: Any) -> Problem:
+    """A problem of the whole policy (``policy`` when the caller gave no location)."""
+    return at_path(Problem(shown(at) if at else "policy", message, *details), at)
+
+
+def _count_problems(count: int, at: Path) -> list[Problem]:
     if 1 <= count <= MAX_RULES:
         return []
-    return [
-        Problem(where, f"a lifecycle policy has 1 to {MAX_RULES} rules", count, f"1..{MAX_RULES}")
-    ]
+    return [_whole(at, f"a lifecycle policy has 1 to {MAX_RULES} rules", count, f"1..{MAX_RULES}")]
 
 
-def _length_problems(text: str, where: str) -> list[Problem]:
-    problems: list[Problem] = []
+def _length_problems(text: str, at: Path, *, as_given: bool = False) -> list[Problem]:
     low, high = POLICY_TEXT_LENGTH
-    if not low <= len(text) <= high:
-        problems.append(
-            Problem(
-                where,
-                f"the policy text is {len(text)} characters; ECR accepts {low:,} to {high:,}",
-                len(text),
-                f"{low:,}..{high:,} characters",
-            )
+    if low <= len(text) <= high:
+        return []
+    counted = " as given" if as_given else ""
+    return [
+        _whole(
+            at,
+            f"the policy text{counted} is {len(text):,} characters; ECR accepts {low:,} to "
+            f"{high:,}" + (" (indentation and escapes count)" if as_given else ""),
+            len(text),
+            f"{low:,}..{high:,} characters",
         )
-    return problems
+    ]
 
 
 def _render(rules: Sequence[LifecycleRule]) -> str:
@@ -679,19 +805,19 @@ class LifecyclePolicy:
     """A complete ECR lifecycle policy, valid by construction.
 
     ``rules`` are kept sorted by ``rulePriority``. ``warnings`` lists valid but probably
-    unintended choices; each is also issued as a :class:`LifecyclePolicyWarning` when the
-    policy is built. Errors name each rule as ``rules[i]`` (its position in the input),
-    prefixed by ``where`` when given.
+    unintended choices as :class:`LifecyclePolicyWarning` objects; each is also issued when
+    the policy is built. Errors name each rule as ``rules[i]`` (its position in the input),
+    under ``where`` when given (see :mod:`.locations`).
     """
 
     __slots__ = ("_text", "rules", "warnings")
 
     rules: tuple[LifecycleRule, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[LifecyclePolicyWarning, ...]
 
-    def __init__(self, rules: Iterable[LifecycleRule], *, where: str = "") -> None:
+    def __init__(self, rules: Iterable[LifecycleRule], *, where: Where = "") -> None:
+        at = base(where)
         given = list(rules)
-        base = f"{where}.rules" if where else "rules"
         problems: list[Problem] = []
         valid: list[tuple[int, LifecycleRule]] = []
         for index, rule in enumerate(given):
@@ -699,87 +825,102 @@ class LifecyclePolicy:
                 valid.append((index, rule))
             else:
                 problems.append(
-                    Problem(f"{base}[{index}]", "is not a LifecycleRule", rule, "LifecycleRule")
+                    located((*at, "rules", index), "is not a LifecycleRule", rule, "LifecycleRule")
                 )
-        self._build(valid, len(given), lambda i, key: _path(f"{base}[{i}]", key), where, problems)
+        self._build(valid, len(given), _Places((*at, "rules")), at, problems)
 
     def _build(
         self,
         rules: Sequence[tuple[int, LifecycleRule]],
         count: int,
-        label: Label,
-        where: str,
+        places: _Places,
+        at: Path,
         problems: list[Problem],
+        text_problems: Sequence[Problem] = (),
+        stacklevel: int = 3,
     ) -> None:
+        """Check the rules together and keep them; warnings point ``stacklevel`` frames up
+        (the caller of the public method)."""
         plain = [rule for _, rule in rules]
         text = _render(plain)
-        # The text length is only meaningful when every rule is in it.
-        length = _length_problems(text, where or "policy") if not problems else []
-        problems.extend(_combination_problems(rules, label))
-        problems.extend(_count_problems(count, where or "policy"))
+        # The rendered length is only meaningful when every rule (at least one) is in it,
+        # and only news when the text as given was within the limits.
+        complete = plain and not problems and not text_problems
+        length = _length_problems(text, at) if complete else []
+        problems.extend(_combination_problems(rules, places))
+        problems.extend(_count_problems(count, at))
+        problems.extend(text_problems)
         problems.extend(length)
         if problems:
             raise LifecyclePolicyError.from_problems(problems)
         self.rules = tuple(sorted(plain, key=lambda rule: rule.rule_priority))
         self._text = text
         self.warnings = tuple(
-            message
+            warning
             for index, rule in rules
-            for message in _and_trap_messages(rule, label(index, ""))
+            for warning in _and_trap_warnings(rule, places.rule_path(index), places.name(index))
         )
-        for message in self.warnings:
-            _warnings.warn(message, LifecyclePolicyWarning, stacklevel=3)
+        for warning in self.warnings:
+            _warnings.warn(warning, stacklevel=stacklevel)
 
     @classmethod
-    def from_dict(cls, data: Any, *, where: str = "") -> LifecyclePolicy:
+    def from_dict(cls, data: Any, *, where: Where = "") -> LifecyclePolicy:
         """Parse ECR's policy object ``{"rules": [...]}``; every problem is reported at once."""
-        base = f"{where}.rules" if where else "rules"
+        return cls._parse(data, base(where))
+
+    @classmethod
+    def _parse(cls, data: Any, at: Path, text_problems: Sequence[Problem] = ()) -> LifecyclePolicy:
         problems: list[Problem] = []
-        if not _check_object(data, where, ("rules",), problems):
-            raise LifecyclePolicyError.from_problems(problems)
+        nulls = _check_object(data, at, ("rules",), problems)
+        if nulls is None or nulls:
+            raise LifecyclePolicyError.from_problems([*problems, *text_problems])
         raw_rules = data.get("rules")
         if not isinstance(raw_rules, list):
             problems.append(
-                Problem(
-                    base, "must be a list of rules", raw_rules, f"a list of 1..{MAX_RULES} rules"
+                located(
+                    (*at, "rules"),
+                    "must be a list of rules",
+                    raw_rules,
+                    f"a list of 1..{MAX_RULES} rules",
                 )
             )
-            raise LifecyclePolicyError.from_problems(problems)
+            raise LifecyclePolicyError.from_problems([*problems, *text_problems])
         parsed: list[tuple[int, LifecycleRule]] = []
         for index, raw in enumerate(raw_rules):
-            rule = _parse_rule(raw, f"{base}[{index}]", problems)
+            rule = _parse_rule(raw, (*at, "rules", index), problems)
             if rule is not None:
                 parsed.append((index, rule))
         policy = cls.__new__(cls)
-        policy._build(
-            parsed, len(raw_rules), lambda i, key: _path(f"{base}[{i}]", key), where, problems
-        )
+        places = _Places((*at, "rules"))
+        policy._build(parsed, len(raw_rules), places, at, problems, text_problems, stacklevel=4)
         return policy
 
     @classmethod
-    def from_json(cls, text: str, *, where: str = "") -> LifecyclePolicy:
-        """Parse lifecycle policy JSON text (as ECR or CloudFormation holds it)."""
+    def from_json(cls, text: str | bytes, *, where: Where = "") -> LifecyclePolicy:
+        """Parse lifecycle policy JSON text (as ECR or CloudFormation holds it; bytes in
+        UTF-8). Hostile text (not UTF-8, not JSON, nested too deep, huge numbers) is refused
+        like any other problem; the length limits apply to the text exactly as given."""
+        at = base(where)
         try:
-            data = json.loads(text)
-        except (TypeError, json.JSONDecodeError) as error:
-            raise LifecyclePolicyError(
-                where or "policy",
-                f"is not valid JSON: {error}",
-                given=text if isinstance(text, str) and len(text) <= 200 else type(text).__name__,
-                allowed='a JSON object {"rules": [...]}',
+            data = parse_json(text, source=shown(at) if at else "policy")
+        except JsonInputError as error:
+            raise LifecyclePolicyError.from_problems(
+                replace(problem, path=at) for problem in error.problems
             ) from None
-        return cls.from_dict(data, where=where)
+        given = text if isinstance(text, str) else bytes(text).decode("utf-8")
+        return cls._parse(data, at, _length_problems(given, at, as_given=True))
 
     @classmethod
     def from_presets(
-        cls, presets: Iterable[LifecyclePreset], *, where: str = "lifecycle"
+        cls, presets: Iterable[LifecyclePreset], *, where: Where = "lifecycle"
     ) -> LifecyclePolicy:
         """Compose presets into one policy: list order is precedence (first = applied first).
 
         Priorities 1, 2, 3... are assigned across the presets' rules in order. A combination
         ECR would reject raises an error naming the presets by position and name
-        (``lifecycle[0] keep_last(10)``).
+        (``lifecycle[0] keep_last(10)``, at path ``("lifecycle", 0)``).
         """
+        at = base(where)
         items = list(presets)
         problems: list[Problem] = []
         expanded: list[tuple[int, LifecycleRule]] = []
@@ -787,8 +928,8 @@ class LifecyclePolicy:
         for position, preset in enumerate(items):
             if not isinstance(preset, LifecyclePreset):
                 problems.append(
-                    Problem(
-                        f"{where}[{position}]",
+                    located(
+                        (*at, position),
                         "is not a lifecycle preset",
                         preset,
                         "a LifecyclePreset from Lifecycle.<preset>(...)",
@@ -798,19 +939,13 @@ class LifecyclePolicy:
             for rule in preset.rules:
                 priority += 1
                 expanded.append((position, replace(rule, rule_priority=priority)))
-        names = {
-            position: preset.name
+        named = {
+            position: preset
             for position, preset in enumerate(items)
             if isinstance(preset, LifecyclePreset)
         }
         policy = cls.__new__(cls)
-        policy._build(
-            expanded,
-            len(expanded),
-            lambda i, _key: f"{where}[{i}] {names[i]}",
-            where,
-            problems,
-        )
+        policy._build(expanded, len(expanded), _Places(at, named), at, problems)
         return policy
 
     def to_dict(self) -> dict[str, Any]:
@@ -832,8 +967,3 @@ class LifecyclePolicy:
 
     def __repr__(self) -> str:
         return f"LifecyclePolicy({self._text})"
-
-
-def _path(base: str, key: str) -> str:
-    """Join a JSON path: ``_path("rules[0]", "action")`` is ``rules[0].action``."""
-    return f"{base}.{key}" if base and key else base or key

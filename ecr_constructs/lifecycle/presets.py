@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, Final
 
 from ..errors import LifecyclePolicyError, Problem
+from .locations import located
 from .model import (
     MIN_ARCHIVE_DAYS,
     CountType,
@@ -25,6 +26,7 @@ from .model import (
     LifecyclePreset,
     LifecycleRule,
     StorageClass,
+    TagList,
     TagStatus,
     check_positive_int,
     check_tag_list,
@@ -98,15 +100,15 @@ class _Args:
         self.problems: list[Problem] = []
 
     def count(self, key: str, value: Any, *, minimum: int = 1) -> int:
-        ok = check_positive_int(value, f"{self.preset}.{key}", self.problems, minimum=minimum)
+        ok = check_positive_int(value, (self.preset, key), self.problems, minimum=minimum)
         return int(value) if ok else minimum
 
     def tags(self, prefixes: Any, patterns: Any, *, required: bool) -> list[tuple[str, str]] | None:
         """One (kind, entry) per rule to render; None selects all images (or on error)."""
         if prefixes is not None and patterns is not None:
             self.problems.append(
-                Problem(
-                    f"{self.preset}.patterns",
+                located(
+                    (self.preset, "patterns"),
                     "give prefixes or patterns, not both",
                     {"prefixes": prefixes, "patterns": patterns},
                     "prefixes or patterns (use two presets for both)",
@@ -116,8 +118,8 @@ class _Args:
         if prefixes is None and patterns is None:
             if required:
                 self.problems.append(
-                    Problem(
-                        self.preset,
+                    located(
+                        (self.preset,),
                         "needs prefixes or patterns to select tagged images",
                         None,
                         "prefixes=[...] or patterns=[...]",
@@ -130,15 +132,18 @@ class _Args:
             else ("pattern", "patterns", patterns)
         )
         entries = check_tag_list(
-            value, f"{self.preset}.{key}", self.problems, pattern=kind == "pattern"
+            value,
+            (self.preset, key),
+            self.problems,
+            TagList.PATTERNS if kind == "pattern" else TagList.PREFIXES,
         )
         if entries is None:
             return None
         for index, entry in enumerate(entries):
             if entries.index(entry) != index:
                 self.problems.append(
-                    Problem(
-                        f"{self.preset}.{key}[{index}]",
+                    located(
+                        (self.preset, key, index),
                         "is listed twice",
                         entry,
                         f"distinct {key}",
@@ -150,8 +155,8 @@ class _Args:
         given = {key: value for key, value in values.items() if value is not None}
         if len(given) != 1:
             self.problems.append(
-                Problem(
-                    self.preset,
+                located(
+                    (self.preset,),
                     "give exactly one of " + " or ".join(values),
                     given or None,
                     "exactly one of " + ", ".join(values),
@@ -248,6 +253,7 @@ class Lifecycle:
             ),
             f"keeps the newest {number} {_what_list(tags)}, expires older ones",
             rules,
+            "keep_last",
         )
 
     @staticmethod
@@ -275,6 +281,7 @@ class Lifecycle:
                 _preset_name("expire_untagged", [after_days]),
                 f"expires untagged images {_days(after_days)} after push",
                 (rule,),
+                "expire_untagged",
             )
         assert keep_last is not None
         rule = _rule(
@@ -288,6 +295,7 @@ class Lifecycle:
             _preset_name("expire_untagged", [], keep_last=keep_last),
             f"keeps the newest {keep_last} untagged images, expires older ones",
             (rule,),
+            "expire_untagged",
         )
 
     @staticmethod
@@ -318,6 +326,7 @@ class Lifecycle:
             _preset_name("protect_tags", [], prefixes=_tuple(prefixes), patterns=_tuple(patterns)),
             f"protects {_what_list(tags)} from every later rule, deletes nothing",
             rules,
+            "protect_tags",
         )
 
     @staticmethod
@@ -359,7 +368,7 @@ class Lifecycle:
                 for tag in tags
             )
             return LifecyclePreset(
-                name, f"expires {_what_list(tags)} {_days(days)} after push", rules
+                name, f"expires {_what_list(tags)} {_days(days)} after push", rules, "expire_tagged"
             )
         assert keep_last is not None
         count = keep_last
@@ -373,7 +382,10 @@ class Lifecycle:
             for tag in tags
         )
         return LifecyclePreset(
-            name, f"keeps the newest {count} {_what_list(tags)}, expires older ones", rules
+            name,
+            f"keeps the newest {count} {_what_list(tags)}, expires older ones",
+            rules,
+            "expire_tagged",
         )
 
     @staticmethod
@@ -438,6 +450,7 @@ class Lifecycle:
             _preset_name("expire_archived", [days]),
             f"deletes archived images {_days(days)} after archiving",
             (rule,),
+            "expire_archived",
         )
 
     @staticmethod
@@ -450,14 +463,19 @@ class Lifecycle:
         Default description: the rule in words (``Expire any images by imageCountMoreThan 3``).
         """
         if rule is not None and keys:
-            raise LifecyclePolicyError(
-                "raw",
-                "give the rule as one dict or as keywords, not both",
-                given={"rule": rule, **keys},
-                allowed="raw({...}) or raw(selection=..., action=...)",
+            raise LifecyclePolicyError.from_problems(
+                [
+                    located(
+                        ("raw",),
+                        "give the rule as one dict or as keywords, not both",
+                        {"rule": rule, **keys},
+                        "raw({...}) or raw(selection=..., action=...)",
+                    )
+                ]
             )
-        data = dict(rule if rule is not None else keys)
-        data.setdefault("rulePriority", 1)
+        data = rule if rule is not None else keys
+        if isinstance(data, Mapping):
+            data = {"rulePriority": 1, **data}
         parsed = LifecycleRule.from_dict(data, where="raw")
         summary = parsed.description or (
             f"{parsed.action_type.value.capitalize()} {parsed.tag_status.value} images by "
@@ -465,7 +483,9 @@ class Lifecycle:
         )
         if parsed.description is None:
             parsed = replace(parsed, description=summary)
-        return LifecyclePreset(f"raw({summary!r})", f"an ECR rule as given: {summary}", (parsed,))
+        return LifecyclePreset(
+            f"raw({summary!r})", f"an ECR rule as given: {summary}", (parsed,), "raw"
+        )
 
     @staticmethod
     def compose(presets: Iterable[LifecyclePreset], *, where: str = "lifecycle") -> LifecyclePolicy:
@@ -498,7 +518,7 @@ def _archive(
     tags = args.tags(prefixes, patterns, required=False)
     if not isinstance(untagged, bool):
         args.problems.append(
-            Problem(f"{name}.untagged", "must be true or false", untagged, "a boolean")
+            located((name, "untagged"), "must be true or false", untagged, "a boolean")
         )
     args.done()
 
@@ -527,6 +547,7 @@ def _archive(
         ),
         f"archives {selected} {phrase.format(_days(days))}, deletes nothing",
         rules,
+        name,
     )
 
 
@@ -544,10 +565,14 @@ def resolve_lifecycle(
     if isinstance(lifecycle, LifecyclePolicy):
         return lifecycle
     if isinstance(lifecycle, str | bytes | Mapping) or not isinstance(lifecycle, Sequence):
-        raise LifecyclePolicyError(
-            "lifecycle",
-            "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
-            given=lifecycle,
-            allowed="[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
+        raise LifecyclePolicyError.from_problems(
+            [
+                located(
+                    ("lifecycle",),
+                    "lifecycle takes a list of Lifecycle presets or a LifecyclePolicy",
+                    lifecycle,
+                    "[Lifecycle.keep_last(10), ...] or LifecyclePolicy.from_json(text)",
+                )
+            ]
         )
     return LifecyclePolicy.from_presets(list(lifecycle), where="lifecycle")

@@ -8,15 +8,18 @@ rules"):
 - Every rule selects, from the images of its storage class (ACTIVE images for
   ``standard``, ARCHIVED images for ``archive``), those whose tags satisfy its tag selection;
   ``imageCountMoreThan N`` marks all but the newest N of them, the ``since*`` types mark
-  those more than N whole days past the event.
+  those whose event is N x 24 hours or more before ``now`` (elapsed time: ECR acts within
+  about a day, so the preview errs toward reporting the action).
 - Rules apply in priority order; an image selected by a rule is never acted on by a lower
   one (whether or not that rule marked it), and lower rules still count it.
 - An image referenced by a manifest list is not expired or archived while the list is
-  kept; an artifact whose subject is expired (archived) is expired (archived) with it.
+  kept in the standard storage class (an archived list protects nothing); an artifact whose
+  subject is expired (archived) is expired (archived) with it.
 
 Implementation: images are sorted once, newest first; a rule's selection is a bit mask over
 that order (bit r = r-th newest image), so a rule costs a few big-integer operations; tag
-matches come from bisecting a sorted index of all tags. O(n log n) in the number of images.
+matches come from bisecting a sorted index of all tags, and a pattern matches a tag in time
+linear in the tag's length (no backtracking). O(n log n) in the number of images.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -32,14 +35,15 @@ from itertools import chain, compress, repeat
 from operator import add, attrgetter, itemgetter, methodcaller
 from typing import Any, NamedTuple
 
-from ..errors import LifecyclePolicyError
-from .images import Image, ImageStatus, parse_images
+from ..errors import EcrConstructsError, LifecyclePolicyError, Problem
+from .images import Image, ImageStatus, parse_images, read_timestamp
 from .model import (
     CountType,
     LifecycleAction,
     LifecyclePolicy,
     LifecycleRule,
     StorageClass,
+    TagList,
     TagStatus,
 )
 
@@ -149,39 +153,60 @@ def as_policy(policy: Any) -> LifecyclePolicy:
     get-lifecycle-policy response (``{"lifecyclePolicyText": ...}``). Validated."""
     if isinstance(policy, LifecyclePolicy):
         return policy
-    if isinstance(policy, bytes):
-        policy = policy.decode("utf-8", errors="replace")
-    if isinstance(policy, str):
+    if isinstance(policy, str | bytes):
         return LifecyclePolicy.from_json(policy)
     if isinstance(policy, Mapping):
         if "lifecyclePolicyText" in policy:
             return LifecyclePolicy.from_json(policy["lifecyclePolicyText"])
         return LifecyclePolicy.from_dict(policy)
-    raise LifecyclePolicyError(
-        "policy",
-        "is not a lifecycle policy",
-        given=type(policy).__name__,
-        allowed="a LifecyclePolicy (such as Repository.lifecycle_policy), its JSON text or dict",
+    raise LifecyclePolicyError.from_problems(
+        [
+            Problem(
+                "policy",
+                "is not a lifecycle policy",
+                type(policy).__name__,
+                "a LifecyclePolicy (such as Repository.lifecycle_policy), its JSON text or dict",
+                path=(),
+            )
+        ]
     )
 
 
-def simulate(policy: Any, images: Any, *, now: datetime | None = None) -> SimulationResult:
+def simulate(
+    policy: Any, images: Any, *, now: datetime | str | float | None = None
+) -> SimulationResult:
     """Decide what ``policy`` does to ``images`` at ``now``, as ECR's evaluator would.
 
     :param policy: a :class:`LifecyclePolicy` (a ``Repository``'s ``.lifecycle_policy``),
         its JSON text or dict.
     :param images: a describe-images response, its ``imageDetails`` list, or :class:`Image`
         objects (see :func:`~ecr_constructs.lifecycle.images.parse_images`).
-    :param now: the moment of evaluation; a naive datetime is UTC. Default: the current time.
+    :param now: the moment of evaluation, in any form the images take (a datetime, an ISO
+        8601 string such as ``"2026-01-31"`` or ``"2026-01-31T12:00:00Z"``, epoch seconds); a
+        time without a zone is UTC. Default: the current time.
     :raises LifecyclePolicyError: the policy is not valid.
     :raises ImageDataError: an image lacks a required field or has a malformed one.
+    :raises EcrConstructsError: ``now`` is not a timestamp.
     """
     rules = as_policy(policy).rules
     items = parse_images(images)
-    when = datetime.now(UTC) if now is None else now
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = evaluation_time(now)
     return SimulationResult(when, _Evaluation(items, when).decide(rules))
+
+
+def evaluation_time(now: Any) -> datetime:
+    """``now`` as an aware datetime (the current time when None; no zone means UTC).
+
+    :raises EcrConstructsError: at ``now``, naming what was given and what is allowed.
+    """
+    if now is None:
+        return datetime.now(UTC)
+    problems: list[Problem] = []
+    when = read_timestamp(now, (), "now", problems)
+    if problems:
+        raise EcrConstructsError.from_problems(problems)
+    assert isinstance(when, datetime)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _later(pushed: datetime, activated: datetime | None) -> datetime:
@@ -231,7 +256,7 @@ class _Evaluation:
         by_tag = sorted(range(len(tags)), key=tags.__getitem__)
         self.tag_keys = list(map(tags.__getitem__, by_tag))
         self.tag_owner = list(map(owners.__getitem__, by_tag))
-        self._entry_masks: dict[tuple[bool, str], int] = {}
+        self._entry_masks: dict[tuple[TagList, str], int] = {}
         self._optional_times: dict[str, list[float]] = {}
         self._age_masks: dict[tuple[CountType, int], int] = {}
 
@@ -259,9 +284,10 @@ class _Evaluation:
                 low = middle + 1
         return mask >> low << low
 
-    def _entry_mask(self, entry: str, *, pattern: bool) -> int:
+    def _entry_mask(self, entry: str, kind: TagList) -> int:
         """Images with at least one tag starting with ``entry`` (prefix) or matching it."""
-        key = (pattern, entry)
+        pattern = kind is TagList.PATTERNS
+        key = (kind, entry)
         cached = self._entry_masks.get(key)
         if cached is not None:
             return cached
@@ -274,11 +300,17 @@ class _Evaluation:
             stop = bisect_left(keys, literal + _LAST_CHAR, start)
         tags, owners = keys[start:stop], self.tag_owner[start:stop]
         if pattern and "*" in entry:
-            inner = max(entry.split("*")[1:], key=len)  # text every match contains
-            if inner:  # a fast substring test first, the pattern on what passes
-                maybe = list(compress(range(len(tags)), map(str.__contains__, tags, repeat(inner))))
-                tags = list(map(tags.__getitem__, maybe))
-                owners = list(map(owners.__getitem__, maybe))
+            parts = entry.split("*")
+            # Fast tests first (the end every match has, text every match contains), then
+            # the pattern on what passes.
+            for test, text in (
+                (str.endswith, parts[-1]),
+                (str.__contains__, max(parts[1:-1], key=len, default="")),
+            ):
+                if text:
+                    maybe = list(compress(range(len(tags)), map(test, tags, repeat(text))))
+                    tags = list(map(tags.__getitem__, maybe))
+                    owners = list(map(owners.__getitem__, maybe))
             owners = list(compress(owners, map(_compile(entry).fullmatch, tags)))
         mask = self._entry_masks[key] = self._mask_of(owners)
         return mask
@@ -289,21 +321,22 @@ class _Evaluation:
             return mask & ~self.tagged
         if rule.tag_status is TagStatus.ANY:
             return mask
-        pattern = rule.tag_pattern_list is not None
+        kind = TagList.PATTERNS if rule.tag_pattern_list is not None else TagList.PREFIXES
         mask &= self.tagged
         for entry in rule.tag_list:
-            mask &= self._entry_mask(entry, pattern=pattern)
+            mask &= self._entry_mask(entry, kind)
         return mask
 
     def _older_than(self, count_type: CountType, days: int) -> int:
-        """Images whose push, last use or archiving is more than ``days`` whole days ago:
-        at or before ``now - (days + 1) days``."""
+        """Images whose push, last use or archiving is ``days`` x 24 hours or more before
+        ``now``: "more than N days" in elapsed time, the exact instant counted as past it
+        (ECR acts later, so the preview errs toward the action)."""
         key = (count_type, days)
         cached = self._age_masks.get(key)
         if cached is not None:
             return cached
         try:
-            cutoff = (self.now - (days + 1) * _DAY).timestamp()
+            cutoff = (self.now - days * _DAY).timestamp()
         except OverflowError:  # before year 1: nothing is that old
             mask = 0
         else:
@@ -382,7 +415,13 @@ class _Evaluation:
 
 class _References:
     """Decisions constrained by references between images, changed in place: a manifest
-    list holds the images it references; an artifact follows its subject."""
+    list holds the images it references; an artifact follows its subject.
+
+    An image's decision depends on its subject's and on its manifest lists'. Where a list's
+    own decision depends on an image it references (the list is also that image's artifact,
+    directly or through others), the list does not hold that image: the two fates would
+    otherwise wait on each other, and the preview errs toward reporting the action.
+    """
 
     def __init__(self, decisions: list[Decision]) -> None:
         self.decisions = decisions
@@ -399,7 +438,21 @@ class _References:
                     position = where.get(child)
                     if position is not None and position != k:
                         self.lists.setdefault(position, []).append(k)
+            self._drop_circular_holds()
         self.resolved: set[int] = set()
+
+    def _drop_circular_holds(self) -> None:
+        """Forget each hold by a list that depends on the image it holds (the two are in one
+        strongly connected component of the dependencies)."""
+        component = _components(
+            {*self.subject, *self.subject.values(), *self.lists, *chain(*self.lists.values())},
+            self._dependencies,
+        )
+        digest = [decision.image.digest for decision in self.decisions]
+        for k, holders in self.lists.items():  # by digest: reasons name the same list always
+            holders[:] = sorted(
+                (h for h in holders if component[h] != component[k]), key=digest.__getitem__
+            )
 
     def apply(self) -> None:
         for k in (*self.subject, *self.lists):
@@ -432,6 +485,15 @@ class _References:
             pending.discard(k)
             stack.pop()
 
+    def _protects(self, holder: int) -> bool:
+        """A manifest list protects the images it references while it stays in the standard
+        storage class: once it is archived (or being restored from the archive), or is
+        itself expired or archived, they are no longer held."""
+        return (
+            self._settled(holder) is ImageAction.KEEP
+            and self.decisions[holder].image.status is ImageStatus.ACTIVE
+        )
+
     def _settled(self, k: int) -> ImageAction:
         """The action decided for ``k``; kept while undecided (a cycle)."""
         return self.decisions[k].action if k in self.resolved else ImageAction.KEEP
@@ -454,7 +516,7 @@ class _References:
                 decision = Decision(image, ImageAction.TRANSITION, priority, reason)
         if decision.action is not ImageAction.KEEP:
             for holder in self.lists.get(k, ()):
-                if self._settled(holder) is ImageAction.KEEP:
+                if self._protects(holder):
                     held_by = self.decisions[holder].image.digest
                     return Decision(
                         image,
@@ -463,6 +525,42 @@ class _References:
                         f"referenced by manifest list {held_by}, which is kept",
                     )
         return decision
+
+
+def _components(nodes: Iterable[int], edges: Callable[[int], list[int]]) -> dict[int, int]:
+    """The strongly connected component of every node (Tarjan's algorithm, without
+    recursion): two nodes share a number exactly when each reaches the other."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    component: dict[int, int] = {}
+    stack: list[int] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(edges(root)))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, pending = work[-1]
+            following = next(pending, None)
+            if following is None:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        component[member] = node
+                        if member == node:
+                            break
+            elif following not in index:
+                index[following] = low[following] = len(index)
+                stack.append(following)
+                work.append((following, iter(edges(following))))
+            elif following not in component:
+                low[node] = min(low[node], index[following])
+    return component
 
 
 def _order_ties_by_digest(order: list[int], ranked: list[float], images: Sequence[Image]) -> None:
@@ -479,5 +577,11 @@ def _order_ties_by_digest(order: list[int], ranked: list[float], images: Sequenc
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
-    """An ECR tag pattern as a regular expression: ``*`` is any run of characters."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+    """An ECR tag pattern (with at least one ``*``, any run of characters) as a regular
+    expression that never backtracks into a wildcard: each literal between two wildcards
+    takes its first occurrence (an atomic group), which leaves the most room for the rest,
+    so a match exists exactly when this one succeeds. A tag costs time linear in its length
+    (a backtracking ``.*a.*a.*a.*a`` costs its length to the fourth power)."""
+    first, *middle, last = pattern.split("*")
+    inner = "".join(f"(?>.*?{re.escape(part)})" for part in middle if part)
+    return re.compile(f"{re.escape(first)}{inner}.*{re.escape(last)}", re.DOTALL)

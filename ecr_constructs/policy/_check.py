@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, Where, child
 from ..registry_rules import RegistryPolicyScope
 from ..tokens import is_unresolved
 from ._values import PRINCIPAL_ALLOWED, SERVICE_ALLOWED, principal_problem, service_problem
@@ -63,17 +63,19 @@ def _strings(value: object) -> list[object] | None:
     return None
 
 
-def check_statement(statement: object, where: str, rules: DocumentRules) -> list[Problem]:
+def check_statement(statement: object, where: Where, rules: DocumentRules) -> list[Problem]:
     """Every problem with one statement, each naming ``where.Element``."""
     if not isinstance(statement, Mapping):
-        return [Problem(where, "a statement must be a mapping", given=statement, allowed="a dict")]
+        return [
+            Problem.of(where, "a statement must be a mapping", given=statement, allowed="a dict")
+        ]
     problems: list[Problem] = []
     elements = set(ELEMENT_ORDER) if rules.resource_allowed else set(ELEMENT_ORDER) - {"Resource"}
     for key in statement:
         if key in ("Resource", "NotResource") and not rules.resource_allowed:
             problems.append(
-                Problem(
-                    f"{where}.{key}",
+                Problem.of(
+                    child(where, key),
                     f"a {rules.kind} must not have a {key} element "
                     "(the repository is the resource; ECR rejects it)",
                     given=statement[key],
@@ -82,8 +84,8 @@ def check_statement(statement: object, where: str, rules: DocumentRules) -> list
             )
         elif key not in elements:
             problems.append(
-                Problem(
-                    f"{where}.{key}",
+                Problem.of(
+                    child(where, key),
                     f"unsupported element in a {rules.kind}",
                     given=statement[key],
                     allowed=", ".join(e for e in ELEMENT_ORDER if e in elements),
@@ -91,13 +93,19 @@ def check_statement(statement: object, where: str, rules: DocumentRules) -> list
             )
     sid = statement.get("Sid")
     if "Sid" in statement and not (isinstance(sid, str) and sid):
-        problems.append(Problem(f"{where}.Sid", "Sid must be a non-empty string", given=sid))
+        problems.append(
+            Problem.of(child(where, "Sid"), "Sid must be a non-empty string", given=sid)
+        )
     effect = statement.get("Effect")
     if "Effect" not in statement:
-        problems.append(Problem(f"{where}.Effect", "missing Effect", allowed="Allow | Deny"))
+        problems.append(
+            Problem.of(child(where, "Effect"), "missing Effect", allowed="Allow | Deny")
+        )
     elif effect not in ("Allow", "Deny"):
         problems.append(
-            Problem(f"{where}.Effect", "unknown Effect", given=effect, allowed="Allow | Deny")
+            Problem.of(
+                child(where, "Effect"), "unknown Effect", given=effect, allowed="Allow | Deny"
+            )
         )
     problems += _check_principal(statement, where)
     problems += _check_actions(statement, where, rules)
@@ -108,8 +116,8 @@ def check_statement(statement: object, where: str, rules: DocumentRules) -> list
             for r in resources
         ):
             problems.append(
-                Problem(
-                    f"{where}.Resource",
+                Problem.of(
+                    child(where, "Resource"),
                     "Resource must be ARNs",
                     given=statement["Resource"],
                     allowed="an ARN or a list of ARNs",
@@ -122,8 +130,8 @@ def check_statement(statement: object, where: str, rules: DocumentRules) -> list
         and all(isinstance(v, Mapping) and v for v in condition.values())
     ):
         problems.append(
-            Problem(
-                f"{where}.Condition",
+            Problem.of(
+                child(where, "Condition"),
                 "Condition must map operators to keys and values",
                 given=condition,
                 allowed='{"StringEquals": {"aws:PrincipalOrgID": "o-..."}}',
@@ -132,11 +140,11 @@ def check_statement(statement: object, where: str, rules: DocumentRules) -> list
     return problems
 
 
-def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
+def _check_principal(statement: Mapping[str, Any], where: Where) -> list[Problem]:
     if "Principal" not in statement:
         return [
-            Problem(
-                f"{where}.Principal",
+            Problem.of(
+                child(where, "Principal"),
                 "missing Principal (a resource policy must say whom it applies to)",
                 allowed='{"AWS": [...]} or {"Service": ...}',
             )
@@ -149,8 +157,8 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
     if not anyone:
         if not (isinstance(principal, Mapping) and principal):
             return [
-                Problem(
-                    f"{where}.Principal",
+                Problem.of(
+                    child(where, "Principal"),
                     "not a principal",
                     given=principal,
                     allowed='"*", {"AWS": ...} or {"Service": ...}',
@@ -160,8 +168,8 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
             values = _strings(value)
             if key not in ("AWS", "Service"):
                 problems.append(
-                    Problem(
-                        f"{where}.Principal.{key}",
+                    Problem.of(
+                        child(where, "Principal", key),
                         "unsupported principal type",
                         given=value,
                         allowed="AWS or Service",
@@ -170,8 +178,8 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
                 continue
             if values is None:
                 problems.append(
-                    Problem(
-                        f"{where}.Principal.{key}",
+                    Problem.of(
+                        child(where, "Principal", key),
                         "principals must be a string or a non-empty list",
                         given=value,
                         allowed=PRINCIPAL_ALLOWED if key == "AWS" else SERVICE_ALLOWED,
@@ -180,7 +188,7 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
                 continue
             many = isinstance(value, list)
             for index, item in enumerate(values):
-                item_where = f"{where}.Principal.{key}" + (f"[{index}]" if many else "")
+                item_where = child(where, "Principal", key, *((index,) if many else ()))
                 if key == "AWS" and item == "*":
                     anyone = True
                     continue
@@ -189,8 +197,8 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
                     problems.append(problem)
     if anyone and not statement.get("Condition"):
         problems.append(
-            Problem(
-                f"{where}.Principal",
+            Problem.of(
+                child(where, "Principal"),
                 "a '*' principal without a Condition opens it to everyone",
                 given=principal,
                 allowed="named principals, or '*' with a Condition such as aws:PrincipalOrgID",
@@ -199,11 +207,13 @@ def _check_principal(statement: Mapping[str, Any], where: str) -> list[Problem]:
     return problems
 
 
-def _check_actions(statement: Mapping[str, Any], where: str, rules: DocumentRules) -> list[Problem]:
+def _check_actions(
+    statement: Mapping[str, Any], where: Where, rules: DocumentRules
+) -> list[Problem]:
     if "Action" not in statement:
         return [
-            Problem(
-                f"{where}.Action",
+            Problem.of(
+                child(where, "Action"),
                 "missing Action",
                 allowed=f"{rules.action_prefix}... actions",
             )
@@ -212,8 +222,8 @@ def _check_actions(statement: Mapping[str, Any], where: str, rules: DocumentRule
     actions = _strings(value)
     if actions is None:
         return [
-            Problem(
-                f"{where}.Action",
+            Problem.of(
+                child(where, "Action"),
                 "Action must be a string or a non-empty list",
                 given=value,
                 allowed=f"{rules.action_prefix}... actions",
@@ -222,13 +232,13 @@ def _check_actions(statement: Mapping[str, Any], where: str, rules: DocumentRule
     problems = []
     many = isinstance(value, list)
     for index, action in enumerate(actions):
-        item_where = f"{where}.Action" + (f"[{index}]" if many else "")
+        item_where = child(where, "Action", *((index,) if many else ()))
         if is_unresolved(action):
             continue
         name = action.lower() if isinstance(action, str) else ""
         if not name.startswith(rules.action_prefix):
             problems.append(
-                Problem(
+                Problem.of(
                     item_where,
                     f"not an action a {rules.kind} can grant",
                     given=action,
@@ -239,7 +249,7 @@ def _check_actions(statement: Mapping[str, Any], where: str, rules: DocumentRule
             allowed.lower() for allowed in rules.allowed_actions
         }:
             problems.append(
-                Problem(
+                Problem.of(
                     item_where,
                     rules.refused_action,
                     given=action,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from ..errors import Problem
+from ..errors import Problem, Where, child
 from ..naming import ACCOUNT_ID_PATTERN, REGION
 from ..registry_rules import ORGANIZATION_ID
 from ..tokens import is_unresolved
@@ -25,26 +25,26 @@ PRINCIPAL_ALLOWED = (
 SERVICE_ALLOWED = "a service principal such as lambda.amazonaws.com"
 
 
-def as_list(values: object, where: str, what: str) -> tuple[list[object], list[Problem]]:
+def as_list(values: object, where: Where, what: str) -> tuple[list[object], list[Problem]]:
     """``values`` as a list; one string (a common slip for a one-item list) is a problem."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        return [], [Problem(where, f"give a list of {what}", given=values, allowed=f"[{what}]")]
+        return [], [Problem.of(where, f"give a list of {what}", given=values, allowed=f"[{what}]")]
     return list(values), []
 
 
-def account_problem(value: object, where: str) -> Problem | None:
+def account_problem(value: object, where: Where) -> Problem | None:
     if is_unresolved(value) or (isinstance(value, str) and ACCOUNT_ID_PATTERN.fullmatch(value)):
         return None
-    return Problem(where, "not an AWS account ID", given=value, allowed=ACCOUNT_ALLOWED)
+    return Problem.of(where, "not an AWS account ID", given=value, allowed=ACCOUNT_ALLOWED)
 
 
-def principal_problem(value: object, where: str) -> Problem | None:
+def principal_problem(value: object, where: Where) -> Problem | None:
     """An IAM principal for the ``AWS`` key: account ID or root/role/user ARN (``*`` not here)."""
     if is_unresolved(value) or (isinstance(value, str) and ACCOUNT_ID_PATTERN.fullmatch(value)):
         return None
     if isinstance(value, str) and (arn := IAM_ARN.fullmatch(value)):
         if not ACCOUNT_ID_PATTERN.fullmatch(arn["account"]):
-            return Problem(
+            return Problem.of(
                 where,
                 "the account in an IAM ARN must be 12 digits",
                 given=value,
@@ -52,33 +52,33 @@ def principal_problem(value: object, where: str) -> Problem | None:
             )
         if IAM_RESOURCE.fullmatch(arn["resource"]):
             return None
-    return Problem(where, "not an IAM principal", given=value, allowed=PRINCIPAL_ALLOWED)
+    return Problem.of(where, "not an IAM principal", given=value, allowed=PRINCIPAL_ALLOWED)
 
 
-def organization_problem(value: object, where: str) -> Problem | None:
+def organization_problem(value: object, where: Where) -> Problem | None:
     return next(iter(ORGANIZATION_ID.problems(value, where)), None)
 
 
-def region_problem(value: object, where: str) -> Problem | None:
+def region_problem(value: object, where: Where) -> Problem | None:
     return next(iter(REGION.problems(value, where)), None)
 
 
-def service_problem(value: object, where: str) -> Problem | None:
+def service_problem(value: object, where: Where) -> Problem | None:
     if is_unresolved(value) or (isinstance(value, str) and SERVICE_PRINCIPAL.fullmatch(value)):
         return None
-    return Problem(where, "not a service principal", given=value, allowed=SERVICE_ALLOWED)
+    return Problem.of(where, "not a service principal", given=value, allowed=SERVICE_ALLOWED)
 
 
 def check_each(
     values: object,
-    where: str,
+    where: Where,
     what: str,
-    problem_of: Callable[[object, str], Problem | None],
+    problem_of: Callable[[object, Where], Problem | None],
 ) -> tuple[tuple[str, ...], list[Problem]]:
     """Check every item of a list; return the items (as strings) and all problems."""
     items, problems = as_list(values, where, what)
     for index, item in enumerate(items):
-        problem = problem_of(item, f"{where}[{index}]")
+        problem = problem_of(item, child(where, index))
         if problem is not None:
             problems.append(problem)
     return tuple(str(item) for item in items), problems
@@ -86,12 +86,14 @@ def check_each(
 
 def check_some(
     values: object,
-    where: str,
+    where: Where,
     what: str,
-    problem_of: Callable[[object, str], Problem | None],
+    problem_of: Callable[[object, Where], Problem | None],
 ) -> tuple[tuple[str, ...], list[Problem]]:
     """`check_each`, and an empty list is a problem too."""
     items, problems = check_each(values, where, what, problem_of)
     if not problems and not items:
-        problems.append(Problem(where, f"lists no {what}", given=[], allowed=f"one or more {what}"))
+        problems.append(
+            Problem.of(where, f"lists no {what}", given=[], allowed=f"one or more {what}")
+        )
     return items, problems

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..errors import PolicyDocumentError, Problem
+from ..errors import PolicyDocumentError, Problem, Where, child
 from ..naming import LONGEST_PARTITION
 from ..registry_rules import RegistryPolicyScope
 from ..tokens import is_unresolved
@@ -52,7 +52,7 @@ class PolicyDocument:
         self,
         grants: Iterable[AccessGrant],
         *,
-        where: str = "access",
+        where: Where = "access",
         partition: str = "aws",
         account: str | None = None,
         region: str | None = None,
@@ -69,8 +69,8 @@ class PolicyDocument:
         for index, grant in enumerate(grant_list):
             if not isinstance(grant, AccessGrant):
                 problems.append(
-                    Problem(
-                        f"{where}[{index}]",
+                    Problem.of(
+                        child(where, index),
                         "not an access grant",
                         given=grant,
                         allowed="RepositoryAccess/RegistryAccess/PublicRepositoryAccess presets",
@@ -78,13 +78,13 @@ class PolicyDocument:
                 )
                 continue
             statement = grant.render(partition=partition, account=account, region=region)
-            problems += check_statement(statement, f"{where}[{index}]", self.rules)
+            problems += check_statement(statement, child(where, index), self.rules)
             sid = statement.get("Sid")  # only custom statements bring their own
             if isinstance(sid, str):
                 if sid in taken:
                     problems.append(
-                        Problem(
-                            f"{where}[{index}].Sid",
+                        Problem.of(
+                            child(where, index, "Sid"),
                             "duplicate Sid",
                             given=sid,
                             allowed="each Sid once in the document",
@@ -215,13 +215,13 @@ class RegistryPolicyDocument(PolicyDocument):
         *,
         account: str,
         region: str,
-        where: str = "registry_policy",
+        where: Where = "registry_policy",
         partition: str = "aws",
         scope: RegistryPolicyScope = RegistryPolicyScope.V2,
     ) -> None:
         if not isinstance(scope, RegistryPolicyScope):
             raise PolicyDocumentError(
-                f"{where} scope",
+                child(where, "scope"),
                 "scope must be a RegistryPolicyScope",
                 given=scope,
                 allowed="RegistryPolicyScope.V2 (ECR's default) or RegistryPolicyScope.V1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import Problem
+from ..errors import Problem, Where, child
 from ..registry_rules import CACHE_PREFIX, ROOT
 from ._grant import AccessGrant, custom, describe, literal, principal_templates, raise_if
 from ._values import (
@@ -53,9 +53,9 @@ def _principal_grant(
     accounts: object,
     principals: object,
     *,
-    where: str,
-    where_accounts: str,
-    where_principals: str,
+    where: Where,
+    where_accounts: Where,
+    where_principals: Where,
 ) -> tuple[AccessGrant | None, list[Problem]]:
     """A grant to accounts and principals together, or every problem with them."""
     good_accounts, problems = check_each(accounts, where_accounts, "account IDs", account_problem)
@@ -65,7 +65,7 @@ def _principal_grant(
     problems += more
     if not problems and not good_accounts and not good_principals:
         problems.append(
-            Problem(
+            Problem.of(
                 where,
                 "names nobody",
                 given={"accounts": [], "principals": []},
@@ -84,7 +84,7 @@ def _principal_grant(
 
 def _organization_grant(
     organization_ids: object,
-    where: str,
+    where: Where,
     *,
     kind: str,
     sid: str,
@@ -108,7 +108,7 @@ def _organization_grant(
 
 
 def _organization_pull(
-    organization_ids: object, where: str
+    organization_ids: object, where: Where
 ) -> tuple[AccessGrant | None, list[Problem]]:
     return _organization_grant(
         organization_ids, where, kind="pull", sid="OrganizationPull", actions=PULL_ACTIONS
@@ -116,14 +116,14 @@ def _organization_pull(
 
 
 def _organization_push(
-    organization_ids: object, where: str
+    organization_ids: object, where: Where
 ) -> tuple[AccessGrant | None, list[Problem]]:
     return _organization_grant(
         organization_ids, where, kind="push", sid="OrganizationPush", actions=PUSH_ACTIONS
     )
 
 
-def _lambda_pull(accounts: object, where: str) -> tuple[AccessGrant | None, list[Problem]]:
+def _lambda_pull(accounts: object, where: Where) -> tuple[AccessGrant | None, list[Problem]]:
     ids, problems = check_some(accounts, where, "account IDs", account_problem)
     if problems:
         return None, problems
@@ -225,7 +225,7 @@ class RepositoryAccess:
         pull_organizations: Strings = (),
         push_organizations: Strings = (),
         lambda_pull_accounts: Strings = (),
-        where: str = "access",
+        where: Where = "access",
     ) -> list[AccessGrant]:
         """The grants for a registry file's ``access:`` keys, in this order: pull, push,
         organization pull, organization push, Lambda pull (empty keys grant nothing).
@@ -248,17 +248,21 @@ class RepositoryAccess:
                     actions,
                     accounts,
                     principals,
-                    where=f"{where}.{kind}",
-                    where_accounts=f"{where}.{kind}_accounts",
-                    where_principals=f"{where}.{kind}_principals",
+                    where=child(where, kind),
+                    where_accounts=child(where, f"{kind}_accounts"),
+                    where_principals=child(where, f"{kind}_principals"),
                 )
             )
         if not _is_empty(pull_organizations):
-            results.append(_organization_pull(pull_organizations, f"{where}.pull_organizations"))
+            results.append(
+                _organization_pull(pull_organizations, child(where, "pull_organizations"))
+            )
         if not _is_empty(push_organizations):
-            results.append(_organization_push(push_organizations, f"{where}.push_organizations"))
+            results.append(
+                _organization_push(push_organizations, child(where, "push_organizations"))
+            )
         if not _is_empty(lambda_pull_accounts):
-            results.append(_lambda_pull(lambda_pull_accounts, f"{where}.lambda_pull_accounts"))
+            results.append(_lambda_pull(lambda_pull_accounts, child(where, "lambda_pull_accounts")))
         for grant, found in results:
             problems += found
             if grant is not None:
@@ -365,7 +369,7 @@ class RegistryAccess:
         )
 
 
-def _prefix_problem(value: object, where: str) -> Problem | None:
+def _prefix_problem(value: object, where: Where) -> Problem | None:
     return next(iter(CACHE_PREFIX.problems(value, where)), None)
 
 
@@ -393,7 +397,10 @@ class PublicRepositoryAccess:
 
     @staticmethod
     def from_settings(
-        *, push_accounts: Strings = (), push_principals: Strings = (), where: str = "access"
+        *,
+        push_accounts: Strings = (),
+        push_principals: Strings = (),
+        where: Where = "access",
     ) -> list[AccessGrant]:
         """The grants for a registry file's public ``access:`` keys: one push grant, or none
         when both keys are empty.
@@ -410,9 +417,9 @@ class PublicRepositoryAccess:
                     PUBLIC_PUSH_ACTIONS,
                     push_accounts,
                     push_principals,
-                    where=f"{where}.push",
-                    where_accounts=f"{where}.push_accounts",
-                    where_principals=f"{where}.push_principals",
+                    where=child(where, "push"),
+                    where_accounts=child(where, "push_accounts"),
+                    where_principals=child(where, "push_principals"),
                 )
             )
         ]

@@ -37,7 +37,7 @@ from ...registry_rules import (
     unique_destination_problems,
     upstream_prefix_problems,
 )
-from .locations import Issue, describe_choices, parse_path, unknown_name_message
+from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
     PUBLIC_REPOSITORY_REGION,
     CreationTemplateConfig,
@@ -155,7 +155,9 @@ def registry_policy_grants(
 def public_access(access: PublicAccessConfig) -> list[AccessGrant]:
     """The grants of a public repository's ``access`` keys (problems at ``access.<key>``)."""
     return PublicRepositoryAccess.from_settings(
-        push_accounts=access.push_accounts, push_principals=access.push_principals
+        push_accounts=access.push_accounts,
+        push_principals=access.push_principals,
+        where=("access",),
     )
 
 
@@ -275,17 +277,14 @@ def _check_public_repositories(parts: Parts, issues: list[Issue]) -> None:
         try:
             grants = public_access(repository.access)
             if grants:
-                PublicRepositoryPolicyDocument(grants, partition=LONGEST_PARTITION)
+                PublicRepositoryPolicyDocument(
+                    grants, where=("access",), partition=LONGEST_PARTITION
+                )
         except PolicyDocumentError as error:
-            issues += _issues(path, _document_problems(error))
+            issues += _issues(path, error.problems)
         if repository.logo is not None:
             problems = logo_problems(logo_file(repository.logo, parts.source))
             issues += _issues((*path, "logo"), problems)
-
-
-def _document_problems(error: PolicyDocumentError) -> list[Problem]:
-    """A policy document's problems at the field paths their ``where`` names."""
-    return [problem.moved(parse_path(problem.where) or ()) for problem in error.problems]
 
 
 def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
@@ -303,10 +302,10 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
             region=deployment.region or _ANY_REGION,
             partition=LONGEST_PARTITION,
             scope=parts.policy_scope or RegistryPolicyScope.V2,
-            where="grants",
+            where=("grants",),
         )
     except PolicyDocumentError as error:
-        for problem in _document_problems(error):
+        for problem in error.problems:
             # grants[i].Element: at the key that made grant i; the whole document: registry.
             at = problem.path or ()
             key = (keys[at[1]],) if len(at) > 1 and isinstance(at[1], int) else ()

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import _UNSET, ConfigError, Path, Problem, format_path
-
-_SEGMENT = re.compile(r'\.?([A-Za-z0-9_-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
-
-
-def parse_path(text: str) -> Path | None:
-    """The inverse of ``format_path``; None when ``text`` is not a field path."""
-    segments: list[str | int] = []
-    position = 0
-    while position < len(text):
-        match = _SEGMENT.match(text, position)
-        if match is None or (match.group(0).startswith(".") and not segments):
-            return None
-        name, index, quoted = match.groups()
-        if name is not None:
-            segments.append(name)
-        elif index is not None:
-            segments.append(int(index))
-        else:
-            segments.append(json.loads(quoted))
-        position = match.end()
-    return tuple(segments)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ...policy import AccessGrant, RepositoryAccess
 from ...registry_rules import AppliedFor
 from ...settings import RepositorySettings
 from .checks import Parts, check_parts
-from .locations import Issue, is_under, parse_path
+from .locations import Issue, is_under
 from .models import ACCESS_KEYS, SETTING_KEYS, LifecycleItemConfig, _Settings
 from .presets import build_preset
 
@@ -272,7 +272,7 @@ class _Resolver:
         settings = {key: layer[f"access.{key}"][0] for key in ACCESS_KEYS}
         result: tuple[AccessGrant, ...] | None
         try:
-            result = tuple(RepositoryAccess.from_settings(**settings, where="access"))
+            result = tuple(RepositoryAccess.from_settings(**settings, where=("access",)))
         except PolicyDocumentError as error:
             self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
             result = None
@@ -341,37 +341,24 @@ def _compose(
             issues.extend(_lifecycle_issue(problem, origin[:-1]) for problem in error.problems)
             return None
     for caught_warning in caught:
-        if issubclass(caught_warning.category, LifecyclePolicyWarning):
-            found_warnings.append(_warning_issue(str(caught_warning.message), presets, origin))
+        warning = caught_warning.message
+        if isinstance(warning, LifecyclePolicyWarning) and warning.problem is not None:
+            found_warnings.append(_lifecycle_issue(warning.problem, origin[:-1]))
     return policy
 
 
-def _warning_issue(message: str, presets: list[LifecyclePreset], origin: Path) -> Issue:
-    """``lifecycle[1] raw(...).selection.tagPrefixList has 2 entries...`` at
-    ``<origin>[1].raw.selection.tagPrefixList``: ``has 2 entries...``."""
-    for index, preset in enumerate(presets):
-        label = f"lifecycle[{index}] {preset.name}"
-        if message.startswith(label):
-            key, _, text = message[len(label) :].partition(" ")
-            name = preset.name.split("(", 1)[0]
-            return Issue((*origin, index, name, *(parse_path(key.lstrip(".")) or ())), text)
-    return Issue(origin, message)
-
-
 def _lifecycle_issue(problem: Problem, base: Path) -> Issue:
-    """A lifecycle layer problem at its path in the file.
-
-    Preset problems (``keep_last.count``) are placed under the item ``base``; policy
-    problems (``lifecycle[1] keep_last(10)``, ``lifecycle``) under the key's parent ``base``.
-    """
-    path = parse_path(problem.where.split(" ", 1)[0]) or ()
-    return Issue((*base, *path), problem.message, problem.given, problem.allowed)
+    """A lifecycle layer problem at its path in the file, under ``base``: a preset's item
+    for preset problems (``keep_last.count``), the ``lifecycle`` key's parent for policy
+    problems and warnings (``lifecycle[1]``)."""
+    return Issue((*base, *(problem.path or ())), problem.message, problem.given, problem.allowed)
 
 
 def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
-    """A policy layer problem (``access.pull_accounts[1]``...) at the path that set it."""
-    path = parse_path(problem.where) or ()
+    """A policy layer problem (at ``access.pull_accounts[1]``...) at the key that set the
+    list, or at the owner's ``access`` for a problem of the whole document."""
+    path = problem.path or ("access",)
     key = path[1] if len(path) > 1 else None
     origin = layer[f"access.{key}"][1] if isinstance(key, str) and key in ACCESS_KEYS else None
-    at = (*origin, *path[2:]) if origin is not None else (*owner, "access")
+    at = (*origin, *path[2:]) if origin is not None else (*owner, *path)
     return Issue(at, problem.message, problem.given, problem.allowed)
