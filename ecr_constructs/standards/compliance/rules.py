@@ -142,14 +142,20 @@ def tag_immutability(resource: Resource, *, allow_exclusion: bool = False) -> st
     )
 
 
+_NEW_REPOSITORY = (
+    "; moving it to KMS means a new repository: CloudFormation replaces a repository whose "
+    "encryption changes"
+)
+
+
 def kms_encryption(resource: Resource) -> str | None:
     """``EncryptionConfiguration.EncryptionType`` is KMS (or KMS_DSSE)."""
     return _check_property(
         resource,
         ("EncryptionConfiguration", "EncryptionType"),
-        unset="is not set, so images are encrypted with AES256, not AWS KMS",
+        unset="is not set, so images are encrypted with AES256, not AWS KMS" + _NEW_REPOSITORY,
         accepts=lambda value: value in _KMS_TYPES,
-        refused=lambda field, value: f"{field} is {value!r}, not KMS",
+        refused=lambda field, value: f"{field} is {value!r}, not KMS{_NEW_REPOSITORY}",
     )
 
 
