@@ -29,7 +29,7 @@ from constructs import Construct
 from .errors import RepositoryPropsError, located_at
 from .naming import MAX_TAGS, PUBLIC_REPOSITORY_NAME, is_token, tag_problems
 from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
-from .registry_rules import Architecture, OperatingSystem
+from .registry_rules import Architecture, OperatingSystem, logo_problems
 
 PUBLIC_REGION = "us-east-1"
 PUBLIC_REGISTRY_HOST = "public.ecr.aws"
@@ -38,9 +38,6 @@ MAX_MARKDOWN_LENGTH = 10240
 REGISTRY_ALIAS_PATTERN = re.compile(r"[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*")
 REGISTRY_ALIAS_LENGTH = (2, 50)
 REGION_RULE_ID = "EcrPublicRegionRule"
-MAX_LOGO_BYTES = 512_000
-#: File signatures ("magic bytes") of the logo formats the ECR Public Gallery shows.
-LOGO_SIGNATURES = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff"}
 CATALOG_RESOURCE_TYPE = "Custom::EcrPublicCatalogData"
 LOGO_LOG_RETENTION_DAYS = 365
 # The partition token is the same string in every stack: read it from jsii once.
@@ -279,33 +276,12 @@ def _latest_python_runtime() -> str:
     )
 
 
-def _check_logo(logo_image: object, where: str) -> Path:
-    """A readable PNG or JPEG file within the API's size limit."""
-    allowed = f"a path to a PNG or JPEG file of at most {MAX_LOGO_BYTES:,} bytes"
-    if not isinstance(logo_image, str | os.PathLike):
-        raise RepositoryPropsError(where, "must be a file path", given=logo_image, allowed=allowed)
-    path = Path(logo_image)
-    if not path.is_file():
-        problem = "no such file" if not path.exists() else "not a file"
-        raise RepositoryPropsError(where, problem, given=str(path), allowed=allowed)
-    size = path.stat().st_size
-    if size > MAX_LOGO_BYTES:
-        raise RepositoryPropsError(
-            where,
-            f"the image is too large for the ECR Public catalog ({size:,} bytes)",
-            given=str(path),
-            allowed=allowed,
-        )
-    with path.open("rb") as file:
-        head = file.read(8)
-    if not head.startswith(tuple(LOGO_SIGNATURES.values())):
-        raise RepositoryPropsError(
-            where,
-            f"not a PNG or JPEG image (the file starts with {head!r})",
-            given=str(path),
-            allowed=allowed,
-        )
-    return path
+def _check_logo(logo_image: str | os.PathLike[str], where: str) -> Path:
+    """A readable PNG or JPEG file within the API's size limit (``logo_problems``)."""
+    problems = logo_problems(logo_image)
+    if problems:
+        raise RepositoryPropsError.from_problems(p.moved((where,)) for p in problems)
+    return Path(logo_image)
 
 
 def _check_region(region: str) -> None:

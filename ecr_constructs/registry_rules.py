@@ -10,6 +10,8 @@ one at once.
 from __future__ import annotations
 
 import enum
+import os
+import pathlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -262,6 +264,8 @@ class UpstreamKind:
     url_rule: TextRule | None = None
     needs_role: bool = False
     """ECR assumes a role (``CustomRoleArn``) to pull."""
+    takes_repository_prefix: bool = False
+    """The cache prefix may map to an upstream namespace (``UpstreamRepositoryPrefix``)."""
 
 
 UPSTREAMS: Mapping[str, UpstreamKind] = {
@@ -296,10 +300,56 @@ UPSTREAMS: Mapping[str, UpstreamKind] = {
                 invalid="not a valid ecr URL",
             ),
             needs_role=True,
+            takes_repository_prefix=True,
         ),
     )
 }
 """Every upstream ECR supports, by ``UpstreamRegistry`` name."""
+
+
+def ecr_upstream_registry(url: str) -> tuple[str, str]:
+    """The account and region of an ecr upstream's URL, ``ACCOUNT.dkr.ecr.REGION.amazonaws.com``
+    (checked by the ecr upstream's ``url_rule``)."""
+    account, _dkr, _ecr, region = url.split(".")[:4]
+    return account, region
+
+
+def self_cache_problems(
+    account: str | None,
+    region: str | None,
+    *,
+    registry_account: str | None,
+    registry_region: str | None,
+) -> list[Problem]:
+    """An ECR upstream is another registry than the cache's own (an unknown account or
+    region of the cache's registry, None, can't be compared)."""
+    if registry_account is None or registry_region is None:
+        return []
+    if (account, region) != (registry_account, registry_region):
+        return []
+    return [
+        Problem.at(
+            (),
+            "a registry can't cache from itself",
+            given=f"account {account}, region {region}",
+            allowed="another region, or another account",
+        )
+    ]
+
+
+def upstream_prefix_problems(cache_prefix: str, upstream_prefix: str | None) -> list[Problem]:
+    """An ECR upstream's repository prefix maps the cache prefix onto an upstream namespace,
+    so the cache prefix can't be ROOT (path ``()``: the upstream prefix)."""
+    if upstream_prefix in (None, ROOT) or cache_prefix != ROOT:
+        return []
+    return [
+        Problem.at(
+            (),
+            "an upstream repository prefix needs a cache prefix other than ROOT",
+            given=upstream_prefix,
+            allowed="a cache prefix such as 'team-a', or no upstream repository prefix",
+        )
+    ]
 
 
 def credentials_problems(upstream: str, given: object, how: str) -> list[Problem]:
@@ -474,6 +524,46 @@ class OperatingSystem(enum.StrEnum):
     WINDOWS = "Windows"
 
 
+MAX_LOGO_BYTES = 512_000
+"""The largest logo the ECR Public catalog takes (the API's ``logoImageBlob``)."""
+LOGO_SIGNATURES = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff"}
+"""File signatures ("magic bytes") of the logo formats the ECR Public Gallery shows."""
+LOGO_ALLOWED = f"a path to a PNG or JPEG file of at most {MAX_LOGO_BYTES:,} bytes"
+
+
+def logo_problems(logo_image: object) -> list[Problem]:
+    """A public repository's logo: an existing regular file, PNG or JPEG, of at most
+    ``MAX_LOGO_BYTES`` (path ``()``: the value itself)."""
+    if not isinstance(logo_image, str | os.PathLike):
+        return [Problem.at((), "must be a file path", given=logo_image, allowed=LOGO_ALLOWED)]
+    path = pathlib.Path(logo_image)
+    if not path.is_file():
+        problem = "no such file" if not path.exists() else "not a file"
+        return [Problem.at((), problem, given=str(path), allowed=LOGO_ALLOWED)]
+    size = path.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        return [
+            Problem.at(
+                (),
+                f"the image is too large for the ECR Public catalog ({size:,} bytes)",
+                given=str(path),
+                allowed=LOGO_ALLOWED,
+            )
+        ]
+    with path.open("rb") as file:
+        head = file.read(8)
+    if not head.startswith(tuple(LOGO_SIGNATURES.values())):
+        return [
+            Problem.at(
+                (),
+                f"not a PNG or JPEG image (the file starts with {head!r})",
+                given=str(path),
+                allowed=LOGO_ALLOWED,
+            )
+        ]
+    return []
+
+
 # --- registry policy scope -----------------------------------------------------------------------
 
 
@@ -533,21 +623,21 @@ SIGNING_PLATFORM = "Notation-OCI-SHA384-ECDSA"
 def signing_rule_problems(signing_profile_arn: object, repository_filters: object) -> list[Problem]:
     """One signing rule: a Signer profile ARN, and an empty list (every repository) or 1..100
     repository filters. Paths: ``signing_profile_arn``, ``repository_filters[i]``."""
-    problems = under("signing_profile_arn", SIGNING_PROFILE_ARN.problems(signing_profile_arn))
+    problems = SIGNING_PROFILE_ARN.problems(signing_profile_arn, ("signing_profile_arn",))
     if isinstance(repository_filters, str) or not isinstance(repository_filters, Sequence):
         return [
             *problems,
-            Problem(
-                "repository_filters",
+            Problem.at(
+                ("repository_filters",),
                 "repository_filters is a list of repository filters",
                 given=repository_filters,
                 allowed='a list such as ["prod*"], or an empty list for every repository',
             ),
         ]
     for index, value in enumerate(repository_filters):
-        problems += SIGNING_FILTER.problems(value, f"repository_filters[{index}]")
+        problems += SIGNING_FILTER.problems(value, ("repository_filters", index))
     if repository_filters:
-        problems += SIGNING_FILTERS.problems(len(set(repository_filters)), "repository_filters")
+        problems += SIGNING_FILTERS.problems(len(set(repository_filters)), ("repository_filters",))
     return problems
 
 

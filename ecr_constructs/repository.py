@@ -44,10 +44,13 @@ class Repository(Construct):
     ``Lifecycle.DEFAULT`` applies when no lifecycle is given; the repository is RETAINED
     when removed from the stack; no resource policy, so no other account can reach it.
 
-    The CloudFormation logical ID matches ``aws_ecr.Repository`` with the same construct ID.
-    Encryption can't change on a deployed repository (CloudFormation replaces it), and
-    ``aws_ecr.Repository`` encrypts with AES256: see docs/migrating.md before switching.
-    Two repositories with the same name in one account and region are refused.
+    Switching from ``aws_ecr.Repository`` keeps the deployed repository and its images when
+    the construct ID, ``repository_name`` and encryption stay as they were: the logical ID
+    is the same, and ``encryption=aws_ecr.RepositoryEncryption.AES_256`` (``aws_ecr``'s
+    default) renders the same template as ``aws_ecr.Repository`` does. The other settings
+    change in place. Leaving ``encryption`` at its default, KMS, asks CloudFormation to
+    replace the repository: see docs/migrating.md. Two repositories with the same name in
+    one account and region are refused.
     """
 
     def __init__(
@@ -75,8 +78,11 @@ class Repository(Construct):
         :param image_tag_mutability_exclusions: 1-5 wildcard filters for tags that may move
             (for example ``TagMutabilityExclusions.ENVIRONMENT``). Default: none.
         :param image_scan_on_push: Default: true (basic scan of each pushed image).
-        :param encryption: Default: KMS.
-        :param encryption_key: a KMS key or its ARN. Default: the AWS-managed ``aws/ecr`` key.
+        :param encryption: fixed when the repository is created: changing it replaces the
+            repository. AES256 renders as ``aws_ecr.Repository`` renders it (no
+            ``EncryptionConfiguration``). Default: KMS.
+        :param encryption_key: a KMS key or its ARN; fixed when the repository is created,
+            like ``encryption``. Default: the AWS-managed ``aws/ecr`` key.
         :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
             Default: ``Lifecycle.DEFAULT``, which deletes nothing.
         :param access: ``RepositoryAccess`` grants rendered into the repository policy.

@@ -210,13 +210,19 @@ class RepositorySettings:
 
     def repository_properties(self, partition: str) -> dict[str, Any]:
         """The keyword arguments of ``aws_ecr.CfnRepository``; struct properties as
-        camelCase maps. ``partition`` goes into the policy's ARNs (a token is fine)."""
+        camelCase maps. ``partition`` goes into the policy's ARNs (a token is fine).
+
+        AES256 renders no ``EncryptionConfiguration`` (ECR's default), as
+        ``aws_ecr.Repository`` renders it: CloudFormation compares templates, not
+        repositories, and replaces a repository when that property appears or goes."""
         return {
             "repository_name": self.name,
             "image_tag_mutability": self.tag_mutability.value,
             "image_tag_mutability_exclusion_filters": self.exclusion_filters(),
             "image_scanning_configuration": {"scanOnPush": self.scan_on_push},
-            "encryption_configuration": self.encryption_configuration(),
+            "encryption_configuration": (
+                self.encryption_configuration() if self.encryption.uses_kms else None
+            ),
             "lifecycle_policy": {"lifecyclePolicyText": self.lifecycle.to_json()},
             "repository_policy_text": self.policy_document(partition),
             "empty_on_delete": True if self.empty_on_delete else None,

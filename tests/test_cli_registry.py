@@ -46,7 +46,7 @@ def test_validate_a_valid_file_exits_0_with_a_one_line_summary(
     assert out.count("\n") == 1
     assert out == (
         f"{EXAMPLE}: valid: 15 repositories, 1 public repository, 3 standards, ENHANCED "
-        "scanning, 2 replication rules, 3 pull-through cache rules, 2 creation templates, "
+        "scanning, 2 replication rules, 4 pull-through cache rules, 2 creation templates, "
         "stack acme-ecr-registry in 123456789012/us-east-1\n"
     )
 

@@ -54,11 +54,11 @@ def test_the_example_synthesizes_to_a_deployable_assembly(
     )
     assert (
         lines[1]
-        == "  acme-ecr-registry  15 repositories, 1 public, 25/400 resources, 68 KB template"
+        == "  acme-ecr-registry  15 repositories, 1 public, 28/400 resources, 69 KB template"
     )
     assert lines[2] == f"shard map {tmp_path / 'registry.shards.json'}: unchanged"
     assert f"{registry}: building 16 repositories" in stderr
-    assert "  acme-ecr-registry: 15 repositories, 1 public, 25 resources" in stderr
+    assert "  acme-ecr-registry: 15 repositories, 1 public, 28 resources" in stderr
     assert f"synthesizing 1 stack to {out}" in stderr
     stacks = assembly_stacks(out)
     assert list(stacks) == ["acme-ecr-registry"]

@@ -205,7 +205,7 @@ def test_registry_wide_settings_are_in_the_first_stack(example: dict[str, Any]) 
     caches = {
         c["Properties"]["EcrRepositoryPrefix"]: c for c in by_type["AWS::ECR::PullThroughCacheRule"]
     }
-    assert set(caches) == {"docker-hub", "ecr-public", "quay"}
+    assert set(caches) == {"docker-hub", "ecr-public", "quay", "golden"}
     templates = {
         t["Properties"]["Prefix"]: logical
         for logical, t in resources.items()
@@ -216,6 +216,10 @@ def test_registry_wide_settings_are_in_the_first_stack(example: dict[str, Any]) 
     assert sorted(caches["docker-hub"]["DependsOn"]) == sorted(templates.values())
     assert caches["quay"]["DependsOn"] == [templates["ROOT"]]
     assert "CredentialArn" in caches["docker-hub"]["Properties"]
+    golden = caches["golden"]["Properties"]
+    assert golden["UpstreamRegistryUrl"] == "444455556666.dkr.ecr.us-east-1.amazonaws.com"
+    assert golden["UpstreamRepositoryPrefix"] == "base-images"
+    assert "UpstreamRepositoryPrefix" not in caches["quay"]["Properties"]
     (template,) = [
         t
         for t in by_type["AWS::ECR::RepositoryCreationTemplate"]
@@ -233,6 +237,27 @@ def test_registry_wide_settings_are_in_the_first_stack(example: dict[str, Any]) 
     assert public["Properties"]["RepositoryName"] == "acme-cli"
     assert public["Properties"]["RepositoryCatalogData"]["Architectures"] == ["x86-64", "ARM 64"]
     assert {"Key": "visibility", "Value": "public"} in public["Properties"]["Tags"]
+    (push,) = public["Properties"]["RepositoryPolicyText"]["Statement"]
+    assert (push["Sid"], push["Principal"]) == (
+        "PublicPush",
+        {"AWS": "arn:aws:iam::123456789012:role/github-actions-release"},
+    )
+    (signing,) = by_type["AWS::ECR::SigningConfiguration"]
+    assert signing["Properties"]["Rules"] == [
+        {
+            "SigningProfileArn": (
+                "arn:aws:signer:us-east-1:123456789012:/signing-profiles/acme_release"
+            ),
+            "RepositoryFilters": [
+                {"Filter": "payments/*", "FilterType": "WILDCARD_MATCH"},
+                {"Filter": "platform/*", "FilterType": "WILDCARD_MATCH"},
+            ],
+        }
+    ]
+    (exclusion,) = by_type["AWS::ECR::PullTimeUpdateExclusion"]
+    assert exclusion["Properties"] == {
+        "PrincipalArn": "arn:aws:iam::123456789012:role/image-scanner"
+    }
 
 
 def test_example_templates_match_their_snapshots(

@@ -133,21 +133,39 @@ def test_from_settings_maps_the_yaml_keys_in_a_fixed_order() -> None:
         pull_principals=[USER],
         push_principals=[ROLE],
         pull_organizations=[ORG],
+        push_organizations=[ORG],
         lambda_pull_accounts=[A3],
     )
     assert grants == [
         RepositoryAccess.pull(accounts=[A1], principals=[USER]),
         RepositoryAccess.push(principals=[ROLE]),
         RepositoryAccess.organization_pull([ORG]),
+        RepositoryAccess.organization_push([ORG]),
         RepositoryAccess.lambda_pull([A3]),
     ]
     assert [s["Sid"] for s in repository_statements(*grants)] == [
         "Pull",
         "Push",
         "OrganizationPull",
+        "OrganizationPush",
         "LambdaPull",
     ]
     assert RepositoryAccess.from_settings() == []
+
+
+def test_public_from_settings_is_one_push_grant_or_none() -> None:
+    assert PublicRepositoryAccess.from_settings(push_accounts=[A1], push_principals=[ROLE]) == [
+        PublicRepositoryAccess.push(accounts=[A1], principals=[ROLE])
+    ]
+    assert PublicRepositoryAccess.from_settings() == []
+    with pytest.raises(PolicyDocumentError) as caught:
+        PublicRepositoryAccess.from_settings(
+            push_accounts=["1", A1], push_principals=["x"], where="public_repositories[0].access"
+        )
+    assert [p.where for p in caught.value.problems] == [
+        "public_repositories[0].access.push_accounts[0]",
+        "public_repositories[0].access.push_principals[0]",
+    ]
 
 
 def test_replication_from_targets_the_registrys_own_region_by_default() -> None:
@@ -888,6 +906,7 @@ def test_from_settings_reports_every_key_at_once() -> None:
             pull_accounts=["1"],
             push_principals=["x", ROLE, "y"],
             pull_organizations=["org"],
+            push_organizations=[ORG, "o-"],
             lambda_pull_accounts="123456789012",
         )
     assert [p.where for p in caught.value.problems] == [
@@ -895,6 +914,7 @@ def test_from_settings_reports_every_key_at_once() -> None:
         "access.push_principals[0]",
         "access.push_principals[2]",
         "access.pull_organizations[0]",
+        "access.push_organizations[1]",
         "access.lambda_pull_accounts",
     ]
 

@@ -17,6 +17,14 @@ REGIONS = one_line([f"{{region: us-east-{n}}}" for n in range(1, 27)])
 PREFIXES = one_line([f"p{n:03d}" for n in range(101)])
 CACHE_RULES = one_line([f"{{prefix: cache{n:02d}, upstream: quay}}" for n in range(51)])
 ELEVEN_RULES = one_line(["{destinations: [{region: eu-west-1}]}"] * 11)
+PROFILE = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/prod_images"
+ELEVEN_SIGNING_RULES = one_line([f"{{signing_profile_arn: '{PROFILE}'}}"] * 11)
+SIGNING_FILTERS = one_line([f"team-{n:03d}/*" for n in range(101)])
+ECR_UPSTREAM = (
+    "upstream: ecr, upstream_url: 210987654321.dkr.ecr.us-west-2.amazonaws.com, "
+    "custom_role_arn: 'arn:aws:iam::123456789012:role/cache'"
+)
+EXCLUDED = one_line([f"'arn:aws:iam::123456789012:role/scanner-{n}'" for n in range(101)])
 
 # (id, YAML with the expected line marked "# <", field path, fragment of the message)
 BAD_INPUT = [
@@ -1035,6 +1043,264 @@ BAD_INPUT = [
         "deployment.region",
         "unsupported YAML tag !Ref",
     ),
+    (
+        "signing-rules-missing",
+        """
+        version: 1
+        registry:
+          signing: {}  # <
+        """,
+        "registry.signing.rules",
+        "required key is missing",
+    ),
+    (
+        "signing-profile-arn",
+        f"""
+        version: 1
+        registry:
+          signing:
+            rules:
+              - signing_profile_arn: {PROFILE}/v1  # <
+        """,
+        "registry.signing.rules[0].signing_profile_arn",
+        f"not an AWS Signer signing profile ARN (given '{PROFILE}/v1'; allowed: an AWS Signer "
+        "profile ARN",
+    ),
+    (
+        "signing-filter",
+        f"""
+        version: 1
+        registry:
+          signing:
+            rules:
+              - signing_profile_arn: {PROFILE}
+                repository_filters: ["prod*", "Team-A/*"]  # <
+        """,
+        "registry.signing.rules[0].repository_filters[1]",
+        "not a valid WILDCARD_MATCH repository filter (given 'Team-A/*'",
+    ),
+    (
+        "signing-eleven-rules",
+        f"""
+        version: 1
+        registry:
+          signing:
+            rules: {ELEVEN_SIGNING_RULES}  # <
+        """,
+        "registry.signing.rules",
+        "a signing configuration has at most 10 rules (given 11; allowed: 0..10 rules)",
+    ),
+    (
+        "signing-101-filters",
+        f"""
+        version: 1
+        registry:
+          signing:
+            rules: [{{signing_profile_arn: {PROFILE}, repository_filters: {SIGNING_FILTERS}}}]  # <
+        """,
+        "registry.signing.rules[0].repository_filters",
+        "a signing rule has at most 100 repository filters (given 101",
+    ),
+    (
+        "exclusion-account-root",
+        """
+        version: 1
+        registry:
+          pull_time_update_exclusions:
+            - arn:aws:iam::123456789012:root  # <
+        """,
+        "registry.pull_time_update_exclusions[0]",
+        "not an IAM role or user ARN (ECR excludes roles and users, not accounts or sessions)",
+    ),
+    (
+        "exclusion-listed-twice",
+        """
+        version: 1
+        registry:
+          pull_time_update_exclusions:
+            - arn:aws:iam::123456789012:role/scanner
+            - arn:aws:iam::123456789012:role/ci
+            - arn:aws:iam::123456789012:role/scanner  # <
+        """,
+        "registry.pull_time_update_exclusions[2]",
+        "duplicate pull-time update exclusion principal (first at "
+        "registry.pull_time_update_exclusions[0], line 4) "
+        "(given 'arn:aws:iam::123456789012:role/scanner'",
+    ),
+    (
+        "exclusions-101",
+        f"""
+        version: 1
+        registry:
+          pull_time_update_exclusions: {EXCLUDED}  # <
+        """,
+        "registry.pull_time_update_exclusions",
+        "a registry has at most 100 pull-time update exclusions (given 101",
+    ),
+    (
+        "policy-scope-value",
+        """
+        version: 1
+        registry:
+          policy_scope: V3  # <
+        """,
+        "registry.policy_scope",
+        "not an allowed value (given 'V3'; allowed: 'V2' or 'V1')",
+    ),
+    (
+        "organization-pull-id",
+        """
+        version: 1
+        registry:
+          organization_pull: ["o-a1b2c3d4e5", "o-abc"]  # <
+        """,
+        "registry.organization_pull[1]",
+        "not an AWS Organizations ID (given 'o-abc'; allowed: an AWS Organizations ID matching",
+    ),
+    (
+        "organization-pull-with-scope-v1",
+        """
+        version: 1
+        registry:
+          policy_scope: V1
+          replication_sources: ["111111111111"]
+          organization_pull: ["o-a1b2c3d4e5"]  # <
+        """,
+        "registry.organization_pull",
+        "ECR rejects this action in a registry policy of scope V1, which honours only "
+        "replication and pull-through cache actions; an account on ECR's default scope V2",
+    ),
+    (
+        "upstream-prefix-not-ecr",
+        """
+        version: 1
+        registry:
+          pull_through_cache:
+            - prefix: docker-hub
+              upstream: docker-hub
+              credential_secret: ecr-pullthroughcache/docker-hub
+              upstream_repository_prefix: library  # <
+        """,
+        "registry.pull_through_cache[0].upstream_repository_prefix",
+        "upstream docker-hub takes no upstream_repository_prefix (given 'library'; allowed: "
+        "upstream_repository_prefix only for upstream ecr)",
+    ),
+    (
+        "upstream-prefix-with-root-cache",
+        f"""
+        version: 1
+        registry:
+          pull_through_cache:
+            - {{prefix: ROOT, {ECR_UPSTREAM},
+               upstream_repository_prefix: platform}}  # <
+        """,
+        "registry.pull_through_cache[0].upstream_repository_prefix",
+        "an upstream repository prefix needs a cache prefix other than ROOT (given 'platform'",
+    ),
+    (
+        "upstream-prefix-syntax",
+        f"""
+        version: 1
+        registry:
+          pull_through_cache:
+            - {{prefix: central, {ECR_UPSTREAM},
+               upstream_repository_prefix: Platform}}  # <
+        """,
+        "registry.pull_through_cache[0].upstream_repository_prefix",
+        "an upstream repository prefix is not a valid repository namespace (given 'Platform'",
+    ),
+    (
+        "cache-ecr-from-itself",
+        """
+        version: 1
+        registry:
+          pull_through_cache:
+            - prefix: central
+              upstream: ecr
+              upstream_url: 123456789012.dkr.ecr.us-east-1.amazonaws.com  # <
+              custom_role_arn: arn:aws:iam::123456789012:role/cache
+        deployment: {account: "123456789012", region: us-east-1}
+        """,
+        "registry.pull_through_cache[0].upstream_url",
+        "a registry can't cache from itself (given 'account 123456789012, region us-east-1'; "
+        "allowed: another region, or another account)",
+    ),
+    (
+        "public-access-account",
+        """
+        version: 1
+        public_repositories:
+          - name: tool
+            access:
+              push_accounts: ["987654321098", "98765"]  # <
+        deployment: {region: us-east-1}
+        """,
+        "public_repositories[0].access.push_accounts[1]",
+        "not an AWS account ID (given '98765'; allowed: a 12-digit AWS account ID)",
+    ),
+    (
+        "public-access-principal",
+        """
+        version: 1
+        public_repositories:
+          - name: tool
+            access:
+              push_principals: ["arn:aws:iam::1234:role/ci"]  # <
+        deployment: {region: us-east-1}
+        """,
+        "public_repositories[0].access.push_principals[0]",
+        "the account in an IAM ARN must be 12 digits",
+    ),
+    (
+        "public-access-pull-key",
+        """
+        version: 1
+        public_repositories:
+          - name: tool
+            access:
+              pull_accounts: ["987654321098"]  # <
+        deployment: {region: us-east-1}
+        """,
+        "public_repositories[0].access.pull_accounts",
+        "unknown key; did you mean 'push_accounts'? (allowed: push_accounts, push_principals)",
+    ),
+    (
+        "public-logo-missing",
+        """
+        version: 1
+        public_repositories:
+          - name: tool
+            logo: no-such-logo.png  # <
+        deployment: {region: us-east-1}
+        """,
+        "public_repositories[0].logo",
+        "no such file (given 'no-such-logo.png'; allowed: a path to a PNG or JPEG file of at "
+        "most 512,000 bytes)",
+    ),
+    (
+        "public-logo-folder",
+        """
+        version: 1
+        public_repositories:
+          - name: tool
+            logo: examples  # <
+        deployment: {region: us-east-1}
+        """,
+        "public_repositories[0].logo",
+        "not a file (given 'examples'",
+    ),
+    (
+        "push-organizations-id",
+        """
+        version: 1
+        standards:
+          shared:
+            access:
+              push_organizations: ["o-1"]  # <
+        """,
+        "standards.shared.access.push_organizations[0]",
+        "not an AWS Organizations ID (given 'o-1'",
+    ),
     ("empty-file", "# <\n", "(top level)", "the file is empty"),
     ("top-level-list", "- version: 1  # <\n", "(top level)", "expected a mapping at the top level"),
 ]
@@ -1055,7 +1321,7 @@ def test_bad_input_names_file_line_path_and_what_is_wrong(
 
 
 def test_the_bad_input_table_is_large() -> None:
-    assert len(BAD_INPUT) >= 40
+    assert len(BAD_INPUT) >= 60
 
 
 def test_every_mistake_of_a_file_is_reported_at_once() -> None:

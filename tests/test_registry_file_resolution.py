@@ -233,8 +233,13 @@ def test_the_example_registry_loads() -> None:
         "docker-hub",
         "ecr-public",
         "quay",
+        "ecr",
     ]
+    assert registry.pull_through_cache[3].upstream_repository_prefix == "base-images"
     assert registry.replication_sources == ("111111111111",)
+    assert registry.policy_scope == "V2"
+    assert registry.signing is not None and len(registry.signing.rules) == 1
+    assert registry.pull_time_update_exclusions == ("arn:aws:iam::123456789012:role/image-scanner",)
     assert (config.deployment.region, config.deployment.max_resources_per_stack) == (
         "us-east-1",
         400,

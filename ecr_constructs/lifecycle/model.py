@@ -360,14 +360,37 @@ def check_positive_int(
     return False
 
 
+class TagList(StrEnum):
+    """The two ways a rule lists tags: by prefix, or by wildcard pattern."""
+
+    PREFIXES = "tagPrefixList"
+    PATTERNS = "tagPatternList"
+
+    @property
+    def characters(self) -> re.Pattern[str]:
+        return _PATTERN_CHARS if self is TagList.PATTERNS else _PREFIX_CHARS
+
+    @property
+    def allowed(self) -> str:
+        if self is TagList.PATTERNS:
+            return (
+                f"a non-empty list of tag patterns (1..{TAG_ENTRY_MAX_LENGTH} of "
+                f"A-Z a-z 0-9 _ . -, plus up to {MAX_WILDCARDS} '*' each)"
+            )
+        return f"a non-empty list of tag prefixes (1..{TAG_ENTRY_MAX_LENGTH} of A-Z a-z 0-9 _ . -)"
+
+    def fits_a_tag(self, entry: str) -> bool:
+        """Some tag of at most 128 characters can start with this (non-empty) prefix or
+        match this pattern (``'a' * 128 + '*'`` matches the 128-character tag)."""
+        wildcards = entry.count("*") if self is TagList.PATTERNS else 0
+        return len(entry) - wildcards <= TAG_ENTRY_MAX_LENGTH
+
+
 def check_tag_list(
-    value: Any, path: Path, problems: list[Problem], *, pattern: bool
+    value: Any, path: Path, problems: list[Problem], kind: TagList
 ) -> tuple[str, ...] | None:
-    """``value`` as a tuple of tag prefixes (or patterns); None and problems when invalid."""
-    kind = "patterns" if pattern else "prefixes"
-    allowed = f"a non-empty list of tag {kind} (1..{TAG_ENTRY_MAX_LENGTH} of A-Z a-z 0-9 _ . -" + (
-        f", plus up to {MAX_WILDCARDS} '*' each)" if pattern else ")"
-    )
+    """``value`` as a tuple of tag prefixes or patterns; None and problems when invalid."""
+    allowed = kind.allowed
     if isinstance(value, str) or not isinstance(value, Sequence):
         problems.append(located(path, "must be a list of strings", value, allowed))
         return None
@@ -376,23 +399,22 @@ def check_tag_list(
         problems.append(located(path, "must not be empty", list(entries), allowed))
         return None
     ok = True
-    chars = _PATTERN_CHARS if pattern else _PREFIX_CHARS
     for index, entry in enumerate(entries):
         entry_path = (*path, index)
         if not isinstance(entry, str):
             problems.append(located(entry_path, "must be a string", entry, allowed))
             ok = False
-        elif not chars.fullmatch(entry) or not _fits_a_tag(entry, pattern=pattern):
+        elif not kind.characters.fullmatch(entry) or not kind.fits_a_tag(entry):
             hint = (
                 " ('*' is a wildcard only in tagPatternList)"
-                if not pattern and "*" in entry
+                if kind is TagList.PREFIXES and "*" in entry
                 else ""
             )
             problems.append(
                 located(entry_path, f"cannot match any Docker tag{hint}", entry, allowed)
             )
             ok = False
-        elif pattern and entry.count("*") > MAX_WILDCARDS:
+        elif kind is TagList.PATTERNS and entry.count("*") > MAX_WILDCARDS:
             problems.append(
                 located(
                     entry_path,
@@ -403,13 +425,6 @@ def check_tag_list(
             )
             ok = False
     return entries if ok else None
-
-
-def _fits_a_tag(entry: str, *, pattern: bool) -> bool:
-    """Some tag of at most 128 characters can start with this (non-empty) prefix or match
-    this pattern (``'a' * 128 + '*'`` matches the 128-character tag)."""
-    literal = len(entry) - entry.count("*") if pattern else len(entry)
-    return literal <= TAG_ENTRY_MAX_LENGTH
 
 
 def _normalise_and_check(rule: LifecycleRule, at: Path) -> list[Problem]:
@@ -425,13 +440,13 @@ def _normalise_and_check(rule: LifecycleRule, at: Path) -> list[Problem]:
     tag_status = _enum_field(
         rule, "tag_status", TagStatus, (*sel, "tagStatus"), problems, required=True
     )
-    for attr, key, pattern in (
-        ("tag_prefix_list", "tagPrefixList", False),
-        ("tag_pattern_list", "tagPatternList", True),
+    for attr, kind in (
+        ("tag_prefix_list", TagList.PREFIXES),
+        ("tag_pattern_list", TagList.PATTERNS),
     ):
         value = getattr(rule, attr)
         if value is not None:
-            entries = check_tag_list(value, (*sel, key), problems, pattern=pattern)
+            entries = check_tag_list(value, (*sel, kind.value), problems, kind)
             if entries is not None:
                 object.__setattr__(rule, attr, entries)
     storage = _enum_field(

@@ -26,6 +26,7 @@ from .model import (
     LifecyclePreset,
     LifecycleRule,
     StorageClass,
+    TagList,
     TagStatus,
     check_positive_int,
     check_tag_list,
@@ -131,7 +132,10 @@ class _Args:
             else ("pattern", "patterns", patterns)
         )
         entries = check_tag_list(
-            value, (self.preset, key), self.problems, pattern=kind == "pattern"
+            value,
+            (self.preset, key),
+            self.problems,
+            TagList.PATTERNS if kind == "pattern" else TagList.PREFIXES,
         )
         if entries is None:
             return None

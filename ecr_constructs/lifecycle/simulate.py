@@ -43,6 +43,7 @@ from .model import (
     LifecyclePolicy,
     LifecycleRule,
     StorageClass,
+    TagList,
     TagStatus,
 )
 
@@ -255,7 +256,7 @@ class _Evaluation:
         by_tag = sorted(range(len(tags)), key=tags.__getitem__)
         self.tag_keys = list(map(tags.__getitem__, by_tag))
         self.tag_owner = list(map(owners.__getitem__, by_tag))
-        self._entry_masks: dict[tuple[bool, str], int] = {}
+        self._entry_masks: dict[tuple[TagList, str], int] = {}
         self._optional_times: dict[str, list[float]] = {}
         self._age_masks: dict[tuple[CountType, int], int] = {}
 
@@ -283,9 +284,10 @@ class _Evaluation:
                 low = middle + 1
         return mask >> low << low
 
-    def _entry_mask(self, entry: str, *, pattern: bool) -> int:
+    def _entry_mask(self, entry: str, kind: TagList) -> int:
         """Images with at least one tag starting with ``entry`` (prefix) or matching it."""
-        key = (pattern, entry)
+        pattern = kind is TagList.PATTERNS
+        key = (kind, entry)
         cached = self._entry_masks.get(key)
         if cached is not None:
             return cached
@@ -319,10 +321,10 @@ class _Evaluation:
             return mask & ~self.tagged
         if rule.tag_status is TagStatus.ANY:
             return mask
-        pattern = rule.tag_pattern_list is not None
+        kind = TagList.PATTERNS if rule.tag_pattern_list is not None else TagList.PREFIXES
         mask &= self.tagged
         for entry in rule.tag_list:
-            mask &= self._entry_mask(entry, pattern=pattern)
+            mask &= self._entry_mask(entry, kind)
         return mask
 
     def _older_than(self, count_type: CountType, days: int) -> int:

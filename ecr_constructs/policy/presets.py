@@ -115,6 +115,14 @@ def _organization_pull(
     )
 
 
+def _organization_push(
+    organization_ids: object, where: Where
+) -> tuple[AccessGrant | None, list[Problem]]:
+    return _organization_grant(
+        organization_ids, where, kind="push", sid="OrganizationPush", actions=PUSH_ACTIONS
+    )
+
+
 def _lambda_pull(accounts: object, where: Where) -> tuple[AccessGrant | None, list[Problem]]:
     ids, problems = check_some(accounts, where, "account IDs", account_problem)
     if problems:
@@ -198,15 +206,7 @@ class RepositoryAccess:
         Every role of every account in the organization may push new images (and, with
         MUTABLE tags, move tags): prefer ``push(principals=[...])`` for named CI roles.
         """
-        return _one(
-            _organization_grant(
-                organization_ids,
-                "RepositoryAccess.organization_push",
-                kind="push",
-                sid="OrganizationPush",
-                actions=PUSH_ACTIONS,
-            )
-        )
+        return _one(_organization_push(organization_ids, "RepositoryAccess.organization_push"))
 
     @staticmethod
     def lambda_pull(accounts: Strings) -> AccessGrant:
@@ -223,11 +223,12 @@ class RepositoryAccess:
         pull_principals: Strings = (),
         push_principals: Strings = (),
         pull_organizations: Strings = (),
+        push_organizations: Strings = (),
         lambda_pull_accounts: Strings = (),
         where: Where = "access",
     ) -> list[AccessGrant]:
         """The grants for a registry file's ``access:`` keys, in this order: pull, push,
-        organization pull, Lambda pull (empty keys grant nothing).
+        organization pull, organization push, Lambda pull (empty keys grant nothing).
 
         Problems name ``{where}.{key}[index]``; all are raised together.
         """
@@ -255,6 +256,10 @@ class RepositoryAccess:
         if not _is_empty(pull_organizations):
             results.append(
                 _organization_pull(pull_organizations, child(where, "pull_organizations"))
+            )
+        if not _is_empty(push_organizations):
+            results.append(
+                _organization_push(push_organizations, child(where, "push_organizations"))
             )
         if not _is_empty(lambda_pull_accounts):
             results.append(_lambda_pull(lambda_pull_accounts, child(where, "lambda_pull_accounts")))
@@ -389,3 +394,32 @@ class PublicRepositoryAccess:
                 where_principals="PublicRepositoryAccess.push(principals)",
             )
         )
+
+    @staticmethod
+    def from_settings(
+        *,
+        push_accounts: Strings = (),
+        push_principals: Strings = (),
+        where: Where = "access",
+    ) -> list[AccessGrant]:
+        """The grants for a registry file's public ``access:`` keys: one push grant, or none
+        when both keys are empty.
+
+        Problems name ``{where}.{key}[index]``; all are raised together.
+        """
+        if _is_empty(push_accounts) and _is_empty(push_principals):
+            return []
+        return [
+            _one(
+                _principal_grant(
+                    "public push",
+                    "PublicPush",
+                    PUBLIC_PUSH_ACTIONS,
+                    push_accounts,
+                    push_principals,
+                    where=child(where, "push"),
+                    where_accounts=child(where, "push_accounts"),
+                    where_principals=child(where, "push_principals"),
+                )
+            )
+        ]

@@ -42,6 +42,8 @@ from ..registry_rules import (
     raise_problems,
     secret_arn_problems,
     secret_location_problems,
+    self_cache_problems,
+    upstream_prefix_problems,
 )
 from ..settings import RepositorySettings, TagMutability
 from ._registry import (
@@ -604,18 +606,9 @@ def _check_credentials(
 def _check_ecr_upstream(upstream: Upstream, prefix: str, stack: cdk.Stack, where: str) -> None:
     if not upstream.is_ecr:
         return
-    if upstream.repository_prefix not in (None, ROOT) and prefix == ROOT:
-        raise RegistryError(
-            where,
-            "an upstream repository prefix needs a cache prefix other than ROOT",
-            given=upstream.repository_prefix,
-            allowed="a cache prefix such as 'team-a', or no upstream repository_prefix",
-        )
-    here = concrete_environment(stack)
-    if here is not None and (upstream.account, upstream.region) == here:
-        raise RegistryError(
-            where,
-            "a registry can't cache from itself",
-            given=f"account {upstream.account}, region {upstream.region}",
-            allowed="another region, or another account",
-        )
+    raise_problems(upstream_prefix_problems(prefix, upstream.repository_prefix), where)
+    account, region = concrete_environment(stack) or (None, None)
+    problems = self_cache_problems(
+        upstream.account, upstream.region, registry_account=account, registry_region=region
+    )
+    raise_problems(problems, where)

@@ -36,9 +36,10 @@ def cdk_cli() -> list[str]:
     return ["npx", "--no-install", "cdk"]
 
 
-def run_cli(engine: Engine, *arguments: str) -> None:
+def cli(engine: Engine, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The CDK CLI run against the engine, offline otherwise; its output captured."""
     offline = {"CDK_DISABLE_VERSION_CHECK": "true", "CDK_DISABLE_CLI_TELEMETRY": "true"}
-    completed = subprocess.run(
+    return subprocess.run(
         [*cdk_cli(), *arguments, "--no-notices"],
         cwd=ROOT,
         env={**os.environ, **engine.environment(), **offline},
@@ -47,6 +48,10 @@ def run_cli(engine: Engine, *arguments: str) -> None:
         timeout=CLI_TIMEOUT,
         check=False,
     )
+
+
+def run_cli(engine: Engine, *arguments: str) -> None:
+    completed = cli(engine, *arguments)
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 

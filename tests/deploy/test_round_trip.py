@@ -142,6 +142,18 @@ def observe(step: Step, stacks: Stacks, ecr: Any) -> None:
     step.kept = kept_state(ecr)
 
 
+def create_with_images(step: Step, stacks: Stacks, ecr: Any) -> None:
+    """Create the step's stacks, record them, push two images to each repository, and wait
+    for the next second: creation times have whole seconds, and a recreation must show."""
+    for name, template in step.templates.items():
+        stacks.create(name, template)
+    observe(step, stacks, ecr)
+    for name in step.settings:
+        push_images(ecr, name, count=2)
+    step.kept = kept_state(ecr)
+    _next_second()
+
+
 @dataclass
 class RoundTrip:
     created: Step
@@ -156,13 +168,7 @@ def round_trip(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Roun
     stacks, ecr = Stacks(engine.client("cloudformation")), engine.client("ecr")
 
     created = Step(build(folder, FLEET_FILE, {"team": "platform"}))
-    for name, template in created.templates.items():
-        stacks.create(name, template)
-    observe(created, stacks, ecr)
-    for name in created.settings:
-        push_images(ecr, name, count=2)
-    created.kept = kept_state(ecr)
-    _next_second()  # creation times have whole seconds: a recreation must show
+    create_with_images(created, stacks, ecr)
 
     updated = Step(build(folder, UPDATED_FILE, UPDATED_TAGS))
     for name, template in updated.templates.items():

@@ -153,6 +153,10 @@ _TAG_MUTABILITY_CHECKS: Mapping[AcceptedTagMutability, RuleCheck] = {
     AcceptedTagMutability.IMMUTABLE: tag_immutability,
     AcceptedTagMutability.IMMUTABLE_WITH_EXCLUSION: tag_immutability_with_exclusion,
 }
+_NEW_REPOSITORY = (
+    "; moving it to KMS means a new repository: CloudFormation replaces a repository whose "
+    "encryption changes"
+)
 
 
 def kms_encryption(resource: Resource) -> str | None:
@@ -160,9 +164,9 @@ def kms_encryption(resource: Resource) -> str | None:
     return _check_property(
         resource,
         ("EncryptionConfiguration", "EncryptionType"),
-        unset="is not set, so images are encrypted with AES256, not AWS KMS",
+        unset="is not set, so images are encrypted with AES256, not AWS KMS" + _NEW_REPOSITORY,
         accepts=lambda value: value in _KMS_TYPES,
-        refused=lambda field, value: f"{field} is {value!r}, not KMS",
+        refused=lambda field, value: f"{field} is {value!r}, not KMS{_NEW_REPOSITORY}",
     )
 
 

@@ -27,6 +27,7 @@ from ...cloudformation import STACK_NAME
 from ...errors import ConfigError, Problem
 from ...naming import is_token
 from ...settings import RemovalPolicy, RepositorySettings
+from ..registry_file.checks import logo_file, public_access
 from ..registry_file.loading import LoadedRegistry, load_registry, resolve_registry
 from ..registry_file.models import RegistryConfig
 from .assembly_agreement import PlacedStack, check_assembly_agrees
@@ -67,7 +68,8 @@ class RepositoryFleet:
     Builds, into ``scope`` (an ``App`` or a ``Stage``): the repositories of ``config`` and
     ``repositories``, the config's public repositories and, in the first stack, its
     registry-wide settings (scanning, replication, pull-through cache rules, creation
-    templates, registry policy). Stack 1 is named ``stack_name``; stack N ``stack_name-N``.
+    templates, registry policy, signing, pull-time update exclusions). Stack 1 is named
+    ``stack_name``; stack N ``stack_name-N``.
 
     Placement: a repository listed in the shard map stays in its stack; a new one goes to
     the first stack with room (at most ``max_resources_per_stack`` resources, every resource
@@ -256,6 +258,7 @@ class RepositoryFleet:
         self.public_repositories: dict[str, PublicRepository] = {}
         """Each public repository, by name."""
         by_name = {p.name: p for p in public}
+        source = loaded.source if loaded is not None else ""
         for index in sorted(self.placement.resources):
             stack = self._stack(index)
             names = self.placement.members("repositories", index)
@@ -266,7 +269,7 @@ class RepositoryFleet:
                 self.resources[name] = resource
             public_names = self.placement.members("public_repositories", index)
             for name in public_names:
-                self.public_repositories[name] = _public_repository(stack, by_name[name])
+                self.public_repositories[name] = _public_repository(stack, by_name[name], source)
             self._progress(
                 f"{shard_stack_name(self.stack_name, index)}: {len(names)} "
                 + ("repository" if len(names) == 1 else "repositories")
@@ -465,6 +468,9 @@ def _has_registry_settings(config: RegistryConfig) -> bool:
         or registry.pull_through_cache
         or registry.creation_templates
         or registry.replication_sources
+        or registry.organization_pull
+        or registry.signing is not None
+        or registry.pull_time_update_exclusions
     )
 
 
@@ -472,10 +478,15 @@ def _resource_count(stack: cdk.Stack) -> int:
     return sum(1 for child in stack.node.find_all() if isinstance(child, cdk.CfnResource))
 
 
-def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> PublicRepository:
+def _public_repository(
+    stack: cdk.Stack, config: PublicRepositoryConfig, source: str
+) -> PublicRepository:
+    """A public repository of the registry file ``source`` (its logo path is relative to the
+    file)."""
     # Imported when needed: PublicRepository's CDK modules (Lambda, S3 assets) load slowly.
     from ...public import PublicRepository
 
+    logo = None if config.logo is None else logo_file(config.logo, source)
     return PublicRepository(
         stack,
         logical_id(config.name, "PublicRepository"),
@@ -485,7 +496,9 @@ def _public_repository(stack: cdk.Stack, config: PublicRepositoryConfig) -> Publ
         usage_text=config.usage,
         operating_systems=list(config.operating_systems) or None,
         architectures=list(config.architectures) or None,
+        logo_image=logo,
         tags=dict(config.tags) or None,
+        access=public_access(config.access),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from ...policy import RegistryAccess
 from ...registry import (
     PullThroughCache,
     PullThroughCacheCredentials,
+    PullTimeUpdateExclusions,
     RegistryPolicy,
     RegistryReplication,
     RegistryScanning,
@@ -17,9 +17,11 @@ from ...registry import (
     ScanFrequency,
     ScanningRule,
     ScanType,
+    SigningConfiguration,
     Upstream,
 )
-from ...registry_rules import ROOT, prefix_key
+from ...registry_rules import ROOT, ecr_upstream_registry, prefix_key
+from ..registry_file.checks import registry_policy_grants
 from ..registry_file.loading import LoadedRegistry
 from ..registry_file.models import PullThroughCacheRuleConfig
 from ..registry_file.resolution import ResolvedCreationTemplate
@@ -27,8 +29,9 @@ from .placement import logical_id
 
 
 def build_registry_settings(stack: cdk.Stack, loaded: LoadedRegistry) -> None:
-    """Scanning, replication, pull-through cache rules, creation templates and the registry
-    policy (``replication_sources``) of ``config``, in ``stack``.
+    """Scanning, replication, pull-through cache rules, creation templates, the registry
+    policy (``replication_sources``, ``organization_pull``), signing and pull-time update
+    exclusions of ``config``, in ``stack``.
 
     Pull-through cache rules get no creation template of their own: the file's
     ``creation_templates`` say what cached repositories look like, and each rule is created
@@ -72,8 +75,22 @@ def build_registry_settings(stack: cdk.Stack, loaded: LoadedRegistry) -> None:
                 template.prefix == ROOT or prefix_key(template.prefix) == prefix_key(rule.prefix)
             ):
                 cache.resource.node.add_dependency(construct.resource)
-    if registry.replication_sources:
-        RegistryPolicy.of(stack).add(RegistryAccess.replication_from(registry.replication_sources))
+    grants = registry_policy_grants(registry.replication_sources, registry.organization_pull)
+    if grants:
+        RegistryPolicy.of(stack, policy_scope=registry.policy_scope).add(*grants.values())
+    if registry.signing is not None:
+        signing = SigningConfiguration.of(stack)
+        for signing_rule in registry.signing.rules:
+            signing.add_rule(
+                signing_profile=signing_rule.signing_profile_arn,
+                repository_filters=signing_rule.repository_filters,
+            )
+    if registry.pull_time_update_exclusions:
+        PullTimeUpdateExclusions(
+            stack,
+            "PullTimeUpdateExclusions",
+            principals=registry.pull_time_update_exclusions,
+        )
 
 
 def _creation_template(
@@ -102,7 +119,7 @@ def _upstream(stack: cdk.Stack, rule: PullThroughCacheRuleConfig) -> Upstream:
     if rule.upstream == "azure-container-registry":
         return Upstream.azure(url.split(".", 1)[0])
     if rule.upstream == "ecr":
-        account, _dkr, _ecr, region = url.split(".")[:4]
+        account, region = ecr_upstream_registry(url)
         role = (
             iam.Role.from_role_arn(
                 stack,
@@ -113,7 +130,12 @@ def _upstream(stack: cdk.Stack, rule: PullThroughCacheRuleConfig) -> Upstream:
             if rule.custom_role_arn is not None
             else None
         )
-        return Upstream.ecr(account=account, region=region, role=role)
+        return Upstream.ecr(
+            account=account,
+            region=region,
+            role=role,
+            repository_prefix=rule.upstream_repository_prefix,
+        )
     return Upstream.from_registry_name(rule.upstream)
 
 

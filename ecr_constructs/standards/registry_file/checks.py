@@ -9,18 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 
-from ...errors import Path, Problem
+from ...errors import Path, PolicyDocumentError, Problem
+from ...naming import LONGEST_PARTITION
+from ...policy import (
+    AccessGrant,
+    PublicRepositoryAccess,
+    PublicRepositoryPolicyDocument,
+    RegistryAccess,
+    RegistryPolicyDocument,
+)
 from ...registry_rules import (
     SECRET_NAME_PREFIX,
     UPSTREAMS,
+    RegistryPolicyScope,
     applied_for_problems,
     credentials_problems,
+    ecr_upstream_registry,
+    logo_problems,
     prefix_key,
     scanning_rules_problems,
     secret_location_problems,
+    self_cache_problems,
     self_replication_problems,
+    signing_rule_problems,
     unique_destination_problems,
+    upstream_prefix_problems,
 )
 from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
@@ -28,14 +43,21 @@ from .models import (
     CreationTemplateConfig,
     DefaultsConfig,
     DeploymentConfig,
+    PublicAccessConfig,
     PublicRepositoryConfig,
     PullThroughCacheRuleConfig,
     RegistryConfig,
     ReplicationConfig,
     RepositoryConfig,
     ScanningConfig,
+    SigningConfig,
     StandardConfig,
 )
+
+# The registry's account and region when the deployment section doesn't give them: only
+# their lengths count, in the registry policy's length.
+_ANY_ACCOUNT = "000000000000"
+_ANY_REGION = "ap-southeast-1"
 
 
 @dataclass
@@ -50,10 +72,18 @@ class Parts:
     replication: ReplicationConfig | None = None
     pull_through_cache: list[PullThroughCacheRuleConfig | None] = field(default_factory=list)
     creation_templates: list[CreationTemplateConfig | None] = field(default_factory=list)
+    replication_sources: tuple[str, ...] = ()
+    organization_pull: tuple[str, ...] = ()
+    policy_scope: RegistryPolicyScope | None = None
+    """None: not given, or invalid (ECR's default, V2, is assumed)."""
+    signing: SigningConfig | None = None
+    pull_time_update_exclusions: tuple[str, ...] = ()
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
     """The valid deployment keys (an invalid key has its default here)."""
     deployment_failed: frozenset[str] = frozenset()
     """Deployment keys whose value is invalid."""
+    source: str = "RegistryConfig"
+    """The file's name: relative paths in the file (a logo) start from its folder."""
 
     @classmethod
     def of(cls, config: RegistryConfig) -> Parts:
@@ -68,6 +98,11 @@ class Parts:
             replication=registry.replication,
             pull_through_cache=list(registry.pull_through_cache),
             creation_templates=list(registry.creation_templates),
+            replication_sources=registry.replication_sources,
+            organization_pull=registry.organization_pull,
+            policy_scope=registry.policy_scope,
+            signing=registry.signing,
+            pull_time_update_exclusions=registry.pull_time_update_exclusions,
             deployment=config.deployment,
         )
 
@@ -82,11 +117,48 @@ def check_parts(parts: Parts) -> list[Issue]:
     names = [r.name if r is not None else None for r in parts.public_repositories]
     _check_unique("public repository name", names, ("public_repositories",), "name", issues)
     _check_public_region(parts, issues)
+    _check_public_repositories(parts, issues)
     _check_scanning(parts.scanning, issues)
     _check_replication(parts.replication, parts.deployment, issues)
     _check_pull_through_cache(parts, issues)
     _check_creation_templates(parts.creation_templates, issues)
+    _check_registry_policy(parts, issues)
+    _check_signing(parts.signing, issues)
+    _check_unique(
+        "pull-time update exclusion principal",
+        parts.pull_time_update_exclusions,
+        ("registry", "pull_time_update_exclusions"),
+        None,
+        issues,
+    )
     return issues
+
+
+def logo_file(logo: str, source: str) -> FilePath:
+    """A public repository's ``logo``: a path relative to the folder of the registry file
+    ``source`` (for a configuration made in Python, the working directory)."""
+    return FilePath(source).parent / logo
+
+
+def registry_policy_grants(
+    replication_sources: Sequence[str], organization_pull: Sequence[str]
+) -> dict[str, AccessGrant]:
+    """The registry policy's grants, by the key that makes each (none: no policy)."""
+    grants: dict[str, AccessGrant] = {}
+    if replication_sources:
+        grants["replication_sources"] = RegistryAccess.replication_from(replication_sources)
+    if organization_pull:
+        grants["organization_pull"] = RegistryAccess.organization_pull(organization_pull)
+    return grants
+
+
+def public_access(access: PublicAccessConfig) -> list[AccessGrant]:
+    """The grants of a public repository's ``access`` keys (problems at ``access.<key>``)."""
+    return PublicRepositoryAccess.from_settings(
+        push_accounts=access.push_accounts,
+        push_principals=access.push_principals,
+        where=("access",),
+    )
 
 
 def _issues(base: Path, problems: Iterable[Problem]) -> list[Issue]:
@@ -157,12 +229,13 @@ def _check_unique(
     kind: str,
     values: Sequence[str | None],
     prefix: Path,
-    key: str,
+    key: str | None,
     issues: list[Issue],
     normalized: Callable[[str], str] = str,
 ) -> None:
     """Report the items of the list at ``prefix`` whose ``key`` (compared as ``normalized``)
-    an earlier item has too; ``values`` holds each item's key (None: the item is invalid)."""
+    an earlier item has too; ``values`` holds each item's key (None: the item is invalid).
+    A ``key`` of None compares the items themselves."""
     first: dict[str, int] = {}
     for index, value in enumerate(values):
         if value is None:
@@ -171,10 +244,10 @@ def _check_unique(
         if seen != index:
             issues.append(
                 Issue(
-                    (*prefix, index, key),
+                    (*prefix, index) if key is None else (*prefix, index, key),
                     f"duplicate {kind}",
                     given=value,
-                    allowed=f"each {key} once",
+                    allowed=f"each {key or kind} once",
                     see=(*prefix, seen),
                 )
             )
@@ -193,6 +266,57 @@ def _check_public_region(parts: Parts, issues: list[Issue]) -> None:
                 allowed="deployment.region us-east-1",
             )
         )
+
+
+def _check_public_repositories(parts: Parts, issues: list[Issue]) -> None:
+    """Each public repository's policy, checked as its construct checks it, and its logo."""
+    for index, repository in enumerate(parts.public_repositories):
+        if repository is None:
+            continue
+        path: Path = ("public_repositories", index)
+        try:
+            grants = public_access(repository.access)
+            if grants:
+                PublicRepositoryPolicyDocument(
+                    grants, where=("access",), partition=LONGEST_PARTITION
+                )
+        except PolicyDocumentError as error:
+            issues += _issues(path, error.problems)
+        if repository.logo is not None:
+            problems = logo_problems(logo_file(repository.logo, parts.source))
+            issues += _issues((*path, "logo"), problems)
+
+
+def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
+    """The registry policy of ``replication_sources`` and ``organization_pull``, checked as
+    ``RegistryPolicy`` checks it against ``policy_scope``."""
+    grants = registry_policy_grants(parts.replication_sources, parts.organization_pull)
+    if not grants:
+        return
+    keys = list(grants)
+    deployment = parts.deployment
+    try:
+        RegistryPolicyDocument(
+            grants.values(),
+            account=deployment.account or _ANY_ACCOUNT,
+            region=deployment.region or _ANY_REGION,
+            partition=LONGEST_PARTITION,
+            scope=parts.policy_scope or RegistryPolicyScope.V2,
+            where=("grants",),
+        )
+    except PolicyDocumentError as error:
+        for problem in error.problems:
+            # grants[i].Element: at the key that made grant i; the whole document: registry.
+            at = problem.path or ()
+            key = (keys[at[1]],) if len(at) > 1 and isinstance(at[1], int) else ()
+            issues += _issues(("registry", *key), [problem.moved(())])
+
+
+def _check_signing(signing: SigningConfig | None, issues: list[Issue]) -> None:
+    if signing is not None:
+        for index, rule in enumerate(signing.rules):
+            problems = signing_rule_problems(rule.signing_profile_arn, rule.repository_filters)
+            issues += _issues(("registry", "signing", "rules", index), problems)
 
 
 def _check_scanning(scanning: ScanningConfig | None, issues: list[Issue]) -> None:
@@ -265,8 +389,17 @@ def _check_upstream(
                 allowed=kind.url_rule.syntax,
             )
         )
-    elif kind.url_rule is not None:
-        issues += _issues(url_path, kind.url_rule.problems(rule.upstream_url))
+    elif kind.url_rule is not None and rule.upstream_url is not None:
+        problems = kind.url_rule.problems(rule.upstream_url)
+        if not problems and kind.name == "ecr":
+            account, region = ecr_upstream_registry(rule.upstream_url)
+            problems = self_cache_problems(
+                account,
+                region,
+                registry_account=deployment.account,
+                registry_region=deployment.region,
+            )
+        issues += _issues(url_path, problems)
     if kind.needs_role and rule.custom_role_arn is None:
         issues.append(
             Issue(
@@ -285,6 +418,20 @@ def _check_upstream(
                 allowed="custom_role_arn only for upstream " + " and ".join(with_role),
             )
         )
+    upstream_prefix = rule.upstream_repository_prefix
+    prefix_path = (*path, "upstream_repository_prefix")
+    if upstream_prefix is not None and not kind.takes_repository_prefix:
+        with_prefix = [name for name, other in UPSTREAMS.items() if other.takes_repository_prefix]
+        issues.append(
+            Issue(
+                prefix_path,
+                f"upstream {kind.name} takes no upstream_repository_prefix",
+                given=upstream_prefix,
+                allowed="upstream_repository_prefix only for upstream " + " and ".join(with_prefix),
+            )
+        )
+    else:
+        issues += _issues(prefix_path, upstream_prefix_problems(rule.prefix, upstream_prefix))
 
 
 def _check_creation_templates(

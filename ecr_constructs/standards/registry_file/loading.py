@@ -86,7 +86,7 @@ def parse_registry(text: str, source_name: str = "registry.yaml") -> LoadedRegis
     except ParseFailure as failure:
         raise ConfigError.from_problems([failure.problem]) from None
     validator = _Validator()
-    parts = validator.parts(data)
+    parts = validator.parts(data, source_name)
     issues.extend(validator.issues)
     if parts is not None:
         resolution, more = resolve(parts)
@@ -137,7 +137,7 @@ class _Validator:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
-    def parts(self, data: Any) -> Parts | None:
+    def parts(self, data: Any, source: str) -> Parts | None:
         if data is None:
             self.issues.append(
                 Issue((), "the file is empty", allowed="a mapping with at least version: 1")
@@ -172,8 +172,14 @@ class _Validator:
             replication=sections["replication"],
             pull_through_cache=sections["pull_through_cache"] or [],
             creation_templates=sections["creation_templates"] or [],
+            replication_sources=sections["replication_sources"] or (),
+            organization_pull=sections["organization_pull"] or (),
+            policy_scope=sections["policy_scope"],
+            signing=sections["signing"],
+            pull_time_update_exclusions=sections["pull_time_update_exclusions"] or (),
             deployment=deployment,
             deployment_failed=deployment_failed,
+            source=source,
         )
 
     def section(

@@ -49,6 +49,9 @@ from ...naming import (
 from ...registry_rules import (
     CACHE_PREFIX,
     CACHE_RULES,
+    ORGANIZATION_ID,
+    PULL_TIME_EXCLUSION_PRINCIPAL,
+    PULL_TIME_EXCLUSIONS,
     REPLICATION_FILTERS,
     REPLICATION_PREFIX,
     REPLICATION_RULES,
@@ -56,12 +59,18 @@ from ...registry_rules import (
     SCAN_FILTERS,
     SCANNING_RULES,
     SECRET_REFERENCE_SCHEMA,
+    SIGNING_FILTER,
+    SIGNING_FILTERS,
+    SIGNING_PROFILE_ARN,
+    SIGNING_RULES,
     TEMPLATE_PREFIX,
+    UPSTREAM_PREFIX,
     UPSTREAMS,
     AppliedFor,
     Architecture,
     CountRule,
     OperatingSystem,
+    RegistryPolicyScope,
     ScanFrequency,
     ScanType,
     secret_reference_problems,
@@ -165,10 +174,15 @@ SecretReference = Annotated[
     StrictStr, _checked_by(secret_reference_problems, SECRET_REFERENCE_SCHEMA)
 ]
 CachePrefix = Annotated[StrictStr, _text(CACHE_PREFIX)]
+UpstreamPrefix = Annotated[StrictStr, _text(UPSTREAM_PREFIX)]
 TemplatePrefix = Annotated[StrictStr, _text(TEMPLATE_PREFIX)]
 ReplicationPrefix = Annotated[StrictStr, _text(REPLICATION_PREFIX)]
 ScanFilter = Annotated[StrictStr, _text(SCAN_FILTER)]
 StackName = Annotated[StrictStr, _text(STACK_NAME)]
+SigningProfileArn = Annotated[StrictStr, _text(SIGNING_PROFILE_ARN)]
+SigningFilter = Annotated[StrictStr, _text(SIGNING_FILTER)]
+ExcludedPrincipal = Annotated[StrictStr, _text(PULL_TIME_EXCLUSION_PRINCIPAL)]
+OrganizationId = Annotated[StrictStr, _text(ORGANIZATION_ID)]
 
 
 TagKey = Annotated[StrictStr, _text(TAG_KEY)]
@@ -228,6 +242,11 @@ class AccessConfig(_Model):
     pull_organizations: tuple[StrictStr, ...] = ()
     """AWS Organizations IDs (o-...): any principal of these organisations may pull
     (Principal * limited by aws:PrincipalOrgID)."""
+    push_organizations: tuple[StrictStr, ...] = ()
+    """AWS Organizations IDs (o-...): any principal of these organisations may push (and
+    pull) (Principal * limited by aws:PrincipalOrgID). Every role of every account in the
+    organisation may push new images (and, with MUTABLE tags, move tags): prefer
+    push_principals for named CI roles."""
     lambda_pull_accounts: tuple[StrictStr, ...] = ()
     """Accounts whose Lambda functions may pull images (lambda.amazonaws.com limited by
     aws:sourceArn)."""
@@ -369,6 +388,16 @@ class RepositoryConfig(_Settings):
     """The standard to apply. Default: defaults.standard."""
 
 
+class PublicAccessConfig(_Model):
+    """Who may push to a public repository: rendered as its repository policy (anyone may
+    pull a public image). Both lists empty: no repository policy (same-account IAM only)."""
+
+    push_accounts: tuple[StrictStr, ...] = ()
+    """AWS account IDs (12 digits) whose principals may push."""
+    push_principals: tuple[StrictStr, ...] = ()
+    """IAM ARNs (roles, users, account roots) that may push."""
+
+
 class PublicRepositoryConfig(_Model):
     """A repository in ECR Public (us-east-1 only), with its gallery catalog data."""
 
@@ -384,6 +413,12 @@ class PublicRepositoryConfig(_Model):
     """Operating systems the images run on. Default: none listed."""
     architectures: tuple[Architecture, ...] = ()
     """CPU architectures of the images. Default: none listed."""
+    logo: StrictStr | None = None
+    """The gallery logo: a PNG or JPEG file of at most 512,000 bytes, its path relative to
+    the registry file. Deployed by a custom resource (a Lambda function) with the logo as
+    a file asset. Default: no logo."""
+    access: PublicAccessConfig = Field(default_factory=PublicAccessConfig)
+    """Who may push. Default: no repository policy."""
     tags: Tags = Field(default_factory=dict)
     """Resource tags. Default: none."""
 
@@ -426,7 +461,10 @@ class ReplicationRuleConfig(_Model):
 
 
 class ReplicationConfig(_Model):
-    """The registry's replication configuration (not retroactive, no chaining)."""
+    """The registry's replication configuration. Rules replicate images pushed after they
+    exist; images already in the registry are copied by a replication backfill, which
+    CloudFormation can't start (ECR API StartReplicationBackfill). Replicas are not
+    replicated again."""
 
     rules: Annotated[tuple[ReplicationRuleConfig, ...], _Count(REPLICATION_RULES)]
     """1..10 rules, at most 25 unique destinations in total."""
@@ -448,6 +486,11 @@ class PullThroughCacheRuleConfig(_Model):
     ecr (ACCOUNT.dkr.ecr.REGION.amazonaws.com). Default: the upstream's fixed URL."""
     custom_role_arn: RoleArn | None = None
     """IAM role ECR assumes to pull from an ecr upstream; required exactly for ecr."""
+    upstream_repository_prefix: UpstreamPrefix | None = None
+    """ecr upstreams only: the upstream namespace the cache prefix maps to (PREFIX/x
+    caches UPSTREAM_REPOSITORY_PREFIX/x), 2..30 characters, or ROOT; a prefix other than
+    ROOT needs a cache prefix other than ROOT. Default: ROOT, the whole upstream
+    registry."""
 
 
 class CreationTemplateConfig(_Model):
@@ -462,8 +505,31 @@ class CreationTemplateConfig(_Model):
     description: Annotated[StrictStr, Field(max_length=256)] | None = None
     """Template description. Default: none."""
     custom_role_arn: RoleArn | None = None
-    """IAM role ECR assumes to create the repositories; required when the standard uses
-    KMS encryption or tags."""
+    """IAM role ECR assumes to create the repositories with KMS encryption or tags.
+    Default: when the standard uses KMS encryption or tags, a role created with the
+    template, allowed only to create (and tag) repositories under the prefix and to use
+    the key; otherwise none."""
+
+
+class SigningRuleConfig(_Model):
+    """Sign the images pushed to matching repositories with an AWS Signer profile."""
+
+    signing_profile_arn: SigningProfileArn
+    """The AWS Signer profile (platform Notation-OCI-SHA384-ECDSA), without a version:
+    arn:PARTITION:signer:REGION:ACCOUNT:/signing-profiles/NAME. The principals that push
+    need signer:SignPayload on it."""
+    repository_filters: Annotated[
+        tuple[SigningFilter, ...], Field(json_schema_extra={"maxItems": SIGNING_FILTERS.high})
+    ] = ()
+    """Repository names in which * matches any characters (prod*, team-a/*), at most 100.
+    Default: every repository of the registry."""
+
+
+class SigningConfig(_Model):
+    """Managed signing: ECR signs each image pushed to a repository that a rule matches."""
+
+    rules: Annotated[tuple[SigningRuleConfig, ...], _Count(SIGNING_RULES)]
+    """At most 10 rules."""
 
 
 class RegistrySettingsConfig(_Model):
@@ -479,6 +545,24 @@ class RegistrySettingsConfig(_Model):
     """Repository creation templates. Default: none."""
     replication_sources: tuple[AccountId, ...] = ()
     """Accounts allowed to replicate into this registry (registry policy). Default: none."""
+    organization_pull: tuple[OrganizationId, ...] = ()
+    """AWS Organizations IDs (o-...) whose principals may pull every repository of this
+    registry: one registry policy statement (Principal * limited by aws:PrincipalOrgID),
+    in the same policy as replication_sources. Needs policy_scope V2. Default: none."""
+    policy_scope: RegistryPolicyScope = RegistryPolicyScope.V2
+    """The account's registry policy scope (REGISTRY_POLICY_SCOPE), which the registry
+    policy is checked against. An account setting that CloudFormation can't set (ECR API
+    PutAccountSetting): give the scope the account has. Default: V2, ECR's default, under
+    which the policy may allow any ECR action; V1 accepts only replication and
+    pull-through cache actions."""
+    signing: SigningConfig | None = None
+    """Managed signing rules. Default: no signing configuration (images are not signed)."""
+    pull_time_update_exclusions: Annotated[
+        tuple[ExcludedPrincipal, ...], _Count(PULL_TIME_EXCLUSIONS)
+    ] = ()
+    """IAM roles or users (ARNs) whose pulls don't update an image's last recorded pull
+    time, so that a scanner or CI job pulling every image doesn't keep it from lifecycle
+    rules on pull time (archive_unpulled); at most 100, each once. Default: none."""
 
 
 class DeploymentConfig(_Model):
