@@ -389,3 +389,52 @@ def test_an_unknown_partition_is_measured_as_the_longest() -> None:
         RepositorySettings(
             access=[RepositoryAccess.pull(accounts=[f"{n:012d}" for n in range(253)])]
         )
+
+
+_REGISTRY_SECTION = """\
+version: 1
+standards: {plain: {encryption: AES256}}
+repositories: [{name: app}]
+registry:
+  scanning: {type: ENHANCED}
+  replication: {rules: [{destinations: [{region: eu-west-1}]}]}
+  pull_through_cache: [{prefix: quay, upstream: quay}]
+  creation_templates:
+    - {prefix: kms, applied_for: [REPLICATION]}
+    - {prefix: aes, applied_for: [REPLICATION], standard: plain}
+    - {prefix: own, applied_for: [REPLICATION], custom_role_arn: "arn:aws:iam::123456789012:role/r"}
+  replication_sources: ["210987654321"]
+deployment: {region: us-west-2, max_resources_per_stack: LIMIT}
+"""
+"""Eight registry-wide resources: scanning, replication, a cache rule, three templates, the
+role of the KMS template, the registry policy."""
+
+
+def test_registry_settings_beyond_max_resources_per_stack_are_refused_by_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _validate(tmp_path, _REGISTRY_SECTION.replace("LIMIT", "8"))
+    assert code == 2
+    assert (
+        "deployment.max_resources_per_stack: the first stack holds the registry-wide settings: "
+        "8 resources and 1 CDK metadata resource (given 8; allowed: a limit of at least 9)"
+    ) in capsys.readouterr().err
+
+
+def test_registry_settings_that_just_fit_synthesize(tmp_path: Path) -> None:
+    code, path = _validate(tmp_path, _REGISTRY_SECTION.replace("LIMIT", "9"))
+    assert code == 0
+    assert main(["synth", path, "-o", str(tmp_path / "out")]) == 0
+    first = json.loads((tmp_path / "out" / "ecr-registry.template.json").read_text())
+    assert len(first["Resources"]) == 8  # the CDK metadata resource is the CLI's to add
+
+
+def test_more_registry_settings_than_a_stack_holds_are_refused_by_validate() -> None:
+    templates = "".join(f"\n    - {{prefix: t{n}, applied_for: [REPLICATION]}}" for n in range(250))
+    with pytest.raises(ConfigError) as caught:
+        parse_registry(f"version: 1\nregistry:\n  creation_templates:{templates}\n")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "registry.yaml:2: registry: the registry-wide settings take 500 resources, and they all "
+        "live in the first stack with 1 CDK metadata resource (given '501 resources'; allowed: "
+        "at most 500 resources in a stack (CloudFormation's limit))"
+    ]

@@ -128,7 +128,7 @@ class RepositoryCreationTemplate(Construct):
         self.role: iam.IRole | None = custom_role
         """The role ECR assumes to create repositories, when there is one."""
         key_grant: iam.Grant | None = None
-        if self.role is None and (uses_kms or tags):
+        if self.role is None and settings.creation_needs_role:
             self.role, key_grant = self._create_role(
                 encryption_key=encryption_key, uses_kms=uses_kms, tags=bool(tags)
             )

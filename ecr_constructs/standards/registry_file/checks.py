@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ...cloudformation import MAX_RESOURCES, STACK_OVERHEAD
 from ...errors import Path, Problem
 from ...registry_rules import (
     SECRET_NAME_PREFIX,
@@ -50,6 +51,7 @@ class Parts:
     replication: ReplicationConfig | None = None
     pull_through_cache: list[PullThroughCacheRuleConfig | None] = field(default_factory=list)
     creation_templates: list[CreationTemplateConfig | None] = field(default_factory=list)
+    replication_sources: tuple[str, ...] = ()
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
     """The valid deployment keys (an invalid key has its default here)."""
     deployment_failed: frozenset[str] = frozenset()
@@ -68,6 +70,7 @@ class Parts:
             replication=registry.replication,
             pull_through_cache=list(registry.pull_through_cache),
             creation_templates=list(registry.creation_templates),
+            replication_sources=registry.replication_sources,
             deployment=config.deployment,
         )
 
@@ -297,3 +300,43 @@ def _check_creation_templates(
         if template is not None:
             problems = applied_for_problems(template.applied_for)
             issues += _issues((*path, index, "applied_for"), problems)
+
+
+def check_registry_room(parts: Parts, template_resources: int) -> list[Issue]:
+    """The registry-wide resources share the first stack with CDK's metadata resource: they
+    must fit within ``deployment.max_resources_per_stack`` (and CloudFormation's limit).
+
+    One resource each for scanning, replication, the registry policy
+    (``replication_sources``) and every pull-through cache rule, plus
+    ``template_resources`` for the creation templates (a template, and the role it creates).
+    """
+    registry = (
+        (parts.scanning is not None)
+        + (parts.replication is not None)
+        + bool(parts.replication_sources)
+        + sum(rule is not None for rule in parts.pull_through_cache)
+        + template_resources
+    )
+    needed = STACK_OVERHEAD + registry
+    limit = parts.deployment.max_resources_per_stack
+    if needed > MAX_RESOURCES:
+        return [
+            Issue(
+                ("registry",),
+                f"the registry-wide settings take {registry} resources, and they all live in "
+                f"the first stack with 1 CDK metadata resource",
+                given=f"{needed} resources",
+                allowed=f"at most {MAX_RESOURCES} resources in a stack (CloudFormation's limit)",
+            )
+        ]
+    if needed > limit and "max_resources_per_stack" not in parts.deployment_failed:
+        return [
+            Issue(
+                ("deployment", "max_resources_per_stack"),
+                f"the first stack holds the registry-wide settings: {registry} resources and 1 "
+                "CDK metadata resource",
+                given=limit,
+                allowed=f"a limit of at least {needed}",
+            )
+        ]
+    return []

@@ -173,6 +173,7 @@ class _Validator:
             replication=sections["replication"],
             pull_through_cache=sections["pull_through_cache"] or [],
             creation_templates=sections["creation_templates"] or [],
+            replication_sources=sections["replication_sources"] or (),
             deployment=deployment,
             deployment_failed=deployment_failed,
         )
