@@ -438,3 +438,40 @@ def test_more_registry_settings_than_a_stack_holds_are_refused_by_validate() -> 
         "live in the first stack with 1 CDK metadata resource (given '501 resources'; allowed: "
         "at most 500 resources in a stack (CloudFormation's limit))"
     ]
+
+
+_ROLE = f"arn:aws:iam::{ACCOUNT}:role/"
+_ECR_CACHE = (
+    "{prefix: ecr1, upstream: ecr, upstream_url: 210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+)
+
+
+@pytest.mark.parametrize(
+    ("yaml_value", "fragment"),
+    [
+        pytest.param(
+            f"registry: {{creation_templates: [{{prefix: a, applied_for: [REPLICATION], "
+            f"custom_role_arn: '{_ROLE}team/ecr'}}]}}",
+            "registry.creation_templates[0].custom_role_arn: not an IAM role ARN without a path",
+            id="template-role-with-a-path",
+        ),
+        pytest.param(
+            f"registry: {{pull_through_cache: [{_ECR_CACHE}, custom_role_arn: '{_ROLE}"
+            f"{'r' * 2100}'}}]}}",
+            "registry.pull_through_cache[0].custom_role_arn: not an IAM role ARN",
+            id="role-arn-beyond-2048",
+        ),
+        pytest.param(
+            f"repositories: [{{name: ab, kms_key_arn: '{KEY_ARN.rsplit(':', 1)[0]}:alias/"
+            f"{'a' * 2100}'}}]",
+            "repositories[0].kms_key_arn: not a KMS key ARN",
+            id="kms-key-arn-beyond-2048",
+        ),
+    ],
+)
+def test_arns_cloudformation_refuses_are_refused_by_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml_value: str, fragment: str
+) -> None:
+    code, _ = _validate(tmp_path, f"version: 1\n{yaml_value}\n")
+    assert code == 2
+    assert fragment in capsys.readouterr().err

@@ -37,6 +37,7 @@ from ...naming import (
     ACCOUNT_ID,
     EXCLUSION_FILTER,
     IAM_ROLE_ARN,
+    IAM_ROLE_ARN_WITHOUT_PATH,
     KMS_KEY_ARN,
     MAX_EXCLUSION_FILTERS,
     PUBLIC_REPOSITORY_NAME,
@@ -161,6 +162,7 @@ StandardName = Annotated[
 ExclusionFilter = Annotated[StrictStr, _text(EXCLUSION_FILTER)]
 KmsKeyArn = Annotated[StrictStr, _text(KMS_KEY_ARN)]
 RoleArn = Annotated[StrictStr, _text(IAM_ROLE_ARN)]
+TemplateRoleArn = Annotated[StrictStr, _text(IAM_ROLE_ARN_WITHOUT_PATH)]
 SecretReference = Annotated[
     StrictStr, _checked_by(secret_reference_problems, SECRET_REFERENCE_SCHEMA)
 ]
@@ -461,9 +463,9 @@ class CreationTemplateConfig(_Model):
     """The standard that supplies the settings. Default: defaults.standard."""
     description: Annotated[StrictStr, Field(max_length=256)] | None = None
     """Template description. Default: none."""
-    custom_role_arn: RoleArn | None = None
-    """IAM role ECR assumes to create the repositories; required when the standard uses
-    KMS encryption or tags."""
+    custom_role_arn: TemplateRoleArn | None = None
+    """IAM role ECR assumes to create the repositories (a role without a path). Default:
+    when the standard uses KMS encryption or tags, a role is created."""
 
 
 class RegistrySettingsConfig(_Model):
