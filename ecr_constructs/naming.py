@@ -222,6 +222,11 @@ IAM_ROLE_ARN_WITHOUT_PATH = TextRule(
 )
 #: The longest partition name: policies are measured with it when the region is unknown.
 LONGEST_PARTITION = "aws-us-gov"
+#: A region name as long as the longest (14 characters): policies that name an unknown
+#: region are measured with it.
+LONGEST_REGION = "ap-southeast-5"
+#: Policies that name an unknown account are measured with an account ID's 12 digits.
+ACCOUNT_ID_LENGTH = 12
 
 
 def partition_of(region: object) -> str | None:

@@ -475,3 +475,32 @@ def test_arns_cloudformation_refuses_are_refused_by_validate(
     code, _ = _validate(tmp_path, f"version: 1\n{yaml_value}\n")
     assert code == 2
     assert fragment in capsys.readouterr().err
+
+
+def _sources_file(count: int, deployment: str) -> str:
+    sources = ", ".join(f'"{100000000000 + n}"' for n in range(count))
+    return f"version: 1\nregistry: {{replication_sources: [{sources}]}}\ndeployment: {deployment}\n"
+
+
+@pytest.mark.parametrize(
+    "deployment", ["{}", f"{{account: '{ACCOUNT}', region: us-gov-west-1}}"], ids=["env", "known"]
+)
+def test_replication_sources_validate_accepts_synthesize_and_one_more_is_refused(
+    tmp_path: Path, deployment: str
+) -> None:
+    def accepted(count: int) -> bool:
+        try:
+            parse_registry(_sources_file(count, deployment))
+        except ConfigError as error:
+            assert "registry.replication_sources: the registry policy is too long" in str(error)
+            return False
+        return True
+
+    low, high = 1, 1_000  # the most accounts validate accepts, found by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if accepted(middle) else (low, middle - 1)
+    assert 200 < low < 1_000
+    code, path = _validate(tmp_path, _sources_file(low, deployment))
+    assert code == 0
+    assert main(["synth", path, "-o", str(tmp_path / "out")]) == 0

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from ..errors import PolicyDocumentError, Problem
-from ..naming import LONGEST_PARTITION
+from ..naming import ACCOUNT_ID_LENGTH, LONGEST_PARTITION, LONGEST_REGION
 from ..tokens import is_unresolved
 from ._check import (
     ELEMENT_ORDER,
@@ -35,7 +35,8 @@ class PolicyDocument:
 
     Its length is checked as ECR counts it: a partition given as a token (the stack's
     ``AWS::Partition``) counts as ``measured_in``, the partition of the stack's region when
-    it is known (Default: the longest partition name, ``aws-us-gov``).
+    it is known (Default: the longest partition name, ``aws-us-gov``); an account given as a
+    token as 12 digits, a region given as a token as the longest region name.
 
     Statements keep the grants' order; grants of the same preset (same actions, conditions
     and resources) share one statement, with principals merged and sorted. Sids are unique
@@ -103,7 +104,10 @@ class PolicyDocument:
             statements.append(_ordered(statement, sid))
         document = {"Version": POLICY_VERSION, "Statement": statements}
         text = json.dumps(document, separators=(",", ":"))
-        length = _length(text, partition, measured_in)
+        length = _length(
+            text,
+            {partition: len(measured_in), account: ACCOUNT_ID_LENGTH, region: len(LONGEST_REGION)},
+        )
         if length > self.rules.max_characters:
             raise PolicyDocumentError(
                 where,
@@ -150,12 +154,14 @@ class PolicyDocument:
         return f"{type(self).__name__}({self._text})"
 
 
-def _length(text: str, partition: str, measured_in: str) -> int:
-    """The length of ``text`` as ECR will count it: an unresolved partition counted as
-    ``measured_in``."""
-    if not is_unresolved(partition):
-        return len(text)
-    return len(text) + text.count(partition) * (len(measured_in) - len(partition))
+def _length(text: str, measured: Mapping[str | None, int]) -> int:
+    """The length of ``text`` as ECR will count it: each unresolved value among the keys of
+    ``measured`` (partition, account, region) counted as that many characters."""
+    return len(text) + sum(
+        text.count(value) * (length - len(value))
+        for value, length in measured.items()
+        if value is not None and is_unresolved(value)
+    )
 
 
 def _merge_into(merged: list[AccessGrant], grant: AccessGrant) -> None:
@@ -216,5 +222,13 @@ class RegistryPolicyDocument(PolicyDocument):
         region: str,
         where: str = "registry_policy",
         partition: str = "aws",
+        measured_in: str = LONGEST_PARTITION,
     ) -> None:
-        super().__init__(grants, where=where, partition=partition, account=account, region=region)
+        super().__init__(
+            grants,
+            where=where,
+            partition=partition,
+            account=account,
+            region=region,
+            measured_in=measured_in,
+        )

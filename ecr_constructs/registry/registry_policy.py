@@ -9,6 +9,7 @@ from typing import Any
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
+from ..naming import LONGEST_PARTITION, partition_of
 from ..policy import AccessGrant, RegistryAccess, RegistryPolicyDocument
 from ._registry import RegistrySingleton, lazy
 
@@ -56,6 +57,7 @@ class RegistryPolicy(RegistrySingleton):
             account=stack.account,
             region=stack.region,
             partition=stack.partition,
+            measured_in=partition_of(stack.region) or LONGEST_PARTITION,
             where=f"{self.node.path} grants",
         )
         self._document = document

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ...cloudformation import MAX_RESOURCES, STACK_OVERHEAD
-from ...errors import Path, Problem
+from ...errors import Path, PolicyDocumentError, Problem
+from ...naming import LONGEST_PARTITION, partition_of
+from ...policy import RegistryAccess, RegistryPolicyDocument
 from ...registry_rules import (
     SECRET_NAME_PREFIX,
     UPSTREAMS,
@@ -89,6 +91,7 @@ def check_parts(parts: Parts) -> list[Issue]:
     _check_replication(parts.replication, parts.deployment, issues)
     _check_pull_through_cache(parts, issues)
     _check_creation_templates(parts.creation_templates, issues)
+    _check_replication_sources(parts, issues)
     return issues
 
 
@@ -340,3 +343,26 @@ def check_registry_room(parts: Parts, template_resources: int) -> list[Issue]:
             )
         ]
     return []
+
+
+# The registry's account and region when the file does not give them: unresolved, as the
+# stack's are, so the registry policy is measured as the fleet's RegistryPolicy measures it.
+_STACK_ACCOUNT = "${Token[AWS.AccountId]}"
+_STACK_REGION = "${Token[AWS.Region]}"
+
+
+def _check_replication_sources(parts: Parts, issues: list[Issue]) -> None:
+    """The registry policy that ``replication_sources`` becomes is one ECR accepts."""
+    if not parts.replication_sources:
+        return
+    region = parts.deployment.region
+    try:
+        RegistryPolicyDocument(
+            [RegistryAccess.replication_from(parts.replication_sources)],
+            account=parts.deployment.account or _STACK_ACCOUNT,
+            region=region or _STACK_REGION,
+            partition=partition_of(region) or LONGEST_PARTITION,
+        )
+    except PolicyDocumentError as error:
+        path: Path = ("registry", "replication_sources")
+        issues += [Issue(path, p.message, p.given, p.allowed) for p in error.problems]
