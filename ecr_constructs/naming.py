@@ -222,9 +222,9 @@ IAM_ROLE_ARN_WITHOUT_PATH = TextRule(
 )
 #: The longest partition name: policies are measured with it when the region is unknown.
 LONGEST_PARTITION = "aws-us-gov"
-#: A region name as long as the longest (14 characters): policies that name an unknown
-#: region are measured with it.
-LONGEST_REGION = "ap-southeast-5"
+#: The longest region name (15 characters): policies that name an unknown region are
+#: measured with it.
+LONGEST_REGION = "us-isof-south-1"
 #: Policies that name an unknown account are measured with an account ID's 12 digits.
 ACCOUNT_ID_LENGTH = 12
 
