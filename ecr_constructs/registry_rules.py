@@ -302,6 +302,41 @@ UPSTREAMS: Mapping[str, UpstreamKind] = {
 """Every upstream ECR supports, by ``UpstreamRegistry`` name."""
 
 
+def ecr_upstream_registry(url: str) -> tuple[str, str]:
+    """The (account, region) of an ``ecr`` upstream's URL,
+    ``ACCOUNT.dkr.ecr.REGION.amazonaws.com``."""
+    account, _dkr, _ecr, region = url.split(".")[:4]
+    return account, region
+
+
+def self_cache_problems(
+    account: str | None, region: str | None, *, registry: tuple[str | None, str | None]
+) -> list[Problem]:
+    """An ``ecr`` upstream is another registry than the cache's own ``registry`` (its
+    account and region; None where not known)."""
+    if None in (account, region) or (account, region) != registry:
+        return []
+    return [
+        Problem.at(
+            (),
+            "a registry can't cache from itself",
+            given=f"account {account}, region {region}",
+            allowed="another region, or another account",
+        )
+    ]
+
+
+def unique_problems(values: Sequence[object]) -> list[Problem]:
+    """Each value at most once: a problem at the index of each repeat."""
+    problems = []
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            problems.append(
+                Problem.at((index,), "listed twice", given=value, allowed="each value once")
+            )
+    return problems
+
+
 def credentials_problems(upstream: str, given: object, how: str) -> list[Problem]:
     """Credentials exactly for the upstreams that need them (``given``: the credentials, or
     None); ``how`` says how to give them."""

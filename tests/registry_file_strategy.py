@@ -348,13 +348,13 @@ def _public_repositories(d: Draw) -> list[dict[str, Any]]:
         ):
             if d.chance(2):
                 repository[key] = d.unicode(d.count(1, longest, typical))
-        if d.chance(2):
-            repository["operating_systems"] = d(
-                st.lists(st.sampled_from(["Linux", "Windows"]), min_size=1, unique=True)
-            )
-        if d.chance(2):
-            architectures = st.sampled_from(["ARM", "ARM 64", "x86", "x86-64"])
-            repository["architectures"] = d(st.lists(architectures, min_size=1, unique=True))
+        for key, badges in (
+            ("operating_systems", ["Linux", "Windows"]),
+            ("architectures", ["ARM", "ARM 64", "x86", "x86-64"]),
+        ):
+            if d.chance(2):
+                chosen = d(st.lists(st.sampled_from(badges), min_size=1, unique=True))
+                repository[key] = [*chosen, chosen[0]] if d.breaking() else chosen
         if d.chance(2):
             repository["tags"] = _tags(d)
         repositories.append(repository)
@@ -442,8 +442,11 @@ def _pull_through_cache(d: Draw) -> list[dict[str, Any]]:
             rule["upstream_url"] = f"{name}.azurecr.io"
         if upstream == "ecr":
             region = d(st.sampled_from(PARTITION_REGIONS[d.partition]))
+            account = OTHER_ACCOUNTS[0]
+            if d.region and d.account and d.breaking():  # this registry itself
+                account, region = d.account, d.region
             suffix = ".cn" if d.partition == "aws-cn" else ""
-            rule["upstream_url"] = f"{OTHER_ACCOUNTS[0]}.dkr.ecr.{region}.amazonaws.com{suffix}"
+            rule["upstream_url"] = f"{account}.dkr.ecr.{region}.amazonaws.com{suffix}"
             rule["custom_role_arn"] = _role(d, "ecr-pull", path=True)
         rules.append(rule)
     return rules

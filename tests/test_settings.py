@@ -504,3 +504,31 @@ def test_replication_sources_validate_accepts_synthesize_and_one_more_is_refused
     code, path = _validate(tmp_path, _sources_file(low, deployment))
     assert code == 0
     assert main(["synth", path, "-o", str(tmp_path / "out")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("yaml_value", "message"),
+    [
+        pytest.param(
+            "public_repositories: [{name: ab, operating_systems: [Linux, Linux]}]",
+            "public_repositories[0].operating_systems: listed twice (given 'Linux'; allowed: "
+            "each value once)",
+            id="a-gallery-badge-twice",
+        ),
+        pytest.param(
+            "registry: {pull_through_cache: [{prefix: self, upstream: ecr, upstream_url: "
+            f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com, custom_role_arn: '{_ROLE}pull'}}]}}",
+            "registry.pull_through_cache[0].upstream_url: a registry can't cache from itself "
+            f"(given 'account {ACCOUNT}, region us-east-1'; allowed: another region, or another "
+            "account)",
+            id="an-ecr-upstream-that-is-this-registry",
+        ),
+    ],
+)
+def test_what_the_constructs_refuse_validate_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml_value: str, message: str
+) -> None:
+    deployment = f"deployment: {{account: '{ACCOUNT}', region: us-east-1}}"
+    code, _ = _validate(tmp_path, f"version: 1\n{yaml_value}\n{deployment}\n")
+    assert code == 2
+    assert message in capsys.readouterr().err

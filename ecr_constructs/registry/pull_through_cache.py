@@ -40,6 +40,7 @@ from ..registry_rules import (
     raise_problems,
     secret_arn_problems,
     secret_location_problems,
+    self_cache_problems,
 )
 from ..settings import RepositorySettings, TagMutability
 from ._registry import (
@@ -591,11 +592,5 @@ def _check_ecr_upstream(upstream: Upstream, prefix: str, stack: cdk.Stack, where
             given=upstream.repository_prefix,
             allowed="a cache prefix such as 'team-a', or no upstream repository_prefix",
         )
-    here = concrete_environment(stack)
-    if here is not None and (upstream.account, upstream.region) == here:
-        raise RegistryError(
-            where,
-            "a registry can't cache from itself",
-            given=f"account {upstream.account}, region {upstream.region}",
-            allowed="another region, or another account",
-        )
+    here = concrete_environment(stack) or (None, None)
+    raise_problems(self_cache_problems(upstream.account, upstream.region, registry=here), where)

@@ -19,7 +19,7 @@ from ...registry import (
     ScanType,
     Upstream,
 )
-from ...registry_rules import ROOT, prefix_key
+from ...registry_rules import ROOT, ecr_upstream_registry, prefix_key
 from ..registry_file.loading import LoadedRegistry
 from ..registry_file.models import PullThroughCacheRuleConfig
 from ..registry_file.resolution import ResolvedCreationTemplate
@@ -102,7 +102,7 @@ def _upstream(stack: cdk.Stack, rule: PullThroughCacheRuleConfig) -> Upstream:
     if rule.upstream == "azure-container-registry":
         return Upstream.azure(url.split(".", 1)[0])
     if rule.upstream == "ecr":
-        account, _dkr, _ecr, region = url.split(".")[:4]
+        account, region = ecr_upstream_registry(url)
         role = (
             iam.Role.from_role_arn(
                 stack,

@@ -19,9 +19,11 @@ from ...registry_rules import (
     UPSTREAMS,
     applied_for_problems,
     credentials_problems,
+    ecr_upstream_registry,
     prefix_key,
     scanning_rules_problems,
     secret_location_problems,
+    self_cache_problems,
     self_replication_problems,
     unique_destination_problems,
 )
@@ -272,7 +274,12 @@ def _check_upstream(
             )
         )
     elif kind.url_rule is not None:
-        issues += _issues(url_path, kind.url_rule.problems(rule.upstream_url))
+        problems = kind.url_rule.problems(rule.upstream_url)
+        if not problems and kind.name == "ecr" and rule.upstream_url is not None:
+            account, region = ecr_upstream_registry(rule.upstream_url)
+            here = (deployment.account, deployment.region)
+            problems = self_cache_problems(account, region, registry=here)
+        issues += _issues(url_path, problems)
     if kind.needs_role and rule.custom_role_arn is None:
         issues.append(
             Issue(

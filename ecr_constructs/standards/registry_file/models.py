@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -66,6 +67,7 @@ from ...registry_rules import (
     ScanFrequency,
     ScanType,
     secret_reference_problems,
+    unique_problems,
 )
 from ...settings import Encryption, RemovalPolicy, TagMutability
 from .locations import unknown_name_message
@@ -135,6 +137,17 @@ class _Count:
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {**handler(schema), **self.rule.json_schema()}
+
+
+def _unique(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    for problem in unique_problems(values):
+        raise PydanticCustomError(
+            "invalid", problem.message, {"allowed": problem.allowed, "given": problem.given}
+        )
+    return values
+
+
+_Unique = (AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True}))
 
 
 def _upstream_name(value: str) -> str:
@@ -382,9 +395,9 @@ class PublicRepositoryConfig(_Model):
     """About text (markdown). Default: none."""
     usage: Annotated[StrictStr, Field(max_length=10240)] | None = None
     """Usage text (markdown). Default: none."""
-    operating_systems: tuple[OperatingSystem, ...] = ()
+    operating_systems: Annotated[tuple[OperatingSystem, ...], *_Unique] = ()
     """Operating systems the images run on. Default: none listed."""
-    architectures: tuple[Architecture, ...] = ()
+    architectures: Annotated[tuple[Architecture, ...], *_Unique] = ()
     """CPU architectures of the images. Default: none listed."""
     tags: Tags = Field(default_factory=dict)
     """Resource tags. Default: none."""
