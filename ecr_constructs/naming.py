@@ -189,20 +189,44 @@ def tag_problems(tags: object, where: Path) -> list[Problem]:
     return problems
 
 
+#: A key ID is at most 128 characters here (KMS's are 36) and an alias name at most 256 with
+#: its ``alias/``, as KMS allows: the ARN stays within CloudFormation's 2,048.
 KMS_KEY_ARN = TextRule(
     "KMS key ARN",
-    re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_+=.@-]+"),
-    "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME",
+    re.compile(
+        r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:"
+        r"(?:key/[A-Za-z0-9/_+=.@-]{1,128}|alias/[A-Za-z0-9/_+=.@-]{1,250})"
+    ),
+    "arn:aws:kms:REGION:ACCOUNT:key/ID or arn:aws:kms:REGION:ACCOUNT:alias/NAME (ID at most "
+    "128 characters, alias/NAME at most 256)",
     invalid="not a KMS key ARN",
 )
+_ROLE_NAME = r"[A-Za-z0-9+=,.@_-]{1,64}"
+#: A role's path (``/`` at both ends) is at most 512 characters and its name at most 64, as
+#: IAM allows: the ARN stays within CloudFormation's 2,048.
 IAM_ROLE_ARN = TextRule(
     "IAM role ARN",
-    re.compile(r"arn:aws[-a-z0-9]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+"),
-    "arn:aws:iam::ACCOUNT:role/NAME",
+    re.compile(
+        rf"arn:aws[-a-z0-9]*:iam::\d{{12}}:role/(?=.{{1,575}}$)(?:[A-Za-z0-9+=,.@_-]+/)*{_ROLE_NAME}"
+    ),
+    "arn:aws:iam::ACCOUNT:role/NAME or arn:aws:iam::ACCOUNT:role/PATH/NAME (NAME at most 64 "
+    "characters, /PATH/ at most 512)",
     invalid="not an IAM role ARN",
+)
+#: The role of a creation template: ECR takes no path there.
+IAM_ROLE_ARN_WITHOUT_PATH = TextRule(
+    "IAM role ARN",
+    re.compile(rf"arn:aws[-a-z0-9]*:iam::\d{{12}}:role/{_ROLE_NAME}"),
+    "arn:aws:iam::ACCOUNT:role/NAME (NAME at most 64 characters; ECR takes no path here)",
+    invalid="not an IAM role ARN without a path",
 )
 #: The longest partition name: policies are measured with it when the region is unknown.
 LONGEST_PARTITION = "aws-us-gov"
+#: The longest region name (15 characters): policies that name an unknown region are
+#: measured with it.
+LONGEST_REGION = "us-isof-south-1"
+#: Policies that name an unknown account are measured with an account ID's 12 digits.
+ACCOUNT_ID_LENGTH = 12
 
 
 def partition_of(region: object) -> str | None:

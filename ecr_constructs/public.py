@@ -29,7 +29,7 @@ from constructs import Construct
 from .errors import RepositoryPropsError, located_at
 from .naming import MAX_TAGS, PUBLIC_REPOSITORY_NAME, is_token, tag_problems
 from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
-from .registry_rules import Architecture, OperatingSystem, logo_problems
+from .registry_rules import Architecture, OperatingSystem, logo_problems, unique_problems
 
 PUBLIC_REGION = "us-east-1"
 PUBLIC_REGISTRY_HOST = "public.ecr.aws"
@@ -356,11 +356,11 @@ def _check_badges(values: object, kind: type[_Badge], where: str) -> list[str]:
                 given=value,
                 allowed=allowed,
             )
-        if name in names:
-            raise RepositoryPropsError(
-                f"{where}[{index}]", "listed twice", given=value, allowed="each value once"
-            )
         names.append(name)
+    for problem in unique_problems(names):
+        raise RepositoryPropsError(
+            where + problem.where, problem.message, given=problem.given, allowed=problem.allowed
+        )
     return names
 
 

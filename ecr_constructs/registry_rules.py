@@ -352,6 +352,17 @@ def upstream_prefix_problems(cache_prefix: str, upstream_prefix: str | None) -> 
     ]
 
 
+def unique_problems(values: Sequence[object]) -> list[Problem]:
+    """Each value at most once: a problem at the index of each repeat."""
+    problems = []
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            problems.append(
+                Problem.at((index,), "listed twice", given=value, allowed="each value once")
+            )
+    return problems
+
+
 def credentials_problems(upstream: str, given: object, how: str) -> list[Problem]:
     """Credentials exactly for the upstreams that need them (``given``: the credentials, or
     None); ``how`` says how to give them."""

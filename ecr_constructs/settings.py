@@ -208,6 +208,12 @@ class RepositorySettings:
             collected = [*problems, *(p for error in errors for p in error.problems)]
             raise RepositoryPropsError.from_problems(collected)
 
+    @property
+    def creation_needs_role(self) -> bool:
+        """Whether ECR needs an IAM role to create a repository with these settings from a
+        creation template: to use the KMS key, or to tag it."""
+        return self.encryption.uses_kms or bool(self.tags)
+
     def repository_properties(self, partition: str) -> dict[str, Any]:
         """The keyword arguments of ``aws_ecr.CfnRepository``; struct properties as
         camelCase maps. ``partition`` goes into the policy's ARNs (a token is fine).

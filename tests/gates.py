@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -41,9 +42,17 @@ def template_of(stack: cdk.Stack) -> dict[str, Any]:
     return dict(assertions.Template.from_stack(stack).to_json())
 
 
+# cfn-lint reads a JSON template as YAML: characters YAML does not take as they are (C1
+# controls, line separators, noncharacters) go to it as \u escapes, and the others as they
+# are (YAML refuses the surrogate-pair escapes JSON has for characters beyond U+FFFF).
+_NOT_YAML_TEXT = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
 def cfn_lint_matches(template: dict[str, Any], region: str = REGION) -> list[str]:
     """cfn-lint's errors and warnings for a template (informational rules excluded)."""
-    return [str(m) for m in lint(json.dumps(template), regions=[region])]
+    text = json.dumps(template, ensure_ascii=False)
+    text = _NOT_YAML_TEXT.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
+    return [str(m) for m in lint(text, regions=[region])]
 
 
 def assert_cfn_lint_clean(template: dict[str, Any], region: str = REGION) -> None:

@@ -220,7 +220,17 @@ def _aes_with_key(stack: cdk.Stack) -> None:
     _tmpl(encryption=ecr.RepositoryEncryption.AES_256, encryption_key=key)(stack)
 
 
+def _role_with_a_path(stack: cdk.Stack) -> None:
+    arn = "arn:aws:iam::123456789012:role/team/ecr-create"
+    _tmpl(custom_role=iam.Role.from_role_arn(stack, "Role", arn, mutable=False))(stack)
+
+
 BAD_INPUT = [
+    pytest.param(
+        _role_with_a_path,
+        ["Test/Tmpl custom_role", "not an IAM role ARN without a path", "ECR takes no path"],
+        id="role-with-a-path",
+    ),
     pytest.param(
         _tmpl(prefix=""),
         ["Test/Tmpl prefix", "1 to 256 characters", "given ''", "1..256 characters, or ROOT"],

@@ -12,6 +12,8 @@ from ecr_constructs.errors import EcrConstructsError
 from ecr_constructs.naming import (
     ACCOUNT_ID,
     EXCLUSION_FILTER,
+    IAM_ROLE_ARN,
+    IAM_ROLE_ARN_WITHOUT_PATH,
     KMS_KEY_ARN,
     MAX_TAGS,
     PUBLIC_REPOSITORY_NAME,
@@ -28,6 +30,9 @@ from ecr_constructs.naming import (
     url_suffix,
 )
 from ecr_constructs.registry_rules import CACHE_PREFIX
+
+_KMS = "arn:aws:kms:eu-west-1:123456789012:"
+_ROLE = "arn:aws:iam::123456789012:role/"
 
 RULES = [REPOSITORY_NAME, PUBLIC_REPOSITORY_NAME, REGION, ACCOUNT_ID, EXCLUSION_FILTER, TAG_KEY]
 
@@ -52,9 +57,20 @@ RULES = [REPOSITORY_NAME, PUBLIC_REPOSITORY_NAME, REGION, ACCOUNT_ID, EXCLUSION_
         (TAG_VALUE, ["x", "é", "v" * 255], ["", "v" * 256, "\udc00"]),
         (
             KMS_KEY_ARN,
-            ["arn:aws:kms:eu-west-1:123456789012:key/abc"],
-            ["alias/x", "arn:aws:kms:::key/x"],
+            ["arn:aws:kms:eu-west-1:123456789012:key/abc", f"{_KMS}alias/{'a' * 250}"],
+            [
+                "alias/x",
+                "arn:aws:kms:::key/x",
+                f"{_KMS}alias/{'a' * 251}",
+                f"{_KMS}key/{'k' * 129}",
+            ],
         ),
+        (
+            IAM_ROLE_ARN,
+            [f"{_ROLE}ci", f"{_ROLE}team/ci", f"{_ROLE}{'r' * 64}", f"{_ROLE}{'p' * 510}/ci"],
+            [f"{_ROLE}{'r' * 65}", f"{_ROLE}{'p' * 511}/{'r' * 64}", f"{_ROLE}ci/", _ROLE],
+        ),
+        (IAM_ROLE_ARN_WITHOUT_PATH, [f"{_ROLE}ci"], [f"{_ROLE}team/ci", f"{_ROLE}{'r' * 65}"]),
     ],
 )
 def test_rules_accept_and_refuse(rule: TextRule, good: list[str], bad: list[str]) -> None:

@@ -389,3 +389,146 @@ def test_an_unknown_partition_is_measured_as_the_longest() -> None:
         RepositorySettings(
             access=[RepositoryAccess.pull(accounts=[f"{n:012d}" for n in range(253)])]
         )
+
+
+_REGISTRY_SECTION = """\
+version: 1
+standards: {plain: {encryption: AES256}}
+repositories: [{name: app}]
+registry:
+  scanning: {type: ENHANCED}
+  replication: {rules: [{destinations: [{region: eu-west-1}]}]}
+  pull_through_cache: [{prefix: quay, upstream: quay}]
+  creation_templates:
+    - {prefix: kms, applied_for: [REPLICATION]}
+    - {prefix: aes, applied_for: [REPLICATION], standard: plain}
+    - {prefix: own, applied_for: [REPLICATION], custom_role_arn: "arn:aws:iam::123456789012:role/r"}
+  replication_sources: ["210987654321"]
+deployment: {region: us-west-2, max_resources_per_stack: LIMIT}
+"""
+"""Eight registry-wide resources: scanning, replication, a cache rule, three templates, the
+role of the KMS template, the registry policy."""
+
+
+def test_registry_settings_beyond_max_resources_per_stack_are_refused_by_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _validate(tmp_path, _REGISTRY_SECTION.replace("LIMIT", "8"))
+    assert code == 2
+    assert (
+        "deployment.max_resources_per_stack: the first stack holds the registry-wide settings: "
+        "8 resources and 1 CDK metadata resource (given 8; allowed: a limit of at least 9)"
+    ) in capsys.readouterr().err
+
+
+def test_registry_settings_that_just_fit_synthesize(tmp_path: Path) -> None:
+    code, path = _validate(tmp_path, _REGISTRY_SECTION.replace("LIMIT", "9"))
+    assert code == 0
+    assert main(["synth", path, "-o", str(tmp_path / "out")]) == 0
+    first = json.loads((tmp_path / "out" / "ecr-registry.template.json").read_text())
+    assert len(first["Resources"]) == 8  # the CDK metadata resource is the CLI's to add
+
+
+def test_more_registry_settings_than_a_stack_holds_are_refused_by_validate() -> None:
+    templates = "".join(f"\n    - {{prefix: t{n}, applied_for: [REPLICATION]}}" for n in range(250))
+    with pytest.raises(ConfigError) as caught:
+        parse_registry(f"version: 1\nregistry:\n  creation_templates:{templates}\n")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "registry.yaml:2: registry: the registry-wide settings take 500 resources, and they all "
+        "live in the first stack with 1 CDK metadata resource (given '501 resources'; allowed: "
+        "at most 500 resources in a stack (CloudFormation's limit))"
+    ]
+
+
+_ROLE = f"arn:aws:iam::{ACCOUNT}:role/"
+_ECR_CACHE = (
+    "{prefix: ecr1, upstream: ecr, upstream_url: 210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+)
+
+
+@pytest.mark.parametrize(
+    ("yaml_value", "fragment"),
+    [
+        pytest.param(
+            f"registry: {{creation_templates: [{{prefix: a, applied_for: [REPLICATION], "
+            f"custom_role_arn: '{_ROLE}team/ecr'}}]}}",
+            "registry.creation_templates[0].custom_role_arn: not an IAM role ARN without a path",
+            id="template-role-with-a-path",
+        ),
+        pytest.param(
+            f"registry: {{pull_through_cache: [{_ECR_CACHE}, custom_role_arn: '{_ROLE}"
+            f"{'r' * 2100}'}}]}}",
+            "registry.pull_through_cache[0].custom_role_arn: not an IAM role ARN",
+            id="role-arn-beyond-2048",
+        ),
+        pytest.param(
+            f"repositories: [{{name: ab, kms_key_arn: '{KEY_ARN.rsplit(':', 1)[0]}:alias/"
+            f"{'a' * 2100}'}}]",
+            "repositories[0].kms_key_arn: not a KMS key ARN",
+            id="kms-key-arn-beyond-2048",
+        ),
+    ],
+)
+def test_arns_cloudformation_refuses_are_refused_by_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml_value: str, fragment: str
+) -> None:
+    code, _ = _validate(tmp_path, f"version: 1\n{yaml_value}\n")
+    assert code == 2
+    assert fragment in capsys.readouterr().err
+
+
+def _sources_file(count: int, deployment: str) -> str:
+    sources = ", ".join(f'"{100000000000 + n}"' for n in range(count))
+    return f"version: 1\nregistry: {{replication_sources: [{sources}]}}\ndeployment: {deployment}\n"
+
+
+@pytest.mark.parametrize(
+    "deployment", ["{}", f"{{account: '{ACCOUNT}', region: us-gov-west-1}}"], ids=["env", "known"]
+)
+def test_replication_sources_validate_accepts_synthesize_and_one_more_is_refused(
+    tmp_path: Path, deployment: str
+) -> None:
+    def accepted(count: int) -> bool:
+        try:
+            parse_registry(_sources_file(count, deployment))
+        except ConfigError as error:
+            assert "registry.replication_sources: the registry policy is too long" in str(error)
+            return False
+        return True
+
+    low, high = 1, 1_000  # the most accounts validate accepts, found by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if accepted(middle) else (low, middle - 1)
+    assert 200 < low < 1_000
+    code, path = _validate(tmp_path, _sources_file(low, deployment))
+    assert code == 0
+    assert main(["synth", path, "-o", str(tmp_path / "out")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("yaml_value", "message"),
+    [
+        pytest.param(
+            "public_repositories: [{name: ab, operating_systems: [Linux, Linux]}]",
+            "public_repositories[0].operating_systems: listed twice (given 'Linux'; allowed: "
+            "each value once)",
+            id="a-gallery-badge-twice",
+        ),
+        pytest.param(
+            "registry: {pull_through_cache: [{prefix: self, upstream: ecr, upstream_url: "
+            f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com, custom_role_arn: '{_ROLE}pull'}}]}}",
+            "registry.pull_through_cache[0].upstream_url: a registry can't cache from itself "
+            f"(given 'account {ACCOUNT}, region us-east-1'; allowed: another region, or another "
+            "account)",
+            id="an-ecr-upstream-that-is-this-registry",
+        ),
+    ],
+)
+def test_what_the_constructs_refuse_validate_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml_value: str, message: str
+) -> None:
+    deployment = f"deployment: {{account: '{ACCOUNT}', region: us-east-1}}"
+    code, _ = _validate(tmp_path, f"version: 1\n{yaml_value}\n{deployment}\n")
+    assert code == 2
+    assert message in capsys.readouterr().err

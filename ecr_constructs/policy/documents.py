@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import PolicyDocumentError, Problem, Where, child
-from ..naming import LONGEST_PARTITION
+from ..naming import ACCOUNT_ID_LENGTH, LONGEST_PARTITION, LONGEST_REGION
 from ..registry_rules import RegistryPolicyScope
 from ..tokens import is_unresolved
 from ._check import (
@@ -36,7 +36,8 @@ class PolicyDocument:
 
     Its length is checked as ECR counts it: a partition given as a token (the stack's
     ``AWS::Partition``) counts as ``measured_in``, the partition of the stack's region when
-    it is known (Default: the longest partition name, ``aws-us-gov``).
+    it is known (Default: the longest partition name, ``aws-us-gov``); an account given as a
+    token as 12 digits, a region given as a token as the longest region name.
 
     Statements keep the grants' order; grants of the same preset (same actions, conditions
     and resources) share one statement, with principals merged and sorted. Sids are unique
@@ -105,7 +106,10 @@ class PolicyDocument:
             statements.append(_ordered(statement, sid))
         document = {"Version": POLICY_VERSION, "Statement": statements}
         text = json.dumps(document, separators=(",", ":"))
-        length = _length(text, partition, measured_in)
+        length = _length(
+            text,
+            {partition: len(measured_in), account: ACCOUNT_ID_LENGTH, region: len(LONGEST_REGION)},
+        )
         if length > self.rules.max_characters:
             raise PolicyDocumentError(
                 where,
@@ -152,12 +156,14 @@ class PolicyDocument:
         return f"{type(self).__name__}({self._text})"
 
 
-def _length(text: str, partition: str, measured_in: str) -> int:
-    """The length of ``text`` as ECR will count it: an unresolved partition counted as
-    ``measured_in``."""
-    if not is_unresolved(partition):
-        return len(text)
-    return len(text) + text.count(partition) * (len(measured_in) - len(partition))
+def _length(text: str, measured: Mapping[str | None, int]) -> int:
+    """The length of ``text`` as ECR will count it: each unresolved value among the keys of
+    ``measured`` (partition, account, region) counted as that many characters."""
+    return len(text) + sum(
+        text.count(value) * (length - len(value))
+        for value, length in measured.items()
+        if value is not None and is_unresolved(value)
+    )
 
 
 def _merge_into(merged: list[AccessGrant], grant: AccessGrant) -> None:
@@ -218,6 +224,7 @@ class RegistryPolicyDocument(PolicyDocument):
         where: Where = "registry_policy",
         partition: str = "aws",
         scope: RegistryPolicyScope = RegistryPolicyScope.V2,
+        measured_in: str = LONGEST_PARTITION,
     ) -> None:
         if not isinstance(scope, RegistryPolicyScope):
             raise PolicyDocumentError(
@@ -228,4 +235,11 @@ class RegistryPolicyDocument(PolicyDocument):
             )
         self.rules = REGISTRY_RULES[scope]
         self.scope = scope
-        super().__init__(grants, where=where, partition=partition, account=account, region=region)
+        super().__init__(
+            grants,
+            where=where,
+            partition=partition,
+            account=account,
+            region=region,
+            measured_in=measured_in,
+        )

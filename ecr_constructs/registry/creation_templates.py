@@ -15,7 +15,7 @@ from constructs import Construct
 
 from ..errors import EcrConstructsError, RegistryError, located_at
 from ..lifecycle import LifecyclePolicy, LifecyclePreset
-from ..naming import is_token
+from ..naming import IAM_ROLE_ARN_WITHOUT_PATH, is_token
 from ..policy import AccessGrant
 from ..registry_rules import TEMPLATE_PREFIX, AppliedFor, applied_for_problems, raise_problems
 from ..settings import Encryption, RepositorySettings, TagMutability, renamed
@@ -87,6 +87,10 @@ class RepositoryCreationTemplate(Construct):
         where = child_path(scope, construct_id)
         checked_prefix = TEMPLATE_PREFIX.check(prefix, f"{where} prefix", RegistryError)
         raise_problems(applied_for_problems(applied_for), f"{where} applied_for")
+        if custom_role is not None:
+            IAM_ROLE_ARN_WITHOUT_PATH.check(
+                custom_role.role_arn, f"{where} custom_role", RegistryError
+            )
         checked_applied_for = tuple(AppliedFor(value) for value in applied_for)
         props: dict[str, Any] = {
             "prefix": checked_prefix,
@@ -128,7 +132,7 @@ class RepositoryCreationTemplate(Construct):
         self.role: iam.IRole | None = custom_role
         """The role ECR assumes to create repositories, when there is one."""
         key_grant: iam.Grant | None = None
-        if self.role is None and (uses_kms or tags):
+        if self.role is None and settings.creation_needs_role:
             self.role, key_grant = self._create_role(
                 encryption_key=encryption_key, uses_kms=uses_kms, tags=bool(tags)
             )

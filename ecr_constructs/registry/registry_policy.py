@@ -11,6 +11,7 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct
 
 from ..errors import RegistryError, located_at
+from ..naming import LONGEST_PARTITION, partition_of
 from ..policy import AccessGrant, RegistryAccess, RegistryPolicyDocument
 from ..registry_rules import RegistryPolicyScope
 from ._registry import RegistrySingleton, lazy
@@ -109,6 +110,7 @@ class RegistryPolicy(RegistrySingleton):
             account=stack.account,
             region=stack.region,
             partition=stack.partition,
+            measured_in=partition_of(stack.region) or LONGEST_PARTITION,
             where=f"{self.node.path} grants",
             scope=self._policy_scope,
         )

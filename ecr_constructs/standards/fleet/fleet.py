@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from ..registry_file.models import PublicRepositoryConfig
 
 DEFAULT_STACK_NAME = "ecr-registry"
-REGISTRY_RESOURCE_BYTES = 2_000
-"""Template bytes counted for each registry-wide resource (they measure 300 to 1,500)."""
 DEFAULT_MAX_RESOURCES_PER_STACK = 400
 # The partition token is the same string in every stack: read it from jsii once.
 _PARTITION: str = cdk.Aws.PARTITION
@@ -207,16 +205,16 @@ class RepositoryFleet:
         public = list(loaded.config.public_repositories) if loaded is not None else []
         rendered = _render_all(everything)
 
-        registry_resources = 0
+        sizes = TemplateBytes(self.stack_name, _PARTITION)
+        registry_resources = registry_bytes = 0
         if loaded is not None and _has_registry_settings(loaded.config):
             # Imported when needed: the registry constructs' CDK modules take a while to load.
             from .registry_settings import build_registry_settings
 
             first = self._stack(1)
             build_registry_settings(first, loaded)
-            registry_resources = _resource_count(first)
+            registry_resources, registry_bytes = _measured(first, sizes)
 
-        sizes = TemplateBytes(self.stack_name, _PARTITION)
         self.placement: Placement = place(
             {
                 name: sizes.repository(name, properties, removal)
@@ -226,7 +224,7 @@ class RepositoryFleet:
             previous=previous,
             max_resources_per_stack=self.max_resources_per_stack,
             other_resources={1: registry_resources},
-            other_bytes={1: registry_resources * REGISTRY_RESOURCE_BYTES},
+            other_bytes={1: registry_bytes},
             stack_name_base=self.stack_name,
             where=where,
         )
@@ -474,8 +472,17 @@ def _has_registry_settings(config: RegistryConfig) -> bool:
     )
 
 
-def _resource_count(stack: cdk.Stack) -> int:
-    return sum(1 for child in stack.node.find_all() if isinstance(child, cdk.CfnResource))
+def _measured(stack: cdk.Stack, sizes: TemplateBytes) -> tuple[int, int]:
+    """The resources in ``stack`` so far: how many, and their template bytes (their
+    properties resolved as the template will hold them; the template's names for them are
+    as long as CDK's)."""
+    count = size = 0
+    for child in stack.node.find_all():
+        if isinstance(child, cdk.CfnResource):
+            properties = stack.resolve(child._cfn_properties)
+            count += 1
+            size += sizes.resource(stack.get_logical_id(child), child.cfn_resource_type, properties)
+    return count, size
 
 
 def _public_repository(

@@ -70,6 +70,10 @@ class TemplateBytes:
             identifier, "AWS::ECR::PublicRepository", properties, RemovalPolicy.RETAIN
         )
 
+    def resource(self, identifier: str, kind: str, properties: Mapping[str, Any]) -> int:
+        """Any resource, its ``properties`` as the template holds them (tokens resolved)."""
+        return self._resource(identifier, kind, dict(properties), RemovalPolicy.RETAIN)
+
     def _resource(
         self, identifier: str, kind: str, properties: dict[str, Any], removal: RemovalPolicy
     ) -> int:

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
+from ...cloudformation import MAX_RESOURCES, STACK_OVERHEAD
 from ...errors import Path, PolicyDocumentError, Problem
-from ...naming import LONGEST_PARTITION
+from ...naming import LONGEST_PARTITION, partition_of
 from ...policy import (
     AccessGrant,
     PublicRepositoryAccess,
@@ -54,10 +55,11 @@ from .models import (
     StandardConfig,
 )
 
-# The registry's account and region when the deployment section doesn't give them: only
-# their lengths count, in the registry policy's length.
-_ANY_ACCOUNT = "000000000000"
-_ANY_REGION = "ap-southeast-1"
+# The registry's account and region when the deployment section doesn't give them:
+# unresolved, as the stack's are, so the registry policy is measured as the fleet's
+# RegistryPolicy measures it (an account as 12 digits, a region as the longest name).
+_STACK_ACCOUNT = "${Token[AWS.AccountId]}"
+_STACK_REGION = "${Token[AWS.Region]}"
 
 
 @dataclass
@@ -298,17 +300,21 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
     try:
         RegistryPolicyDocument(
             grants.values(),
-            account=deployment.account or _ANY_ACCOUNT,
-            region=deployment.region or _ANY_REGION,
-            partition=LONGEST_PARTITION,
+            account=deployment.account or _STACK_ACCOUNT,
+            region=deployment.region or _STACK_REGION,
+            partition=partition_of(deployment.region) or LONGEST_PARTITION,
             scope=parts.policy_scope or RegistryPolicyScope.V2,
             where=("grants",),
         )
     except PolicyDocumentError as error:
         for problem in error.problems:
-            # grants[i].Element: at the key that made grant i; the whole document: registry.
+            # grants[i].Element: at the key that made grant i; the whole document: at its one
+            # key, or at registry when both keys make it.
             at = problem.path or ()
-            key = (keys[at[1]],) if len(at) > 1 and isinstance(at[1], int) else ()
+            if len(at) > 1 and isinstance(at[1], int):
+                key: Path = (keys[at[1]],)
+            else:
+                key = tuple(keys) if len(keys) == 1 else ()
             issues += _issues(("registry", *key), [problem.moved(())])
 
 
@@ -444,3 +450,46 @@ def _check_creation_templates(
         if template is not None:
             problems = applied_for_problems(template.applied_for)
             issues += _issues((*path, index, "applied_for"), problems)
+
+
+def check_registry_room(parts: Parts, template_resources: int) -> list[Issue]:
+    """The registry-wide resources share the first stack with CDK's metadata resource: they
+    must fit within ``deployment.max_resources_per_stack`` (and CloudFormation's limit).
+
+    One resource each for scanning, replication, the registry policy (``replication_sources``,
+    ``organization_pull``), the signing configuration, every pull-time update exclusion and
+    every pull-through cache rule, plus ``template_resources`` for the creation templates (a
+    template, and the role it creates).
+    """
+    registry = (
+        (parts.scanning is not None)
+        + (parts.replication is not None)
+        + bool(registry_policy_grants(parts.replication_sources, parts.organization_pull))
+        + bool(parts.signing is not None and parts.signing.rules)
+        + len(parts.pull_time_update_exclusions)
+        + sum(rule is not None for rule in parts.pull_through_cache)
+        + template_resources
+    )
+    needed = STACK_OVERHEAD + registry
+    limit = parts.deployment.max_resources_per_stack
+    if needed > MAX_RESOURCES:
+        return [
+            Issue(
+                ("registry",),
+                f"the registry-wide settings take {registry} resources, and they all live in "
+                f"the first stack with 1 CDK metadata resource",
+                given=f"{needed} resources",
+                allowed=f"at most {MAX_RESOURCES} resources in a stack (CloudFormation's limit)",
+            )
+        ]
+    if needed > limit and "max_resources_per_stack" not in parts.deployment_failed:
+        return [
+            Issue(
+                ("deployment", "max_resources_per_stack"),
+                f"the first stack holds the registry-wide settings: {registry} resources and 1 "
+                "CDK metadata resource",
+                given=limit,
+                allowed=f"a limit of at least {needed}",
+            )
+        ]
+    return []

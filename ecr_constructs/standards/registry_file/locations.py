@@ -59,7 +59,9 @@ class SourceMap:
                 at = "" if see_line is None else f", line {see_line}"
                 message += f" (first at {format_path(issue.see)}{at})"
             line = issue.line or self.line_of(issue.path)
-            problem = Problem(self.where(issue.path, line), message, issue.given, issue.allowed)
+            problem = Problem(
+                self.where(issue.path, line), message, issue.given, issue.allowed, issue.path
+            )
             ordered.append((line or 0, number, problem))
         ordered.sort(key=lambda item: (item[0], item[1]))
         return [problem for _, _, problem in ordered]

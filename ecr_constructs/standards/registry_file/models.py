@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -37,6 +38,7 @@ from ...naming import (
     ACCOUNT_ID,
     EXCLUSION_FILTER,
     IAM_ROLE_ARN,
+    IAM_ROLE_ARN_WITHOUT_PATH,
     KMS_KEY_ARN,
     MAX_EXCLUSION_FILTERS,
     PUBLIC_REPOSITORY_NAME,
@@ -74,6 +76,7 @@ from ...registry_rules import (
     ScanFrequency,
     ScanType,
     secret_reference_problems,
+    unique_problems,
 )
 from ...settings import Encryption, RemovalPolicy, TagMutability
 from .locations import unknown_name_message
@@ -145,6 +148,17 @@ class _Count:
         return {**handler(schema), **self.rule.json_schema()}
 
 
+def _unique(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    for problem in unique_problems(values):
+        raise PydanticCustomError(
+            "invalid", problem.message, {"allowed": problem.allowed, "given": problem.given}
+        )
+    return values
+
+
+_Unique = (AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True}))
+
+
 def _upstream_name(value: str) -> str:
     if value not in UPSTREAMS:
         raise _invalid(unknown_name_message("upstream", value, UPSTREAMS), ", ".join(UPSTREAMS))
@@ -170,6 +184,7 @@ StandardName = Annotated[
 ExclusionFilter = Annotated[StrictStr, _text(EXCLUSION_FILTER)]
 KmsKeyArn = Annotated[StrictStr, _text(KMS_KEY_ARN)]
 RoleArn = Annotated[StrictStr, _text(IAM_ROLE_ARN)]
+TemplateRoleArn = Annotated[StrictStr, _text(IAM_ROLE_ARN_WITHOUT_PATH)]
 SecretReference = Annotated[
     StrictStr, _checked_by(secret_reference_problems, SECRET_REFERENCE_SCHEMA)
 ]
@@ -409,9 +424,9 @@ class PublicRepositoryConfig(_Model):
     """About text (markdown). Default: none."""
     usage: Annotated[StrictStr, Field(max_length=10240)] | None = None
     """Usage text (markdown). Default: none."""
-    operating_systems: tuple[OperatingSystem, ...] = ()
+    operating_systems: Annotated[tuple[OperatingSystem, ...], *_Unique] = ()
     """Operating systems the images run on. Default: none listed."""
-    architectures: tuple[Architecture, ...] = ()
+    architectures: Annotated[tuple[Architecture, ...], *_Unique] = ()
     """CPU architectures of the images. Default: none listed."""
     logo: StrictStr | None = None
     """The gallery logo: a PNG or JPEG file of at most 512,000 bytes, its path relative to
@@ -504,9 +519,9 @@ class CreationTemplateConfig(_Model):
     """The standard that supplies the settings. Default: defaults.standard."""
     description: Annotated[StrictStr, Field(max_length=256)] | None = None
     """Template description. Default: none."""
-    custom_role_arn: RoleArn | None = None
-    """IAM role ECR assumes to create the repositories with KMS encryption or tags.
-    Default: when the standard uses KMS encryption or tags, a role created with the
+    custom_role_arn: TemplateRoleArn | None = None
+    """IAM role ECR assumes to create the repositories with KMS encryption or tags (a role
+    without a path). Default: when the standard uses KMS encryption or tags, a role created with the
     template, allowed only to create (and tag) repositories under the prefix and to use
     the key; otherwise none."""
 
