@@ -234,12 +234,14 @@ class _Resolver:
         a problem of its standard (``inherited``)."""
         access = self.access(layer, owner)
         composed, lifecycle = self.lifecycle(layer)
+        # An empty list is no lifecycle policy: RepositorySettings decides if that is allowed.
+        lifecycle_setting = () if layer["lifecycle"][0] == () else lifecycle
         values = {key: value for key, (value, _) in layer.items() if not key.startswith("access.")}
         values = {key: value for key, value in values.items() if value is not None}
         values.pop("lifecycle", None)
         try:
             settings = RepositorySettings(
-                name=name, lifecycle=lifecycle, access=access, region=self.region, **values
+                name=name, lifecycle=lifecycle_setting, access=access, region=self.region, **values
             )
         except EcrConstructsError as error:
             for problem in error.problems:
@@ -249,6 +251,7 @@ class _Resolver:
                 if (path, problem.message) not in inherited:
                     self.issues.append(_issue(problem, layer, owner))
             return None
+        self.warnings.extend(_waived_issue(problem, layer, owner) for problem in settings.waived)
         # Broken lifecycle or access lists were reported where they are; the rest is checked.
         return settings if access is not None and composed else None
 
@@ -256,7 +259,7 @@ class _Resolver:
         """Whether the layer's lifecycle list composes, and its policy (None: the default),
         built and checked once per list."""
         items, origin = layer["lifecycle"]
-        if origin is None:
+        if origin is None or not items:
             return True, None
         if origin not in self.policies:
             self.policies[origin] = _compose(items, origin, self.issues, self.warnings)
@@ -270,9 +273,11 @@ class _Resolver:
         if origins in self.grants:
             return self.grants[origins]
         settings = {key: layer[f"access.{key}"][0] for key in ACCESS_KEYS}
+        statements = settings.pop("statements")
         result: tuple[AccessGrant, ...] | None
         try:
-            result = tuple(RepositoryAccess.from_settings(**settings, where="access"))
+            presets = RepositoryAccess.from_settings(**settings, where="access")
+            result = (*presets, *(RepositoryAccess.custom(s) for s in statements))
         except PolicyDocumentError as error:
             self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
             result = None
@@ -369,9 +374,34 @@ def _lifecycle_issue(problem: Problem, base: Path) -> Issue:
 
 
 def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
-    """A policy layer problem (``access.pull_accounts[1]``...) at the path that set it."""
+    """A policy layer problem (``access.pull_accounts[1]``...) at the path that set it; a
+    problem of the document's grant ``access[i]`` at the statement that made it."""
     path = parse_path(problem.where) or ()
     key = path[1] if len(path) > 1 else None
     origin = layer[f"access.{key}"][1] if isinstance(key, str) and key in ACCESS_KEYS else None
     at = (*origin, *path[2:]) if origin is not None else (*owner, "access")
+    if isinstance(key, int):
+        # Grants are the presets' (one per non-empty group), then the statements'.
+        statement = key - sum(1 for group in _PRESET_GROUPS if any(layer[k][0] for k in group))
+        origin = layer["access.statements"][1]
+        if origin is not None and statement >= 0:
+            at = (*origin, statement, *path[2:])
+    return Issue(at, problem.message, problem.given, problem.allowed)
+
+
+_PRESET_GROUPS = (
+    ("access.pull_accounts", "access.pull_principals"),
+    ("access.push_accounts", "access.push_principals"),
+    ("access.pull_organizations",),
+    ("access.lambda_pull_accounts",),
+)
+"""The access lists behind each preset grant, in ``RepositoryAccess.from_settings`` order."""
+
+
+def _waived_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
+    """A problem an exemption waived (a warning), at the key of the file that set the value."""
+    if problem.path is None:
+        return _access_issue(problem, layer, owner)
+    origin = layer[str(problem.path[0])][1]
+    at = (*origin, *problem.path[1:]) if origin is not None else (*owner, *problem.path)
     return Issue(at, problem.message, problem.given, problem.allowed)
