@@ -1,5 +1,6 @@
 """`ecr-constructs`: validate and synthesize registry files; validate and simulate lifecycle
-policies; check any synthesized CDK app's repositories against the standard.
+policies; check any synthesized CDK app's repositories against the standard; import a live
+account into a registry file and audit an account against its file.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
 failure (for example AWS credentials or access).
@@ -24,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ecr_constructs.cli.registry",
     "ecr_constructs.cli.lifecycle",
     "ecr_constructs.cli.compliance",
+    "ecr_constructs.cli.live",
 )
 
 

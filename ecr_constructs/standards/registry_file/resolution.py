@@ -14,6 +14,7 @@ once at its standard.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,17 +273,26 @@ class _Resolver:
         origins = tuple(layer[f"access.{key}"][1] for key in ACCESS_KEYS)
         if origins in self.grants:
             return self.grants[origins]
-        settings = {key: layer[f"access.{key}"][0] for key in ACCESS_KEYS}
-        statements = settings.pop("statements")
         result: tuple[AccessGrant, ...] | None
         try:
-            presets = RepositoryAccess.from_settings(**settings, where="access")
-            result = (*presets, *(RepositoryAccess.custom(s) for s in statements))
+            result = access_grants({key: layer[f"access.{key}"][0] for key in ACCESS_KEYS})
         except PolicyDocumentError as error:
             self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
             result = None
         self.grants[origins] = result
         return result
+
+
+def access_grants(lists: Mapping[str, Any]) -> tuple[AccessGrant, ...]:
+    """The grants of an ``access`` mapping (its keys as in ``AccessConfig``): the presets'
+    (``RepositoryAccess.from_settings``, problems at ``access.<key>[i]``), then one
+    ``RepositoryAccess.custom`` per statement. Raises ``PolicyDocumentError``."""
+    presets = {key: value for key, value in lists.items() if key != "statements"}
+    statements = lists.get("statements", ())
+    return (
+        *RepositoryAccess.from_settings(**presets, where="access"),
+        *(RepositoryAccess.custom(statement) for statement in statements),
+    )
 
 
 def _issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
