@@ -50,13 +50,6 @@ def register(subparsers: Any) -> None:
         help="the registry file to write, .yaml, .yml or .json (default: registry.yaml)",
     )
     importer.add_argument(
-        "--repository-prefix",
-        metavar="PREFIX",
-        action="append",
-        default=[],
-        help="import only repositories whose name starts with PREFIX (repeatable; default: all)",
-    )
-    importer.add_argument(
         "--stack-name",
         default="ecr-registry",
         help="deployment.stack_name of the file (default: ecr-registry)",
@@ -85,7 +78,15 @@ def register(subparsers: Any) -> None:
         default="table",
         help="table for people (default) or one JSON document (for CI)",
     )
-    for command in (importer, audit):
+    for command, verb in ((importer, "import"), (audit, "compare")):
+        command.add_argument(
+            "--repository-prefix",
+            metavar="PREFIX",
+            action="append",
+            default=[],
+            help=f"{verb} only repositories whose name starts with PREFIX (repeatable; default: "
+            "all)",
+        )
         command.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
         command.add_argument(
             "--profile", help="AWS profile (default: the standard credential chain)"
@@ -148,6 +149,9 @@ def run_import(args: argparse.Namespace) -> int:
         account = read_account(
             connection, prefixes=args.repository_prefix, progress=_progress(_say)
         )
+    except EcrConstructsError as error:
+        _say(str(error))
+        return EXIT_INVALID
     except LiveRegistryError as error:
         _say(f"error: {error}")
         return EXIT_FAILURE
@@ -256,8 +260,13 @@ def run_audit(args: argparse.Namespace) -> int:
         connection = connect(
             region=args.region or deployment.region, profile=args.profile, workers=args.workers
         )
-        account = read_account(connection, progress=_progress(_say))
-    except (LiveRegistryError, EcrConstructsError) as error:
+        account = read_account(
+            connection, prefixes=args.repository_prefix, progress=_progress(_say)
+        )
+    except EcrConstructsError as error:
+        _say(str(error))
+        return EXIT_INVALID
+    except LiveRegistryError as error:
         _say(f"error: {error}")
         return EXIT_INVALID
     if deployment.account is not None and deployment.account != account.context.account:

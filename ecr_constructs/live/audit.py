@@ -84,20 +84,23 @@ class AuditReport:
 
 
 def audit(loaded: LoadedRegistry, account: LiveAccount) -> AuditReport:
-    """Compare ``account`` with ``loaded`` (its registry file)."""
+    """Compare ``account`` with ``loaded`` (its registry file); when the account was read
+    for some name prefixes only, only the file's repositories with those prefixes."""
     partition = account.context.partition
     key = account.managed_key
     live = {repository.name: repository for repository in account.repositories}
     found: list[Difference] = []
     not_deployed: list[str] = []
-    for repository in loaded.repositories:
+    prefixes = account.prefixes
+    managed = [r for r in loaded.repositories if not prefixes or r.name.startswith(prefixes)]
+    for repository in managed:
         actual = live.get(repository.name)
         if actual is None:
             not_deployed.append(repository.name)
             continue
         expected = declared_view(repository.settings, partition, key)
         found += differences(repository.name, expected, live_view(actual, partition, key))
-    named = {repository.name for repository in loaded.repositories}
+    named = {repository.name for repository in managed}
     default = _default_settings(loaded)
     unmanaged = [
         Unmanaged(
@@ -118,7 +121,7 @@ def audit(loaded: LoadedRegistry, account: LiveAccount) -> AuditReport:
     return AuditReport(
         account=account.context.account,
         region=account.context.region,
-        repositories=len(loaded.repositories),
+        repositories=len(managed),
         differences=(*found, *public[0]),
         not_deployed=(*not_deployed, *public[1]),
         unmanaged=(*unmanaged, *public[2]),

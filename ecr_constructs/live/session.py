@@ -1,12 +1,14 @@
 """A boto3 session for reading one account and region, configured for large accounts.
 
 boto3's own conventions apply: the standard credential chain, ``AWS_PROFILE``,
-``AWS_REGION``, ``AWS_ENDPOINT_URL``. Clients retry in boto3's adaptive mode (throttling
+``AWS_ENDPOINT_URL``, ``AWS_DEFAULT_REGION``; and ``AWS_REGION``, which the AWS SDKs read
+and botocore doesn't. Clients retry in boto3's adaptive mode (throttling
 slows the run down instead of failing it) and keep a connection per worker thread.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +27,9 @@ _USER_AGENT = "ecr-constructs"
 
 def aws_session(*, region: str | None = None, profile: str | None = None) -> boto3.Session:
     """A session for ``profile`` (default: the standard credential chain) in ``region``
-    (default: the profile's or the environment's region); ``LiveRegistryError`` when the
-    profile is unknown or no region is set."""
+    (default: ``AWS_REGION``, else boto3's: ``AWS_DEFAULT_REGION`` or the profile's);
+    ``LiveRegistryError`` when the profile is unknown or no region is set."""
+    region = region or os.environ.get("AWS_REGION") or None
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)
     except ProfileNotFound:
