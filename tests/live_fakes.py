@@ -53,6 +53,8 @@ class FakeAccount:
     ecr: Any
     calls: list[tuple[str, str]] = field(default_factory=list)
     answers: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(dict(MOTO_LACKS)))
+    """Operation (``ecr-public:Operation`` for other services) -> its response, an error code
+    to answer with, or a function of the request that returns either."""
     refuse: dict[tuple[str, str], str] = field(default_factory=dict)
     """(operation, repository name) -> error code to answer with, such as AccessDenied."""
 
@@ -68,13 +70,15 @@ class FakeAccount:
         refused = self.refuse.get((model.name, str(body.get("repositoryName", ""))))
         if refused is not None:
             return _error(refused, f"not allowed to {model.name}")
-        if service == "ecr" and model.name in self.answers:
-            answer = copy.deepcopy(self.answers[model.name])
-            if isinstance(answer, str):
-                return _error(answer, "none")
-            validate_parameters(answer, model.output_shape)
-            return AWSResponse(None, 200, {}, None), answer
-        return None
+        key = model.name if service == "ecr" else f"{service}:{model.name}"
+        if key not in self.answers:
+            return None
+        answer = self.answers[key]
+        answer = copy.deepcopy(answer(body) if callable(answer) else answer)
+        if isinstance(answer, str):
+            return _error(answer, "none")
+        validate_parameters(answer, model.output_shape)
+        return AWSResponse(None, 200, {}, None), answer
 
 
 def _error(code: str, message: str) -> tuple[AWSResponse, dict[str, Any]]:
