@@ -8,9 +8,10 @@ as overrides; else it gets a standard of its own. When no two repositories are a
 one standard holds the most common value of each setting. The standard with the most
 repositories becomes ``defaults.standard``.
 
-A standard is named after what its repositories share: their first path segment
-(``team-a`` for ``team-a/api`` and ``team-a/web``), else their distinctive settings
-(``mutable-aes256-no-scan``); a name taken already is numbered (``-2``).
+A standard is named after what the repositories alike in it (else all its repositories)
+share: their first path segment (``team-a`` for ``team-a/api`` and ``team-a/web``), else
+their distinctive settings (``mutable-aes256-no-scan``); a name taken already is numbered
+(``-2``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Standard:
 
     name: str
     keys: Keys
+    alike: tuple[str, ...] = ()
+    """The repositories with exactly its settings (tags aside): it is named after them."""
     members: list[str] = field(default_factory=list)
 
 
@@ -128,7 +131,7 @@ def _entry(name: str, standard: Standard, keys: Keys, default: str | None) -> di
 def _standard(members: list[str], repositories: Mapping[str, Keys]) -> Standard:
     keys = dict(repositories[members[0]])
     keys["tags"] = _shared_tags([repositories[name]["tags"] for name in members])
-    return Standard("", keys, list(members))
+    return Standard("", keys, tuple(members), list(members))
 
 
 def _shared_tags(tags: Sequence[Mapping[str, str]]) -> dict[str, str]:
@@ -166,8 +169,9 @@ def _without(keys: Keys, skipped: set[str]) -> Keys:
 
 
 def _name_of(standard: Standard) -> str:
-    segments = {member.split("/", 1)[0] for member in standard.members if "/" in member}
-    if len(standard.members) > 1 and len(segments) == 1 and all("/" in m for m in standard.members):
+    named = standard.alike if len(standard.alike) > 1 else standard.members
+    segments = {member.split("/", 1)[0] for member in named if "/" in member}
+    if len(named) > 1 and len(segments) == 1 and all("/" in member for member in named):
         return segments.pop()
     return describe(standard.keys)
 
