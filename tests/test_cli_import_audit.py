@@ -512,3 +512,39 @@ def test_a_large_account_reads_in_three_calls_a_repository_with_progress(
     assert operations["GetLifecyclePolicy"] == operations["ListTagsForResource"] == 250
     assert operations["DescribeRepositories"] == 1
     assert sum(operations.values()) == 3 * 250 + REGISTRY_CALLS
+
+
+@pytest.mark.slow
+def test_a_thousand_repositories_import_and_audit_clean(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_account(monkeypatch) as fake:
+        for number in range(1000):
+            name = f"team-{number % 10}/service-{number:04d}"
+            fake.ecr.create_repository(
+                repositoryName=name,
+                imageTagMutability="IMMUTABLE" if number % 3 else "MUTABLE",
+                tags=[{"Key": "team", "Value": str(number % 10)}],
+            )
+            if number % 4:
+                fake.ecr.put_lifecycle_policy(
+                    repositoryName=name, lifecyclePolicyText=json.dumps(LIBRARY_LIFECYCLE)
+                )
+            if number % 5 == 0:
+                fake.ecr.set_repository_policy(
+                    repositoryName=name, policyText=json.dumps(PULL_POLICY)
+                )
+        file = tmp_path / "registry.yaml"
+        code, _, err = run(capsys, "import", "-o", str(file))
+        assert code == EXIT_OK, err
+        assert "  read 1,000/1,000 repositories" in err.splitlines()
+        operations = fake.operations()
+        assert operations["DescribeRepositories"] == 1
+        assert sum(operations.values()) == 3 * 1000 + REGISTRY_CALLS
+        document = yaml.safe_load(file.read_text())
+        assert len(document["repositories"]) == 1000
+        assert len(document["standards"]) <= 20
+        fake.calls.clear()
+        code, report = audited(capsys, file)
+        assert (code, report["matches"]) == (EXIT_OK, True)
+        assert sum(fake.operations().values()) == 3 * 1000 + REGISTRY_CALLS
