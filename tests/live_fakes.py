@@ -23,6 +23,10 @@ from botocore.awsrequest import AWSResponse
 from botocore.validate import validate_parameters
 from moto import mock_aws
 
+from ecr_constructs.lifecycle import Lifecycle, LifecyclePolicy
+from ecr_constructs.policy import RepositoryAccess
+from ecr_constructs.settings import RepositorySettings
+
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 """moto's account."""
@@ -115,40 +119,13 @@ def fake_account(monkeypatch: pytest.MonkeyPatch, region: str = REGION) -> Itera
         yield account
 
 
-LIBRARY_LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "description": "Protect images tagged prod* from later rules (never expires: "
-            "36500 days)",
-            "selection": {
-                "tagStatus": "tagged",
-                "tagPrefixList": ["prod"],
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 36500,
-            },
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "description": "Expire untagged images pushed more than 1 day ago",
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 1,
-            },
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 3,
-            "description": "Keep the newest 20 images; expire older ones",
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20},
-            "action": {"type": "expire"},
-        },
+LIBRARY_LIFECYCLE = LifecyclePolicy.from_presets(
+    [
+        Lifecycle.protect_tags(prefixes=["prod"]),
+        Lifecycle.expire_untagged(after_days=1),
+        Lifecycle.keep_last(20),
     ]
-}
+).to_dict()
 """A policy as the library renders presets (as a fleet deployed it)."""
 CONSOLE_LIFECYCLE = """{
   "rules": [
@@ -162,21 +139,13 @@ CONSOLE_LIFECYCLE = """{
   ]
 }"""
 """A policy typed into the console: gaps in the priorities, a rule without description."""
-PULL_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "Pull",
-            "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::987654321098:root"},
-            "Action": [
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:BatchGetImage",
-                "ecr:GetDownloadUrlForLayer",
-            ],
-        }
-    ],
-}
+PULL_POLICY = json.loads(
+    json.dumps(
+        RepositorySettings(
+            access=[RepositoryAccess.pull(accounts=["987654321098"])]
+        ).policy_document("aws")
+    )
+)
 """A repository policy as the pull preset renders it."""
 CONSOLE_POLICY = {
     "Version": "2008-10-17",

@@ -88,56 +88,24 @@ def test_presets_are_written_as_a_person_writes_them() -> None:
 
 
 def test_a_hand_written_policy_becomes_raw_rules_in_order() -> None:
+    keep_three = {
+        "description": "keep 3",
+        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 3},
+        "action": {"type": "expire"},
+    }
+    both_tags = {  # several prefixes select only images with all of them: no preset does that
+        "selection": {
+            "tagStatus": "tagged",
+            "tagPrefixList": ["a", "b"],
+            "countType": "imageCountMoreThan",
+            "countNumber": 1,
+        },
+        "action": {"type": "expire"},
+    }
     text = json.dumps(
-        {
-            "rules": [
-                {
-                    "rulePriority": 5,
-                    "description": "keep 3",
-                    "selection": {
-                        "tagStatus": "any",
-                        "countType": "imageCountMoreThan",
-                        "countNumber": 3,
-                    },
-                    "action": {"type": "expire"},
-                },
-                {
-                    "rulePriority": 1,
-                    "selection": {
-                        "tagStatus": "tagged",
-                        "tagPrefixList": ["a", "b"],
-                        "countType": "imageCountMoreThan",
-                        "countNumber": 1,
-                    },
-                    "action": {"type": "expire"},
-                },
-            ]
-        }
+        {"rules": [{"rulePriority": 5, **keep_three}, {"rulePriority": 1, **both_tags}]}
     )
-    assert lifecycle_items(text) == [
-        {
-            "raw": {
-                "selection": {
-                    "tagStatus": "tagged",
-                    "tagPrefixList": ["a", "b"],
-                    "countType": "imageCountMoreThan",
-                    "countNumber": 1,
-                },
-                "action": {"type": "expire"},
-            }
-        },
-        {
-            "raw": {
-                "description": "keep 3",
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "imageCountMoreThan",
-                    "countNumber": 3,
-                },
-                "action": {"type": "expire"},
-            }
-        },
-    ]
+    assert lifecycle_items(text) == [{"raw": both_tags}, {"raw": keep_three}]
 
 
 accounts = st.lists(

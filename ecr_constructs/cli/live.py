@@ -14,16 +14,24 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, EcrConstructsError
 from ..lifecycle import LifecyclePolicyWarning
 from ..live.limits import DEFAULT_WORKERS
 from ..standards.fleet.placement import shard_map_path
-from ..standards.registry_file.loading import SUFFIXES, LoadedRegistry, parse_registry
+from ..standards.registry_file.loading import (
+    SUFFIXES,
+    LoadedRegistry,
+    load_registry,
+    parse_registry,
+)
 from ..standards.registry_file.writer import registry_yaml, write_new
 from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, counted
-from .registry import _load
+from .registry import _print_problems
+
+if TYPE_CHECKING:
+    from ..live.account import LiveAccount
 
 PROGRESS_FROM = 200
 """Accounts with at least this many repositories get a progress line on stderr."""
@@ -123,15 +131,31 @@ def _progress(line: Callable[[str], None]) -> Callable[[int, int], None]:
     return report
 
 
+def _read(args: argparse.Namespace, region: str | None, *, failure: int) -> LiveAccount | int:
+    """The account of ``args`` (profile, prefixes, workers) in ``region``; or, with the
+    problem said on stderr, the exit code: 2 for bad input, ``failure`` for AWS failures."""
+    from ..live.account import read_account
+    from ..live.failures import LiveRegistryError
+    from ..live.session import connect
+
+    try:
+        connection = connect(region=region, profile=args.profile, workers=args.workers)
+        _say(f"reading the registry in {connection.region}")
+        return read_account(connection, prefixes=args.repository_prefix, progress=_progress(_say))
+    except EcrConstructsError as error:
+        _say(str(error))
+        return EXIT_INVALID
+    except LiveRegistryError as error:
+        _say(f"error: {error}")
+        return failure
+
+
 # -- import --------------------------------------------------------------------------------
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..live.account import read_account
     from ..live.cdk_import import import_plan
-    from ..live.failures import LiveRegistryError
     from ..live.importer import import_registry, round_trip_differences
-    from ..live.session import connect
 
     output = Path(args.output)
     if output.suffix.lower() not in SUFFIXES:
@@ -143,18 +167,9 @@ def run_import(args: argparse.Namespace) -> int:
         for path in existing:
             _say(f"{path}: exists already (allowed: another --output, or --force to replace it)")
         return EXIT_INVALID
-    try:
-        connection = connect(region=args.region, profile=args.profile, workers=args.workers)
-        _say(f"reading the registry in {connection.region}")
-        account = read_account(
-            connection, prefixes=args.repository_prefix, progress=_progress(_say)
-        )
-    except EcrConstructsError as error:
-        _say(str(error))
-        return EXIT_INVALID
-    except LiveRegistryError as error:
-        _say(f"error: {error}")
-        return EXIT_FAILURE
+    account = _read(args, args.region, failure=EXIT_FAILURE)
+    if isinstance(account, int):
+        return account
     imported = import_registry(account, stack_name=args.stack_name)
     report = imported.report
     _report_import(report)
@@ -247,28 +262,17 @@ def _report_import(report: Any) -> None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from ..live.account import read_account
     from ..live.audit import audit
-    from ..live.failures import LiveRegistryError
-    from ..live.session import connect
 
-    loaded = _load(args.file)
-    if loaded is None:
+    try:  # the file's own warnings are validate's to report, not the account's
+        loaded = _quietly(lambda: load_registry(args.file))
+    except ConfigError as error:
+        _print_problems(error, args.file)
         return EXIT_INVALID
     deployment = loaded.config.deployment
-    try:
-        connection = connect(
-            region=args.region or deployment.region, profile=args.profile, workers=args.workers
-        )
-        account = read_account(
-            connection, prefixes=args.repository_prefix, progress=_progress(_say)
-        )
-    except EcrConstructsError as error:
-        _say(str(error))
-        return EXIT_INVALID
-    except LiveRegistryError as error:
-        _say(f"error: {error}")
-        return EXIT_INVALID
+    account = _read(args, args.region or deployment.region, failure=EXIT_INVALID)
+    if isinstance(account, int):
+        return account
     if deployment.account is not None and deployment.account != account.context.account:
         _say(
             f"error: the credentials are for account {account.context.account}; {args.file} "
