@@ -81,8 +81,14 @@ def test_import_validate_synth_audit_is_clean(
     )
     assert code == EXIT_OK, err
     template = json.loads((tmp_path / "out" / "ecr-registry.template.json").read_text())
-    for name in ("payments/api", "data/etl", "legacy-website", "web/frontend"):
-        assert_template_is_live(account, template["Resources"][logical_id(name)]["Properties"])
+    repositories = [
+        resource["Properties"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::ECR::Repository"
+    ]
+    assert len(repositories) == SEEDED
+    for properties in repositories:
+        assert_template_is_live(account, properties)
     code, report = audited(capsys, tmp_path / "registry.yaml")
     assert (code, report["matches"]) == (EXIT_OK, True), report
 

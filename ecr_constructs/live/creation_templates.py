@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .registry_sections import _pages
+from .registry_sections import all_pages
 from .repositories import LiveRepository
 
 CALL = "DescribeRepositoryCreationTemplates"
@@ -28,7 +28,7 @@ class LiveCreationTemplate:
 
 def read_creation_templates(client: Any) -> tuple[LiveCreationTemplate, ...]:
     """Every creation template of the registry, by prefix."""
-    found = _pages(client.describe_repository_creation_templates, "repositoryCreationTemplates")
+    found = all_pages(client.describe_repository_creation_templates, "repositoryCreationTemplates")
     templates = [_template(item) for item in found]
     return tuple(sorted(templates, key=lambda template: template.prefix))
 

@@ -75,7 +75,7 @@ class RegistrySection:
     to_file: Callable[[Value, Context], FileValue] = _same
 
 
-def _pages(call: Callable[..., dict[str, Any]], key: str, **request: Any) -> Iterator[Any]:
+def all_pages(call: Callable[..., dict[str, Any]], key: str, **request: Any) -> Iterator[Any]:
     """Every item of a listing, following ``nextToken`` at the largest page size."""
     token: str | None = None
     while True:
@@ -228,7 +228,7 @@ def _secret_name(reference: str) -> str:
 
 
 def _read_cache(client: Any, _context: Context) -> Value:
-    rules = _pages(client.describe_pull_through_cache_rules, "pullThroughCacheRules")
+    rules = all_pages(client.describe_pull_through_cache_rules, "pullThroughCacheRules")
     values = []
     for rule in rules:
         url = str(rule.get("upstreamRegistryUrl", ""))
@@ -310,7 +310,7 @@ def _read_signing(client: Any, _context: Context) -> Value:
 
 
 def _read_pull_time_exclusions(client: Any, _context: Context) -> Value:
-    principals = _pages(client.list_pull_time_update_exclusions, "pullTimeUpdateExclusions")
+    principals = all_pages(client.list_pull_time_update_exclusions, "pullTimeUpdateExclusions")
     return sorted(str(principal) for principal in principals) or None
 
 
