@@ -14,6 +14,7 @@ import yaml
 
 from ecr_constructs import cli
 from ecr_constructs.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
+from ecr_constructs.live.account import READ_CALLS
 from ecr_constructs.live.semantic import canonical_lifecycle, canonical_policy
 from ecr_constructs.standards.fleet.placement import ShardMap, logical_id
 
@@ -73,6 +74,11 @@ def test_import_validate_synth_audit_is_clean(
     imported(capsys, tmp_path)
     reads = sum(account.operations().values())
     assert reads == 3 * SEEDED + REGISTRY_CALLS
+    assert {(s, o) for s, o in account.calls} <= {
+        (service, operation)
+        for service, operations in READ_CALLS.items()
+        for operation in operations
+    }
     code, out, err = run(capsys, "validate", str(tmp_path / "registry.yaml"))
     assert code == EXIT_OK, err
     assert "8 repositories, 0 public repositories" in out

@@ -40,17 +40,8 @@ class LiveRegistryError(RuntimeError):
 
 
 class CallFailed(LiveRegistryError):
-    """One API call failed (not for want of credentials): ``denied`` when it was refused for
-    lack of permission."""
-
-    def __init__(self, message: str, *, operation: str, code: str) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.code = code
-
-    @property
-    def denied(self) -> bool:
-        return self.code in _DENIED_CODES
+    """One API call failed, or was refused, for its own reasons (not for want of
+    credentials or of the network): what it reads can be recorded as unreadable."""
 
 
 @dataclass(frozen=True)
@@ -97,11 +88,9 @@ def aws_call(
             )
         else:
             text = f"{operation} on {subject} in {region} failed: {code}: {message}"
-        raise CallFailed(text, operation=operation, code=code) from None
+        raise CallFailed(text) from None
     except BotoCoreError as error:
-        raise CallFailed(
-            f"{operation} on {subject} failed: {error}", operation=operation, code=""
-        ) from None
+        raise CallFailed(f"{operation} on {subject} failed: {error}") from None
 
 
 @dataclass

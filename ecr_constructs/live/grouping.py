@@ -173,10 +173,10 @@ def _name_of(standard: Standard) -> str:
     segments = {member.split("/", 1)[0] for member in named if "/" in member}
     if len(named) > 1 and len(segments) == 1 and all("/" in member for member in named):
         return segments.pop()
-    return describe(standard.keys)
+    return _describe(standard.keys)
 
 
-def describe(keys: Keys) -> str:
+def _describe(keys: Keys) -> str:
     """A name from distinctive settings: ``immutable-kms``, ``mutable-aes256-no-scan``."""
     traits = [
         str(keys["tag_mutability"]).lower().replace("_", "-"),
