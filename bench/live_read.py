@@ -17,6 +17,11 @@ Calls are counted with a boto3 event hook on each reader's session. moto's serve
 implement four registry-wide reads (cache rules, creation templates, signing, pull-time
 exclusions): the hook answers them as an untouched registry does, without a round trip;
 they are counted. Both readers' results are compared and must agree.
+
+moto's server answers in a few milliseconds, on the same cores as the readers. ``--latency
+MS`` adds that many milliseconds to every request the readers send (a sleep before it
+leaves, as a network round trip to ECR would), to compare the readers when they wait on the
+network rather than on moto's CPU. Default: 0.
 """
 
 from __future__ import annotations
@@ -71,10 +76,20 @@ class Counter:
         return None if answer is None else (AWSResponse(None, 200, {}, None), dict(answer))
 
 
+LATENCY_SECONDS = 0.0
+"""Added to every request the readers send (``--latency``)."""
+
+
+def _network(**_: Any) -> None:
+    time.sleep(LATENCY_SECONDS)
+
+
 def session_counted() -> tuple[boto3.Session, Counter]:
     session = boto3.session.Session(region_name=REGION)
     counter = Counter()
     session.events.register("before-call", counter)
+    if LATENCY_SECONDS:
+        session.events.register("before-send", _network)
     return session, counter
 
 
@@ -161,7 +176,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default="100,1000", help="repositories (default: 100,1000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per reader (default: 3)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")
     args = parser.parse_args(argv)
+    global LATENCY_SECONDS
+    LATENCY_SECONDS = args.latency / 1000
     process, endpoint = moto_server()
     os.environ.update(
         AWS_ENDPOINT_URL=endpoint,
@@ -180,7 +198,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "naive / read_account (calls)",
     ]
     try:
-        print(f"moto_server {endpoint}; {args.workers} workers; median of {args.repeat} runs")
+        print(
+            f"moto_server {endpoint}; {args.workers} workers; {args.latency:g} ms added per "
+            f"request; median of {args.repeat} runs"
+        )
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for size in (int(s) for s in args.sizes.split(",")):

@@ -3,7 +3,8 @@ policies; check any synthesized CDK app's repositories against the standard; imp
 account into a registry file and audit an account against its file.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
-failure (for example AWS credentials or access).
+failure (for example AWS credentials or access). ``audit`` answers a question instead: 0 the
+account matches its file, 1 it differs, 2 it could not tell (any error).
 """
 
 from __future__ import annotations
