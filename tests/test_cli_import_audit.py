@@ -560,3 +560,32 @@ def test_a_thousand_repositories_import_and_audit_clean(
         code, report = audited(capsys, file)
         assert (code, report["matches"]) == (EXIT_OK, True)
         assert sum(fake.operations().values()) == 3 * 1000 + REGISTRY_CALLS
+
+
+def test_a_file_that_would_change_the_account_is_caught_before_it_is_written(
+    account: FakeAccount,
+) -> None:
+    from ecr_constructs.live.account import read_account
+    from ecr_constructs.live.importer import import_registry, round_trip_differences
+    from ecr_constructs.live.session import connect
+    from ecr_constructs.standards.registry_file.loading import parse_registry
+    from ecr_constructs.standards.registry_file.writer import registry_yaml
+
+    live = read_account(connect())
+    imported = import_registry(live, stack_name="ecr-registry")
+    tampered = json.loads(json.dumps(imported.document))
+    tampered["standards"]["web"]["scan_on_push"] = True
+    with pytest.warns():
+        loaded = parse_registry(registry_yaml(tampered))
+    found = round_trip_differences(loaded, live, imported.report)
+    assert [(d.subject, d.setting, d.expected, d.actual) for d in found] == [
+        ("web/backend", "scan_on_push", True, False),
+        ("web/frontend", "scan_on_push", True, False),
+    ]
+    with pytest.warns():
+        assert (
+            round_trip_differences(
+                parse_registry(registry_yaml(imported.document)), live, imported.report
+            )
+            == []
+        )

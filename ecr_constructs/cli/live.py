@@ -207,6 +207,9 @@ def run_import(args: argparse.Namespace) -> int:
     except ConfigError as error:
         _say(str(error))
         return EXIT_INVALID
+    except OSError as error:
+        _say(f"{error.filename}: cannot write the file: {error.strerror}")
+        return EXIT_INVALID
     for path in (output, map_file, *mappings):
         print(path)
     _say(
