@@ -589,3 +589,26 @@ def test_a_file_that_would_change_the_account_is_caught_before_it_is_written(
             )
             == []
         )
+
+
+def test_the_aws_managed_key_is_recognised_and_written_as_no_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_account(monkeypatch) as fake:
+        fake.ecr.create_repository(
+            repositoryName="encrypted", encryptionConfiguration={"encryptionType": "KMS"}
+        )
+        (created,) = fake.ecr.describe_repositories()["repositories"]
+        key_id = created["encryptionConfiguration"]["kmsKey"].rsplit("/", 1)[1]
+        fake.answers["kms:ListAliases"] = {
+            "Aliases": [
+                {"AliasName": "alias/aws/ebs", "TargetKeyId": "0000"},
+                {"AliasName": "alias/aws/ecr", "TargetKeyId": key_id},
+            ]
+        }
+        document = imported(capsys, tmp_path)
+        (standard,) = document["standards"].values()
+        assert standard["encryption"] == "KMS" and "kms_key_arn" not in standard
+        assert fake.operations("kms") == {"ListAliases": 1}
+        code, report = audited(capsys, tmp_path / "registry.yaml")
+        assert (code, report["matches"]) == (EXIT_OK, True)
