@@ -143,8 +143,9 @@ class Repository(Construct):
         return self.repository_uri_for_tag()
 
     @property
-    def lifecycle_policy(self) -> LifecyclePolicy:
-        """The lifecycle policy in force, for inspection or ``simulate``."""
+    def lifecycle_policy(self) -> LifecyclePolicy | None:
+        """The lifecycle policy in force, for inspection or ``simulate``; None for a repository
+        exempt from having one (``Exemption.NO_LIFECYCLE_POLICY``)."""
         return self.settings.lifecycle
 
     @property

@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import types
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -75,6 +75,23 @@ class Encryption(enum.StrEnum):
         return self is not Encryption.AES256
 
 
+class Exemption(enum.StrEnum):
+    """A rule the library enforces on new repositories that a repository is exempt from.
+
+    For repositories adopted as they are deployed (``ecr-constructs import``): the setting
+    is kept, and each waived problem is listed in ``RepositorySettings.waived`` (the
+    registry file reports them as warnings). ECR's own limits are never waived.
+    """
+
+    NO_LIFECYCLE_POLICY = "no_lifecycle_policy"
+    """The repository may have no lifecycle policy (``lifecycle=[]``): no image is ever
+    expired or archived (Security Hub ECR.3 expects a policy)."""
+    UNCHECKED_POLICY_STATEMENTS = "unchecked_policy_statements"
+    """Repository policy statements are kept verbatim even where they break the library's
+    statement rules (a ``*`` principal without a Condition, principals or elements it does
+    not recognise); the policy must still fit ECR's 10,240 characters."""
+
+
 class RemovalPolicy(enum.StrEnum):
     """What happens to a repository when it leaves its stack."""
 
@@ -105,15 +122,18 @@ class RepositorySettings:
     :param encryption: Default: KMS.
     :param kms_key_arn: a customer-managed key (a token is fine), only with KMS encryption.
         Default: the AWS-managed ``aws/ecr`` key.
-    :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``.
-        Default: ``Lifecycle.DEFAULT``, which archives untagged images not pulled for 90 days
-        and deletes nothing.
+    :param lifecycle: presets (list order is precedence) or a ``LifecyclePolicy``; an empty
+        list is no lifecycle policy at all, allowed only with the ``NO_LIFECYCLE_POLICY``
+        exemption. Default: ``Lifecycle.DEFAULT``, which archives untagged images not pulled
+        for 90 days and deletes nothing.
     :param access: ``RepositoryAccess`` grants, rendered as the repository policy.
         Default: no repository policy.
     :param removal_policy: Default: RETAIN.
     :param empty_on_delete: delete the images with the repository; only with DESTROY.
         Default: false.
     :param tags: resource tags (at most 50). Default: none.
+    :param exemptions: ``Exemption`` values: rules of the library this repository is exempt
+        from (its settings are kept as deployed). Default: none: every rule applies.
     :param region: where the repository is deployed, when known: the KMS key must be in
         that region, and the repository policy is measured in that region's partition.
         Default: unknown (the policy is measured in the longest partition name).
@@ -125,11 +145,15 @@ class RepositorySettings:
     scan_on_push: bool
     encryption: Encryption
     kms_key_arn: str | None
-    lifecycle: LifecyclePolicy
+    lifecycle: LifecyclePolicy | None
+    """The lifecycle policy; None: none at all (only with ``Exemption.NO_LIFECYCLE_POLICY``)."""
     access: tuple[AccessGrant, ...]
     removal_policy: RemovalPolicy
     empty_on_delete: bool
     tags: Mapping[str, str]
+    exemptions: frozenset[Exemption]
+    waived: tuple[Problem, ...] = field(init=False, compare=False)
+    """The problems the exemptions waived (the rule each breaks, where); empty when none."""
     region: str | None = field(repr=False, compare=False)
     """Where the repository is deployed, when known (a token or None otherwise)."""
 
@@ -147,12 +171,16 @@ class RepositorySettings:
         removal_policy: RemovalPolicy | enum.Enum | str = RemovalPolicy.RETAIN,
         empty_on_delete: bool = False,
         tags: Mapping[str, str] | None = None,
+        exemptions: Collection[Exemption | str] = (),
         region: str | None = None,
     ) -> None:
         problems: list[Problem] = []
         errors: list[EcrConstructsError] = []
+        waived: list[Problem] = []
         set_ = object.__setattr__
         set_(self, "region", region)
+        exempt = _exemptions(exemptions, problems)
+        set_(self, "exemptions", exempt)
         if name is not None:
             problems += REPOSITORY_NAME.problems(name, ("name",))
         set_(self, "name", name)
@@ -181,10 +209,14 @@ class RepositorySettings:
         tag_values = {} if tags is None else tags
         problems += tag_problems(tag_values, ("tags",))
         set_(self, "tags", types.MappingProxyType(dict(tag_values)) if not problems else {})
-        try:
-            set_(self, "lifecycle", lifecycle_policy(lifecycle))
-        except EcrConstructsError as error:
-            errors.append(error)
+        if _is_empty_list(lifecycle):
+            set_(self, "lifecycle", None)
+            _no_lifecycle(Exemption.NO_LIFECYCLE_POLICY in exempt, problems, waived)
+        else:
+            try:
+                set_(self, "lifecycle", lifecycle_policy(lifecycle))
+            except EcrConstructsError as error:
+                errors.append(error)
         grants = () if access is None else access
         if isinstance(grants, str | bytes | Mapping) or not isinstance(grants, Sequence):
             problems.append(
@@ -199,9 +231,10 @@ class RepositorySettings:
             set_(self, "access", tuple(grants))
             if grants:
                 try:
-                    _policy(self.access, self._measured_in, self._measured_in)
+                    waived += self._policy(self._measured_in)[1]
                 except EcrConstructsError as error:
                     errors.append(error)
+        set_(self, "waived", tuple(waived))
         if problems or errors:
             if not problems and len(errors) == 1:
                 raise errors[0]
@@ -229,7 +262,11 @@ class RepositorySettings:
             "encryption_configuration": (
                 self.encryption_configuration() if self.encryption.uses_kms else None
             ),
-            "lifecycle_policy": {"lifecyclePolicyText": self.lifecycle.to_json()},
+            "lifecycle_policy": (
+                None
+                if self.lifecycle is None
+                else {"lifecyclePolicyText": self.lifecycle.to_json()}
+            ),
             "repository_policy_text": self.policy_document(partition),
             "empty_on_delete": True if self.empty_on_delete else None,
             "tags": self.tag_list(),
@@ -256,7 +293,7 @@ class RepositorySettings:
     def policy_document(self, partition: str) -> dict[str, Any] | None:
         """The repository policy (shared between equal settings: don't modify it); None
         without access grants."""
-        return _policy(self.access, partition, self._measured_in) if self.access else None
+        return self._policy(partition)[0] if self.access else None
 
     def adding_access(self, *grants: AccessGrant) -> RepositorySettings:
         """These settings with more access grants (checked as one repository policy)."""
@@ -266,6 +303,10 @@ class RepositorySettings:
     def _measured_in(self) -> str:
         """The partition the repository policy is measured in."""
         return partition_of(self.region) or LONGEST_PARTITION
+
+    def _policy(self, partition: str) -> tuple[dict[str, Any], tuple[Problem, ...]]:
+        unchecked = Exemption.UNCHECKED_POLICY_STATEMENTS in self.exemptions
+        return _policy(self.access, partition, self._measured_in, unchecked)
 
     def tag_list(self) -> list[dict[str, str]] | None:
         """The tags as CloudFormation's ``[{key, value}]``, sorted by key; None without."""
@@ -305,25 +346,82 @@ def _composed(presets: tuple[LifecyclePreset, ...]) -> LifecyclePolicy:
     return resolve_lifecycle(presets)
 
 
-def _policy(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
-    """The checked repository policy of ``access`` rendered in ``partition`` (a token is
-    fine), its length measured in ``measured_in``."""
+Policy = tuple[dict[str, Any], tuple[Problem, ...]]
+"""A rendered repository policy and the statement problems waived in it."""
+
+
+def _policy(
+    access: tuple[AccessGrant, ...], partition: str, measured_in: str, unchecked: bool
+) -> Policy:
+    """The repository policy of ``access`` rendered in ``partition`` (a token is fine), its
+    length measured in ``measured_in``; statements checked unless ``unchecked`` (then their
+    problems are returned, waived)."""
     if all(isinstance(grant, AccessGrant) for grant in access):
-        return _cached_policy(access, partition, measured_in)
-    return _document(access, partition, measured_in)
+        return _cached_policy(access, partition, measured_in, unchecked)
+    return _document(access, partition, measured_in, unchecked)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _cached_policy(
-    access: tuple[AccessGrant, ...], partition: str, measured_in: str
-) -> dict[str, Any]:
-    return _document(access, partition, measured_in)
+    access: tuple[AccessGrant, ...], partition: str, measured_in: str, unchecked: bool
+) -> Policy:
+    return _document(access, partition, measured_in, unchecked)
 
 
-def _document(access: tuple[AccessGrant, ...], partition: str, measured_in: str) -> dict[str, Any]:
-    return RepositoryPolicyDocument(
-        access, where=("access",), partition=partition, measured_in=measured_in
+def _document(
+    access: tuple[AccessGrant, ...], partition: str, measured_in: str, unchecked: bool
+) -> Policy:
+    waived: list[Problem] | None = [] if unchecked else None
+    document = RepositoryPolicyDocument(
+        access, where=("access",), partition=partition, measured_in=measured_in, waived=waived
     ).to_dict()
+    return document, tuple(
+        replace(problem, message=f"{problem.message} (exempted: {_UNCHECKED})")
+        for problem in waived or ()
+    )
+
+
+_UNCHECKED = Exemption.UNCHECKED_POLICY_STATEMENTS.value
+
+
+def _is_empty_list(lifecycle: object) -> bool:
+    return isinstance(lifecycle, list | tuple) and not lifecycle
+
+
+def _no_lifecycle(exempt: bool, problems: list[Problem], waived: list[Problem]) -> None:
+    """A repository without a lifecycle policy: waived by the exemption, else a problem."""
+    name = Exemption.NO_LIFECYCLE_POLICY.value
+    if exempt:
+        waived.append(
+            Problem.at(
+                ("lifecycle",),
+                f"no lifecycle policy: no image is ever expired or archived (exempted: {name})",
+            )
+        )
+        return
+    problems.append(
+        Problem.at(
+            ("lifecycle",),
+            "every repository has a lifecycle policy; an empty list leaves it without one",
+            given=[],
+            allowed=f"lifecycle presets, or exemptions [{name}] to keep a repository without a "
+            "lifecycle policy",
+        )
+    )
+
+
+def _exemptions(values: object, problems: list[Problem]) -> frozenset[Exemption]:
+    if isinstance(values, str | bytes) or not isinstance(values, Collection):
+        problems.append(
+            Problem.at(
+                ("exemptions",),
+                "exemptions is a list",
+                given=values,
+                allowed=", ".join(member.value for member in Exemption),
+            )
+        )
+        return frozenset()
+    return frozenset(_choice(Exemption, value, "exemptions", problems) for value in values)
 
 
 def _choice(kind: type[_Enum], value: object, key: str, problems: list[Problem]) -> _Enum:
@@ -465,4 +563,11 @@ def _removal(value: object, problems: list[Problem]) -> RemovalPolicy:
     return _choice(RemovalPolicy, value, "removal_policy", problems)
 
 
-__all__ = ["Encryption", "RemovalPolicy", "RepositorySettings", "TagMutability", "renamed"]
+__all__ = [
+    "Encryption",
+    "Exemption",
+    "RemovalPolicy",
+    "RepositorySettings",
+    "TagMutability",
+    "renamed",
+]

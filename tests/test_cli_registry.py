@@ -74,7 +74,7 @@ def test_validate_an_invalid_file_exits_2_listing_every_problem(
     assert "Traceback" not in err
     assert err.splitlines() == [
         f"{path}:4: repositories[0].scan_on_psh: unknown key; did you mean 'scan_on_push'? "
-        "(allowed: access, empty_on_delete, encryption, kms_key_arn, lifecycle, name, "
+        "(allowed: access, empty_on_delete, encryption, exemptions, kms_key_arn, lifecycle, name, "
         "removal_policy, scan_on_push, standard, tag_mutability, tag_mutability_exclusions, "
         "tags)",
         f"{path}:5: repositories[1].name: duplicate repository name (first at "

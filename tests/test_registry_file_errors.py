@@ -963,7 +963,7 @@ BAD_INPUT = [
             lifecycle: []  # <
         """,
         "repositories[0].lifecycle",
-        "a lifecycle policy has 1 to 50 rules",
+        "every repository has a lifecycle policy; an empty list leaves it without one",
     ),
     (
         "access-account",
@@ -1351,9 +1351,9 @@ def test_every_mistake_of_a_file_is_reported_at_once() -> None:
     found = [str(p) for p in problems_of(text)]
     assert found == [
         "registry.yaml:4: standards.production.scan_on_psh: unknown key; did you mean "
-        "'scan_on_push'? (allowed: access, empty_on_delete, encryption, extends, kms_key_arn, "
-        "lifecycle, removal_policy, scan_on_push, tag_mutability, tag_mutability_exclusions, "
-        "tags)",
+        "'scan_on_push'? (allowed: access, empty_on_delete, encryption, exemptions, extends, "
+        "kms_key_arn, lifecycle, removal_policy, scan_on_push, tag_mutability, "
+        "tag_mutability_exclusions, tags)",
         "registry.yaml:6: standards.production.lifecycle[0].keep_last.count: must be at least 1 "
         "(given 0; allowed: >= 1)",
         "registry.yaml:8: defaults.standard: unknown standard; did you mean 'production'? "

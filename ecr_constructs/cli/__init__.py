@@ -1,9 +1,11 @@
 """`ecr-constructs`: validate and synthesize registry files; validate and simulate lifecycle
-policies; check any synthesized CDK app's repositories against the standard.
+policies; check any synthesized CDK app's repositories against the standard; import a live
+account into a registry file and audit an account against its file.
 
 Exit codes: 0 success, 2 invalid input (every problem printed, one per line), 1 any other
 failure (for example AWS credentials or access), 130 interrupted (Ctrl-C or SIGTERM: one line
-saying what was written, never a traceback).
+saying what was written, never a traceback). ``audit`` answers a question instead: 0 the
+account matches its file, 1 it differs, 2 it could not tell (any error).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ecr_constructs.cli.shards",
     "ecr_constructs.cli.lifecycle",
     "ecr_constructs.cli.compliance",
+    "ecr_constructs.cli.live",
 )
 
 

@@ -12,60 +12,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-)
+from botocore.exceptions import ClientError
 
 from ..lifecycle.images import Image, parse_images
 from ..lifecycle.model import LifecyclePolicy
+from .failures import LiveRegistryError, aws_call, error_code
+from .session import aws_session
 
 READ_OPERATIONS = frozenset({"DescribeImages", "GetLifecyclePolicy"})
 """The ECR API operations this module calls: read-only, and not pulls."""
-
-_CREDENTIAL_CODES = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "ExpiredToken",
-    }
-)
-_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
-
-
-class LiveRegistryError(RuntimeError):
-    """The registry could not be read: credentials, region, access, a missing repository or
-    lifecycle policy, the network. The message is one line."""
 
 
 def ecr_client(*, region: str | None = None, profile: str | None = None) -> Any:
     """An ECR client for ``profile`` (default: the standard credential chain) in ``region``
     (default: the profile's or the environment's region)."""
     return aws_session(region=region, profile=profile).client("ecr")
-
-
-def aws_session(*, region: str | None = None, profile: str | None = None) -> Any:
-    """A boto3 session for ``profile`` (default: the standard credential chain) in ``region``
-    (default: the profile's or the environment's region), which must be known."""
-    try:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
-    except ProfileNotFound:
-        raise LiveRegistryError(
-            f"AWS profile {profile!r} is not in the AWS config or credentials files"
-        ) from None
-    if not session.region_name:
-        raise LiveRegistryError(
-            "no AWS region: give one (--region) or set AWS_REGION, or use a profile with a region"
-        )
-    return session
 
 
 def read_images(
@@ -99,53 +60,20 @@ def read_lifecycle_policy(
 
 
 @contextmanager
-def credential_errors() -> Iterator[None]:
-    """Missing credentials or region, as one-line ``LiveRegistryError``s."""
-    try:
-        yield
-    except (NoCredentialsError, PartialCredentialsError):
-        raise LiveRegistryError(
-            "no AWS credentials found: use a profile (--profile), environment variables or "
-            "an instance role"
-        ) from None
-    except NoRegionError:
-        raise LiveRegistryError("no AWS region: give one (--region) or set AWS_REGION") from None
-
-
-@contextmanager
 def _aws_errors(client: Any, operation: str, repository_name: str) -> Iterator[None]:
     region = client.meta.region_name
-    try:
-        with credential_errors():
+    with aws_call(operation, repr(repository_name), region):
+        try:
             yield
-    except EndpointConnectionError as error:
-        raise LiveRegistryError(f"cannot reach ECR in {region}: {error}") from None
-    except ClientError as error:
-        raise LiveRegistryError(
-            _client_error_message(error, operation, repository_name, region)
-        ) from None
-    except BotoCoreError as error:
-        raise LiveRegistryError(f"{operation} on {repository_name!r} failed: {error}") from None
-
-
-def _client_error_message(
-    error: ClientError, operation: str, repository_name: str, region: str
-) -> str:
-    details = error.response.get("Error", {})
-    code = str(details.get("Code", "Unknown"))
-    message = " ".join(str(details.get("Message", "")).split())
-    if code == "RepositoryNotFoundException":
-        return f"repository {repository_name!r} does not exist in {region}"
-    if code == "LifecyclePolicyNotFoundException":
-        return (
-            f"repository {repository_name!r} in {region} has no lifecycle policy; "
-            "give one to simulate (--policy)"
-        )
-    if code in _DENIED_CODES:
-        return (
-            f"access denied: {operation} on {repository_name!r} in {region} needs "
-            f"ecr:{operation} ({message})"
-        )
-    if code in _CREDENTIAL_CODES:
-        return f"AWS rejected the credentials ({code}): {message}"
-    return f"{operation} on {repository_name!r} in {region} failed: {code}: {message}"
+        except ClientError as error:
+            code = error_code(error)
+            if code == "RepositoryNotFoundException":
+                raise LiveRegistryError(
+                    f"repository {repository_name!r} does not exist in {region}"
+                ) from None
+            if code == "LifecyclePolicyNotFoundException":
+                raise LiveRegistryError(
+                    f"repository {repository_name!r} in {region} has no lifecycle policy; "
+                    "give one to simulate (--policy)"
+                ) from None
+            raise

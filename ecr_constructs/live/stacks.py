@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from .ecr import LiveRegistryError, aws_session, credential_errors
+from .failures import aws_call
+from .session import aws_session
 
 READ_OPERATIONS = frozenset({"ListStacks", "ListStackResources", "GetCallerIdentity"})
 """The API operations this module calls: all read-only."""
@@ -55,18 +53,19 @@ def read_deployment(
     (not deleted) in the account of the credentials, in ``region`` (default: the profile's or
     the environment's)."""
     session = aws_session(region=region, profile=profile)
-    with _aws_errors("GetCallerIdentity"):
+    where = str(session.region_name)
+    with aws_call("GetCallerIdentity", "the credentials", where, action_prefix="sts"):
         account = str(session.client("sts").get_caller_identity()["Account"])
     cloudformation = session.client("cloudformation")
     found: list[DeployedRepository] = []
-    for name, index in list(_fleet_stacks(cloudformation, stack_name)):
-        found.extend(_repositories(cloudformation, name, index))
-    return Deployment(account, str(session.region_name), tuple(found))
+    for name, index in list(_fleet_stacks(cloudformation, stack_name, where)):
+        found.extend(_repositories(cloudformation, name, index, where))
+    return Deployment(account, where, tuple(found))
 
 
-def _fleet_stacks(cloudformation: Any, stack_name: str) -> Iterator[tuple[str, int]]:
+def _fleet_stacks(cloudformation: Any, stack_name: str, region: str) -> Iterator[tuple[str, int]]:
     pattern = re.compile(re.escape(stack_name) + r"(?:-([2-9]|[1-9][0-9]{1,2}))?")
-    with _aws_errors("ListStacks"):
+    with aws_call("ListStacks", "the account's stacks", region, action_prefix="cloudformation"):
         for page in cloudformation.get_paginator("list_stacks").paginate():
             for summary in page.get("StackSummaries", []):
                 match = pattern.fullmatch(summary["StackName"])
@@ -74,8 +73,11 @@ def _fleet_stacks(cloudformation: Any, stack_name: str) -> Iterator[tuple[str, i
                     yield summary["StackName"], int(match.group(1) or 1)
 
 
-def _repositories(cloudformation: Any, stack: str, index: int) -> Iterator[DeployedRepository]:
-    with _aws_errors(f"ListStackResources on stack {stack!r}"):
+def _repositories(
+    cloudformation: Any, stack: str, index: int, region: str
+) -> Iterator[DeployedRepository]:
+    subject = f"stack {stack!r}"
+    with aws_call("ListStackResources", subject, region, action_prefix="cloudformation"):
         pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack)
         for page in pages:
             for resource in page.get("StackResourceSummaries", []):
@@ -83,18 +85,3 @@ def _repositories(cloudformation: Any, stack: str, index: int) -> Iterator[Deplo
                 name = resource.get("PhysicalResourceId")
                 if section and name and resource.get("ResourceStatus") not in _GONE:
                     yield DeployedRepository(section, name, index, resource["LogicalResourceId"])
-
-
-@contextmanager
-def _aws_errors(operation: str) -> Iterator[None]:
-    try:
-        with credential_errors():
-            yield
-    except ClientError as error:
-        details = error.response.get("Error", {})
-        message = " ".join(str(details.get("Message", "")).split())
-        raise LiveRegistryError(
-            f"{operation} failed: {details.get('Code', 'Unknown')}: {message}"
-        ) from None
-    except BotoCoreError as error:
-        raise LiveRegistryError(f"{operation} failed: {error}") from None

@@ -43,7 +43,9 @@ class PolicyDocument:
     and resources) share one statement, with principals merged and sorted. Sids are unique
     and deterministic (``Pull``, ``Pull2``...; a custom statement's own Sid is kept).
     Problems are raised together as `PolicyDocumentError`, each naming ``where[i].Element``
-    (``i`` is the grant's position).
+    (``i`` is the grant's position). With a ``waived`` list, the problems of the statements
+    themselves are appended to it instead and the statements are kept as given (for
+    policies adopted as deployed); a document ECR would refuse as too long is still refused.
     """
 
     rules: DocumentRules = REPOSITORY_RULES
@@ -58,6 +60,7 @@ class PolicyDocument:
         account: str | None = None,
         region: str | None = None,
         measured_in: str = LONGEST_PARTITION,
+        waived: list[Problem] | None = None,
     ) -> None:
         grant_list = list(grants)
         if not grant_list:
@@ -65,6 +68,7 @@ class PolicyDocument:
                 where, f"a {self.rules.kind} needs at least one grant", given=[]
             )
         problems: list[Problem] = []
+        statement_problems = problems if waived is None else waived
         taken: set[str] = set()
         merged: list[AccessGrant] = []
         for index, grant in enumerate(grant_list):
@@ -79,11 +83,11 @@ class PolicyDocument:
                 )
                 continue
             statement = grant.render(partition=partition, account=account, region=region)
-            problems += check_statement(statement, child(where, index), self.rules)
+            statement_problems += check_statement(statement, child(where, index), self.rules)
             sid = statement.get("Sid")  # only custom statements bring their own
             if isinstance(sid, str):
                 if sid in taken:
-                    problems.append(
+                    statement_problems.append(
                         Problem.of(
                             child(where, index, "Sid"),
                             "duplicate Sid",

@@ -112,7 +112,8 @@ class RepositoryCreationTemplate(Construct):
         props["image_tag_mutability"] = settings.tag_mutability.value
         props["image_tag_mutability_exclusion_filters"] = settings.exclusion_filters()
         props["encryption_configuration"] = settings.encryption_configuration()
-        props["lifecycle_policy"] = settings.lifecycle.to_json()
+        if settings.lifecycle is not None:
+            props["lifecycle_policy"] = settings.lifecycle.to_json()
         if settings.access:
             props["repository_policy"] = json.dumps(
                 settings.policy_document(stack.partition), separators=(",", ":")

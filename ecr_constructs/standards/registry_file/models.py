@@ -78,7 +78,7 @@ from ...registry_rules import (
     secret_reference_problems,
     unique_problems,
 )
-from ...settings import Encryption, RemovalPolicy, TagMutability
+from ...settings import Encryption, Exemption, RemovalPolicy, TagMutability
 from .locations import unknown_name_message
 from .presets import PRESET_NAMES, preset_arguments_schema
 
@@ -265,6 +265,9 @@ class AccessConfig(_Model):
     lambda_pull_accounts: tuple[StrictStr, ...] = ()
     """Accounts whose Lambda functions may pull images (lambda.amazonaws.com limited by
     aws:sourceArn)."""
+    statements: tuple[dict[str, Any], ...] = ()
+    """IAM policy statements used verbatim, for access the lists above can't express; checked
+    like every statement unless the repository is exempt (unchecked_policy_statements)."""
 
 
 ACCESS_KEYS: tuple[str, ...] = tuple(AccessConfig.model_fields)
@@ -357,6 +360,11 @@ class _Settings(_Model):
     tags: Tags | None = None
     """Resource tags, merged over the inherited tags (a key set here wins).
     Default: none."""
+    exemptions: tuple[Exemption, ...] | None = None
+    """Rules of the library the repository is exempt from, so that a setting adopted as
+    deployed is kept: no_lifecycle_policy (lifecycle: [] means no lifecycle policy),
+    unchecked_policy_statements (access.statements kept verbatim). Each waived problem is
+    reported as a warning. Default: none: every rule applies."""
 
     @field_validator(
         "scan_on_push",
@@ -368,6 +376,7 @@ class _Settings(_Model):
         "lifecycle",
         "access",
         "tags",
+        "exemptions",
         mode="before",
     )
     @classmethod

@@ -14,6 +14,7 @@ once at its standard.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,12 +237,14 @@ class _Resolver:
         a problem of its standard (``inherited``)."""
         access = self.access(layer, owner)
         composed, lifecycle = self.lifecycle(layer)
+        # An empty list is no lifecycle policy: RepositorySettings decides if that is allowed.
+        lifecycle_setting = () if layer["lifecycle"][0] == () else lifecycle
         values = {key: value for key, (value, _) in layer.items() if not key.startswith("access.")}
         values = {key: value for key, value in values.items() if value is not None}
         values.pop("lifecycle", None)
         try:
             settings = RepositorySettings(
-                name=name, lifecycle=lifecycle, access=access, region=self.region, **values
+                name=name, lifecycle=lifecycle_setting, access=access, region=self.region, **values
             )
         except EcrConstructsError as error:
             for problem in error.problems:
@@ -251,6 +254,7 @@ class _Resolver:
                 if (path, problem.message) not in inherited:
                     self.issues.append(_issue(problem, layer, owner))
             return None
+        self.warnings.extend(_waived_issue(problem, layer, owner) for problem in settings.waived)
         # Broken lifecycle or access lists were reported where they are; the rest is checked.
         return settings if access is not None and composed else None
 
@@ -258,7 +262,7 @@ class _Resolver:
         """Whether the layer's lifecycle list composes, and its policy (None: the default),
         built and checked once per list."""
         items, origin = layer["lifecycle"]
-        if origin is None:
+        if origin is None or not items:
             return True, None
         if origin not in self.policies:
             self.policies[origin] = _compose(items, origin, self.issues, self.warnings)
@@ -271,10 +275,9 @@ class _Resolver:
         origins = tuple(layer[f"access.{key}"][1] for key in ACCESS_KEYS)
         if origins in self.grants:
             return self.grants[origins]
-        settings = {key: layer[f"access.{key}"][0] for key in ACCESS_KEYS}
         result: tuple[AccessGrant, ...] | None
         try:
-            result = tuple(RepositoryAccess.from_settings(**settings, where=("access",)))
+            result = access_grants({key: layer[f"access.{key}"][0] for key in ACCESS_KEYS})
         except PolicyDocumentError as error:
             self.issues.extend(_access_issue(problem, layer, owner) for problem in error.problems)
             result = None
@@ -282,11 +285,23 @@ class _Resolver:
         return result
 
 
+def access_grants(lists: Mapping[str, Any]) -> tuple[AccessGrant, ...]:
+    """The grants of an ``access`` mapping (its keys as in ``AccessConfig``): the presets'
+    (``RepositoryAccess.from_settings``, problems at ``access.<key>[i]``), then one
+    ``RepositoryAccess.custom`` per statement. Raises ``PolicyDocumentError``."""
+    presets = {key: value for key, value in lists.items() if key != "statements"}
+    statements = lists.get("statements", ())
+    return (
+        *RepositoryAccess.from_settings(**presets, where=("access",)),
+        *(RepositoryAccess.custom(statement) for statement in statements),
+    )
+
+
 def _issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
     """A ``RepositorySettings`` problem at the key of the file that set the offending value,
     or at the owner's effective setting when the owner inherits it."""
     path = problem.path
-    if path is None:
+    if path is None or path[0] == "access":
         return _access_issue(problem, layer, owner)
     head = str(path[0])
     keys = (head, *(str(other[0]) for other in problem.related))
@@ -357,10 +372,36 @@ def _lifecycle_issue(problem: Problem, base: Path) -> Issue:
 
 
 def _access_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
-    """A policy layer problem (at ``access.pull_accounts[1]``...) at the key that set the
-    list, or at the owner's ``access`` for a problem of the whole document."""
+    """A policy layer problem at the key that set the list (``access.pull_accounts[1]``); a
+    problem of the document's grant ``access[i]`` at the statement that made it, or at the
+    owner's ``access`` for a problem of the whole document."""
     path = problem.path or ("access",)
     key = path[1] if len(path) > 1 else None
     origin = layer[f"access.{key}"][1] if isinstance(key, str) and key in ACCESS_KEYS else None
     at = (*origin, *path[2:]) if origin is not None else (*owner, *path)
+    if isinstance(key, int):
+        # Grants are the presets' (one per non-empty group), then the statements'.
+        statement = key - sum(1 for group in _PRESET_GROUPS if any(layer[k][0] for k in group))
+        origin = layer["access.statements"][1]
+        if origin is not None and statement >= 0:
+            at = (*origin, statement, *path[2:])
+    return Issue(at, problem.message, problem.given, problem.allowed)
+
+
+_PRESET_GROUPS = (
+    ("access.pull_accounts", "access.pull_principals"),
+    ("access.push_accounts", "access.push_principals"),
+    ("access.pull_organizations",),
+    ("access.push_organizations",),
+    ("access.lambda_pull_accounts",),
+)
+"""The access lists behind each preset grant, in ``RepositoryAccess.from_settings`` order."""
+
+
+def _waived_issue(problem: Problem, layer: Layer, owner: Path) -> Issue:
+    """A problem an exemption waived (a warning), at the key of the file that set the value."""
+    if problem.path is None or problem.path[0] == "access":
+        return _access_issue(problem, layer, owner)
+    origin = layer[str(problem.path[0])][1]
+    at = (*origin, *problem.path[1:]) if origin is not None else (*owner, *problem.path)
     return Issue(at, problem.message, problem.given, problem.allowed)

@@ -1,0 +1,224 @@
+"""Benchmark: reading a registry (what ``import`` and ``audit`` do) against a naive
+sequential reader, in one run, on moto's server.
+
+Run from the repository root: ``python -m bench.live_read`` (``--sizes``, ``--repeat``,
+``--workers``). Not a test. moto's server runs in its own process on 127.0.0.1; for each
+size it is reset and seeded with that many repositories (a lifecycle policy on three in
+four, a repository policy on one in five, two tags each). Then, median of ``--repeat``:
+
+- ``read_account``: the library's reader (``ecr_constructs.live.account``): largest pages,
+  3 calls per repository by a pool of ``--workers`` threads, adaptive retries, plus the
+  registry-wide reads;
+- ``naive``: one thread, ``DescribeRepositories`` at its default page size, then for each
+  repository ``DescribeRepositories`` by name, ``GetLifecyclePolicy``,
+  ``GetRepositoryPolicy`` and ``ListTagsForResource``, standard retries; repositories only.
+
+Calls are counted with a boto3 event hook on each reader's session. moto's server doesn't
+implement four registry-wide reads (cache rules, creation templates, signing, pull-time
+exclusions): the hook answers them as an untouched registry does, without a round trip;
+they are counted. Both readers' results are compared and must agree.
+
+moto's server answers in a few milliseconds, on the same cores as the readers. ``--latency
+MS`` adds that many milliseconds to every request the readers send (a sleep before it
+leaves, as a network round trip to ECR would), to compare the readers when they wait on the
+network rather than on moto's CPU. Default: 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+
+from ecr_constructs.lifecycle import Lifecycle, LifecyclePolicy
+from ecr_constructs.live.account import read_account
+from ecr_constructs.live.limits import DEFAULT_WORKERS
+from ecr_constructs.live.session import Connection
+from ecr_constructs.policy import RepositoryAccess
+from ecr_constructs.settings import RepositorySettings
+
+REGION = "eu-west-1"
+NOT_IN_MOTO = {
+    "DescribePullThroughCacheRules": {"pullThroughCacheRules": []},
+    "DescribeRepositoryCreationTemplates": {"repositoryCreationTemplates": []},
+    "GetSigningConfiguration": {"signingConfiguration": {"rules": []}},
+    "ListPullTimeUpdateExclusions": {"pullTimeUpdateExclusions": []},
+}
+LIFECYCLE = LifecyclePolicy.from_presets([Lifecycle.expire_untagged(after_days=1)]).to_json()
+POLICY = json.dumps(
+    RepositorySettings(access=[RepositoryAccess.pull(accounts=["987654321098"])]).policy_document(
+        "aws"
+    )
+)
+
+
+class Counter:
+    """Counts the calls a session sends; answers what moto's server lacks."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, model: Any, **_: Any) -> Any:
+        self.calls += 1
+        answer = NOT_IN_MOTO.get(model.name)
+        return None if answer is None else (AWSResponse(None, 200, {}, None), dict(answer))
+
+
+LATENCY_SECONDS = 0.0
+"""Added to every request the readers send (``--latency``)."""
+
+
+def _network(**_: Any) -> None:
+    time.sleep(LATENCY_SECONDS)
+
+
+def session_counted() -> tuple[boto3.Session, Counter]:
+    session = boto3.session.Session(region_name=REGION)
+    counter = Counter()
+    session.events.register("before-call", counter)
+    if LATENCY_SECONDS:
+        session.events.register("before-send", _network)
+    return session, counter
+
+
+def library(workers: int) -> tuple[dict[str, Any], int]:
+    session, counter = session_counted()
+    account = read_account(Connection(session, workers))
+    found = {r.name: (r.lifecycle_text, r.policy_text, dict(r.tags)) for r in account.repositories}
+    return found, counter.calls
+
+
+def naive() -> tuple[dict[str, Any], int]:
+    session, counter = session_counted()
+    ecr = session.client("ecr")
+    names = [
+        r["repositoryName"]
+        for page in ecr.get_paginator("describe_repositories").paginate()
+        for r in page["repositories"]
+    ]
+    found = {}
+    for name in names:
+        (repository,) = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+        texts = []
+        for read, key, missing in (
+            (ecr.get_lifecycle_policy, "lifecyclePolicyText", "LifecyclePolicyNotFoundException"),
+            (ecr.get_repository_policy, "policyText", "RepositoryPolicyNotFoundException"),
+        ):
+            try:
+                texts.append(read(repositoryName=name)[key])
+            except ecr.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != missing:
+                    raise
+                texts.append(None)
+        tags = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
+        found[name] = (*texts, {t["Key"]: t["Value"] for t in tags})
+    return found, counter.calls
+
+
+def seed(endpoint: str, size: int) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    ecr = boto3.client("ecr", region_name=REGION)
+    for number in range(size):
+        name = f"team-{number % 20:02d}/service-{number:05d}"
+        tags = [{"Key": "team", "Value": str(number % 20)}, {"Key": "tier", "Value": "prod"}]
+        ecr.create_repository(repositoryName=name, tags=tags)
+        if number % 4:
+            ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=LIFECYCLE)
+        if number % 5 == 0:
+            ecr.set_repository_policy(repositoryName=name, policyText=POLICY)
+
+
+def timed(read: Callable[[], tuple[dict[str, Any], int]], repeat: int) -> tuple[float, Any, int]:
+    times, result, calls = [], None, 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result, calls = read()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result, calls
+
+
+def moto_server() -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+            return process, endpoint
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("moto_server did not start within 30 s")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000", help="repositories (default: 100,1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per reader (default: 3)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")
+    args = parser.parse_args(argv)
+    global LATENCY_SECONDS
+    LATENCY_SECONDS = args.latency / 1000
+    process, endpoint = moto_server()
+    os.environ.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_REGION=REGION,
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    header = [
+        "repositories",
+        "read_account calls (per repository)",
+        "naive calls (per repository)",
+        "read_account s",
+        "naive s",
+        "naive / read_account (time)",
+        "naive / read_account (calls)",
+    ]
+    try:
+        print(
+            f"moto_server {endpoint}; {args.workers} workers; {args.latency:g} ms added per "
+            f"request; median of {args.repeat} runs"
+        )
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for size in (int(s) for s in args.sizes.split(",")):
+            seed(endpoint, size)
+            fast, ours, our_calls = timed(lambda: library(args.workers), args.repeat)
+            slow, theirs, their_calls = timed(naive, args.repeat)
+            assert ours == theirs, "the two readers disagree"
+            print(
+                f"| {size:,} | {our_calls:,} ({our_calls / size:.2f}) | "
+                f"{their_calls:,} ({their_calls / size:.2f}) | {fast:.2f} | {slow:.2f} | "
+                f"{slow / fast:.1f}x | {their_calls / our_calls:.2f}x |",
+                flush=True,
+            )
+    finally:
+        process.terminate()
+        process.wait()
+
+
+if __name__ == "__main__":
+    main()
