@@ -23,7 +23,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import cx_api
 from constructs import Construct
 
-from ...cloudformation import STACK_NAME
+from ...cloudformation import STACK_NAME, public_repository_resources
 from ...errors import ConfigError, Problem
 from ...naming import is_token
 from ...settings import RemovalPolicy, RepositorySettings
@@ -227,6 +227,11 @@ class RepositoryFleet:
             other_bytes={1: registry_bytes},
             stack_name_base=self.stack_name,
             where=where,
+            resources_of={
+                "public_repositories": {
+                    p.name: public_repository_resources(logo=p.logo is not None) for p in public
+                }
+            },
         )
         self.shard_map: ShardMap = self.placement.shard_map
         """Where every repository lives (``commit_shard_map`` records it in the file)."""
