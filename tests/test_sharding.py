@@ -203,6 +203,21 @@ def test_a_stack_that_can_no_longer_hold_its_logos_says_how_many_repositories_it
     )
 
 
+def test_registry_wide_resources_too_large_alone_are_named_as_the_cause() -> None:
+    with pytest.raises(ConfigError) as caught:
+        place(
+            {"a": 2_000},
+            max_resources_per_stack=400,
+            other_resources={1: 3},
+            other_bytes={1: MAX_TEMPLATE_BYTES},
+            stack_name_base="ecr",
+        )
+    (problem,) = caught.value.problems
+    assert problem.where == "stack ecr"
+    assert "with its other resources alone (the registry-wide settings" in problem.message
+    assert problem.allowed == "at most 1,000,000 bytes: fewer or shorter registry-wide settings"
+
+
 def test_a_map_entry_for_a_far_stack_is_kept_and_the_gap_filled_first() -> None:
     previous = ShardMap(repositories={"a": 7})
     placement = place(["a", "b"], previous=previous, max_resources_per_stack=400)

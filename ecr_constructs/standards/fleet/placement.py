@@ -346,7 +346,18 @@ def place(
                     f"{MAX_RESOURCES}), or fewer resources in that stack",
                 )
             )
-        if template_bytes[index] > MAX_TEMPLATE_BYTES:
+        if template_bytes[index] > MAX_TEMPLATE_BYTES and not members.get(index):
+            problems.append(
+                Problem(
+                    f"stack {name}",
+                    "its template would be larger than CloudFormation accepts with its other "
+                    "resources alone (the registry-wide settings, in stack 1)",
+                    given=f"about {template_bytes[index]:,} bytes",
+                    allowed=f"at most {MAX_TEMPLATE_BYTES:,} bytes: fewer or shorter "
+                    "registry-wide settings",
+                )
+            )
+        elif template_bytes[index] > MAX_TEMPLATE_BYTES:
             problems.append(
                 Problem(
                     f"stack {name}",
