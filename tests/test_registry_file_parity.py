@@ -418,6 +418,28 @@ def test_a_bad_logo_is_refused_at_load_as_the_construct_refuses_it(
     assert problem.given == str(tmp_path / "logo.png")
 
 
+def test_signing_in_a_china_region_is_refused_at_load_as_the_construct_refuses_it(
+    tmp_path: Path,
+) -> None:
+    profile = "arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/prod_images"
+    text = (
+        "version: 1\n"
+        f"registry: {{signing: {{rules: [{{signing_profile_arn: '{profile}'}}]}}}}\n"
+        "deployment: {region: cn-north-1}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_registry(write(tmp_path, text))
+    where = f"{tmp_path / 'registry.yaml'}:2: registry.signing"
+    assert [(p.where, p.message, p.given) for p in caught.value.problems] == [
+        (where, "ECR managed signing is not available in the China Regions", "cn-north-1"),
+        (
+            f"{where}.rules[0].signing_profile_arn",
+            "ECR managed signing is not available in the China Regions",
+            profile,
+        ),
+    ]
+
+
 def test_a_stack_limit_without_room_for_a_logo_is_refused_at_load(tmp_path: Path) -> None:
     """A logo's resources and its repository share a stack: the smallest limit that holds
     them is accepted, and one less is refused before synth."""

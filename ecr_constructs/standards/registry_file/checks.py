@@ -39,6 +39,7 @@ from ...registry_rules import (
     secret_location_problems,
     self_cache_problems,
     self_replication_problems,
+    signing_region_problems,
     signing_rule_problems,
     unique_destination_problems,
     upstream_prefix_problems,
@@ -131,7 +132,7 @@ def check_parts(parts: Parts) -> list[Issue]:
     _check_pull_through_cache(parts, issues)
     _check_creation_templates(parts.creation_templates, issues)
     _check_registry_policy(parts, issues)
-    _check_signing(parts.signing, issues)
+    _check_signing(parts, issues)
     _check_unique(
         "pull-time update exclusion principal",
         parts.pull_time_update_exclusions,
@@ -347,8 +348,12 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
             issues += _issues(("registry", *key), [problem.moved(())])
 
 
-def _check_signing(signing: SigningConfig | None, issues: list[Issue]) -> None:
+def _check_signing(parts: Parts, issues: list[Issue]) -> None:
+    signing = parts.signing
     if signing is not None:
+        if "region" not in parts.deployment_failed:
+            problems = signing_region_problems(parts.deployment.region)
+            issues += _issues(("registry", "signing"), problems)
         for index, rule in enumerate(signing.rules):
             problems = signing_rule_problems(rule.signing_profile_arn, rule.repository_filters)
             issues += _issues(("registry", "signing", "rules", index), problems)
