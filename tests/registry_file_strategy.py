@@ -295,9 +295,9 @@ def _statement(d: Draw, index: int) -> dict[str, Any]:
     """A statement the library's checks accept: named principals, a service, or anyone
     limited to an organisation; ``ecr:`` actions; a Sid of its own or none."""
     statement: dict[str, Any] = {}
-    if d.chance(2):  # a preset's Sid too: the document keeps a custom Sid, presets move
-        statement["Sid"] = d(st.sampled_from(["Pull", "Push", f"Stmt{index}", f"Own{index}"]))
-        statement["Sid"] += "" if statement["Sid"][-1].isdigit() else str(index)
+    if d.chance(2):  # a preset's Sid too (the statement keeps it, the preset's moves)
+        word = d(st.sampled_from(["Pull", "Push", "Stmt", "Own"]))
+        statement["Sid"] = f"{word}{index}" if index else word  # distinct from each other
     statement["Effect"] = d(st.sampled_from(["Allow", "Deny"]))
     shape = d(st.sampled_from(["aws", "service", "organization"]))
     if shape == "aws":
@@ -684,11 +684,14 @@ REGISTRY: dict[str, Callable[[Draw, list[str]], Any]] = {
 
 def _registry(d: Draw, names: list[str]) -> dict[str, Any]:
     """Each registry key with a chance of one in four; organization_pull takes scope V2
-    (V1 refuses its pull actions), so V1 comes with it only when breaking."""
+    (V1 refuses its pull actions), so V1 comes with it only when breaking, and signing
+    comes in the China Regions (which have none) only when breaking."""
     registry = {key: make(d, names) for key, make in REGISTRY.items() if d.chance(4)}
     pulled = registry.get("organization_pull")
     if pulled and registry.get("policy_scope") == "V1" and not d.breaking():
         registry["policy_scope"] = "V2"
+    if "signing" in registry and d.partition == "aws-cn" and not d.breaking():
+        del registry["signing"]
     return registry
 
 
