@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from ...handlers import handler_source
 from ...policy import PublicRepositoryPolicyDocument
 from ...settings import RemovalPolicy
-from ..registry_file.checks import public_access
 from .placement import logical_id
 
 if TYPE_CHECKING:
@@ -73,6 +72,9 @@ class TemplateBytes:
             "RepositoryName": config.name,
             "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
         }
+        # Imported when needed: public repositories come only from a registry file.
+        from ..registry_file.checks import public_access
+
         extra = 0
         access = public_access(config.access)
         if access:
