@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 import typing
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from ecr_constructs.cli import EXIT_INVALID, EXIT_OK, main
-from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES
+from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES, STACK_OVERHEAD
 from ecr_constructs.errors import ConfigError
 from ecr_constructs.standards import load_registry
 from ecr_constructs.standards.fleet.fleet import RepositoryFleet
@@ -52,6 +53,7 @@ from tests.registry_file_strategy import (
     file_text,
     largest_document,
     registry_documents,
+    write_logos,
 )
 
 SYNTH_EXAMPLES = int(os.environ.get("REGISTRY_FILE_EXAMPLES", "20"))
@@ -67,6 +69,8 @@ _FILES = {
 
 
 def _write(folder: str, document: dict[str, Any], file_name: str, ascii_only: bool) -> Path:
+    """The file, and beside it the logos it may name."""
+    write_logos(Path(folder))
     path = Path(folder) / file_name
     path.write_text(file_text(document, file_name, ascii_only), encoding="utf-8")
     return path
@@ -105,17 +109,33 @@ def _checked(path: Path) -> bool:
 
 
 def _assert_synthesizes(path: Path, outdir: Path) -> None:
-    """The fleet of the file builds into a CDK app that synthesizes; every template is
-    within CloudFormation's size limit and cfn-lint accepts it."""
+    """The fleet of the file builds into a CDK app that synthesizes, and its shard map is
+    committed (as ``ecr-constructs synth`` does; other warnings are passed on); every
+    template is within CloudFormation's size limit and cfn-lint accepts it, and each stack
+    holds the resources placement counted, within ``max_resources_per_stack``."""
     loaded = load_registry(path)
     app = cdk.App(outdir=str(outdir))
-    RepositoryFleet.from_file(app, path)
-    assembly = app.synth()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with RepositoryFleet.from_file(app, path) as fleet:
+            assembly = app.synth()
+            fleet.commit_shard_map(assembly)
+    # A new registry has no shard map: a fleet of more than one stack says so.
+    from_scratch = [w for w in caught if str(w.message).startswith("no shard map found at ")]
+    assert len(from_scratch) == (len(fleet.stacks) > 1)
+    for other in caught:
+        if other not in from_scratch:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     region = loaded.config.deployment.region or REGION
+    counted = {stack.name: stack.resources for stack in fleet.stacks}
     for stack in assembly.stacks:
         template_file = Path(stack.template_full_path)
         assert template_file.stat().st_size <= MAX_TEMPLATE_BYTES, stack.stack_name
-        assert_cfn_lint_clean(json.loads(template_file.read_text()), region)
+        template = json.loads(template_file.read_text())
+        assert_cfn_lint_clean(template, region)
+        resources = len(template["Resources"]) + STACK_OVERHEAD  # + the CDK CLI's metadata
+        assert resources == counted[stack.stack_name], stack.stack_name
+        assert resources <= fleet.max_resources_per_stack, stack.stack_name
     event(f"synthesized into {len(assembly.stacks)} stacks")
 
 
