@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
+from typing import TYPE_CHECKING
 
 from ...cloudformation import (
     LOGO_RESOURCES,
     MAX_RESOURCES,
+    MAX_STACK_NAME_LENGTH,
+    MAX_TEMPLATE_BYTES,
     STACK_OVERHEAD,
     public_repository_resources,
 )
@@ -44,6 +47,8 @@ from ...registry_rules import (
     unique_destination_problems,
     upstream_prefix_problems,
 )
+from ..fleet.placement import STACK_BASE_BYTES
+from ..fleet.template_size import PARTITION_TOKEN, TemplateBytes
 from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
     PUBLIC_REPOSITORY_REGION,
@@ -60,6 +65,9 @@ from .models import (
     SigningConfig,
     StandardConfig,
 )
+
+if TYPE_CHECKING:
+    from .resolution import ResolvedCreationTemplate
 
 # The registry's account and region when the deployment section doesn't give them:
 # unresolved, as the stack's are, so the registry policy is measured as the fleet's
@@ -527,3 +535,28 @@ def check_registry_room(parts: Parts, template_resources: int) -> list[Issue]:
             )
         ]
     return []
+
+
+def check_registry_bytes(
+    parts: Parts, templates: Sequence[ResolvedCreationTemplate]
+) -> list[Issue]:
+    """The registry-wide settings share stack 1's template with what every stack holds
+    (``STACK_BASE_BYTES``): estimated as CDK writes them, for the longest stack name (at least
+    what synth writes), they must leave it within CloudFormation's template limit."""
+    longest = "S" * MAX_STACK_NAME_LENGTH
+    sizes = TemplateBytes(longest, PARTITION_TOKEN).registry_settings(parts, templates)
+    needed = STACK_BASE_BYTES + sum(sizes.values())
+    if needed <= MAX_TEMPLATE_BYTES:
+        return []
+    shares = sorted(sizes.items(), key=lambda share: -share[1])
+    return [
+        Issue(
+            ("registry",),
+            "stack 1 holds every registry-wide setting, and its template would be larger than "
+            "CloudFormation accepts: "
+            + ", ".join(f"{key} about {size:,} bytes" for key, size in shares),
+            given=f"about {needed:,} bytes (with {STACK_BASE_BYTES:,} for the stack itself)",
+            allowed=f"at most {MAX_TEMPLATE_BYTES:,} bytes: fewer or shorter settings, "
+            f"first in {shares[0][0]}",
+        )
+    ]
