@@ -19,6 +19,7 @@ from ...naming import LONGEST_PARTITION, partition_of
 from ...policy import PublicRepositoryPolicyDocument, RegistryPolicyDocument
 from ...registry_rules import (
     ROOT,
+    UPSTREAM_ROLE_ACTIONS,
     UPSTREAMS,
     AppliedFor,
     RegistryPolicyScope,
@@ -260,7 +261,7 @@ class TemplateBytes:
                 statements = [
                     _allow("ecr:GetAuthorizationToken", "*", "SignIn"),
                     _allow(
-                        [*_UPSTREAM_ACTIONS],
+                        list(UPSTREAM_ROLE_ACTIONS),
                         [upstream, repositories(cache_rule.prefix)],
                         "PullFromUpstreamAndWriteCache",
                     ),
@@ -469,19 +470,6 @@ class TemplateBytes:
             encoded = json.dumps(text, ensure_ascii=False).encode(errors="surrogatepass")
             size = self._texts[text] = len(encoded)
         return size
-
-
-_UPSTREAM_ACTIONS = (
-    "ecr:BatchGetImage",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:BatchImportUpstreamImage",
-    "ecr:GetImageCopyStatus",
-    "ecr:InitiateLayerUpload",
-    "ecr:UploadLayerPart",
-    "ecr:CompleteLayerUpload",
-    "ecr:PutImage",
-)
-"""What the role ``PullThroughCache`` creates for an ecr upstream may do on both registries."""
 
 
 def _construct_logical_id(path: Sequence[str]) -> str:
