@@ -1,0 +1,470 @@
+"""``ecr-constructs lifecycle simulate --file`` and ``simulate_fleet`` against an account on
+moto (ECR images with push times set through moto's backend, ECS tasks and services,
+Lambda image functions, Batch job definitions; App Runner, which moto lacks, answered from
+botocore's model); every call is recorded and any call that is not a read fails the test
+(``live_fakes``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto.ecr.models import ecr_backends
+
+from ecr_constructs import cli
+from ecr_constructs.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
+from ecr_constructs.live.fleet_simulation import READ_CALLS, simulate_fleet
+from ecr_constructs.live.session import connect
+from ecr_constructs.live.workloads import InUseCheck
+from ecr_constructs.standards.registry_file.loading import load_registry
+
+from .live_fakes import ACCOUNT, REGION, FakeAccount, fake_account
+
+NOW = datetime(2026, 1, 31, tzinfo=UTC)
+GIB = 2**30
+HOST = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
+REGISTRY = """\
+version: 1
+standards:
+  service:
+    lifecycle:
+      - protect_tags: {prefixes: [prod]}
+      - expire_untagged: {after_days: 1}
+      - keep_last: {count: %(keep)d}
+defaults:
+  standard: service
+repositories:
+  - name: api
+  - name: worker
+  - name: ghost
+"""
+KEEP_TEN = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
+            "action": {"type": "expire"},
+        }
+    ]
+}
+"""The policy deployed today on ``api``: it expires nothing of six images."""
+NO_APP_RUNNER: dict[str, Any] = {"apprunner:ListServices": {"ServiceSummaryList": []}}
+
+
+def _manifest(number: int) -> str:
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": GIB,  # moto reports the config's size as the image's
+                "digest": "sha256:" + "c" * 64,
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 1,
+                    "digest": f"sha256:{number:064x}",
+                }
+            ],
+        }
+    )
+
+
+class Images:
+    """Pushes images with push times in the past (moto stamps the present)."""
+
+    def __init__(self, ecr: Any) -> None:
+        self.ecr = ecr
+        self.pushed = 0
+        self.digests: dict[tuple[str, str | None], str] = {}
+        self.manifests: dict[tuple[str, str | None], str] = {}
+
+    def push(self, repository: str, tag: str | None, *, days_ago: float) -> str:
+        self.pushed += 1
+        extra = {} if tag is None else {"imageTag": tag}
+        manifest = self.manifests[(repository, tag)] = _manifest(self.pushed)
+        response = self.ecr.put_image(repositoryName=repository, imageManifest=manifest, **extra)
+        digest = str(response["image"]["imageId"]["imageDigest"])
+        when = int((NOW - timedelta(days=days_ago)).timestamp())
+        for image in ecr_backends[ACCOUNT][REGION].repositories[repository].images:
+            if image.image_digest == digest:
+                image.image_pushed_at = when
+        self.digests[(repository, tag)] = digest
+        return digest
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeAccount, Images]]:
+    """``api`` and ``worker``, six images each of 1 GiB (v1 oldest .. v4, prod-1, one
+    untagged 5 days old); today ``api`` keeps ten, ``worker`` has no policy."""
+    monkeypatch.setenv("MOTO_LAMBDA_STUB_ECR", "false")  # Lambda resolves tags in moto's ECR
+    with fake_account(monkeypatch) as fake:
+        fake.answers.update(NO_APP_RUNNER)
+        images = Images(fake.ecr)
+        for repository in ("api", "worker"):
+            fake.ecr.create_repository(repositoryName=repository)
+            for age, tag in ((10, "v1"), (9, "v2"), (8, "v3"), (7, "v4"), (6, "prod-1")):
+                images.push(repository, tag, days_ago=age)
+            images.push(repository, None, days_ago=5)
+        fake.ecr.put_lifecycle_policy(
+            repositoryName="api", lifecyclePolicyText=json.dumps(KEEP_TEN)
+        )
+        yield fake, images
+
+
+def registry(folder: Path, keep: int) -> Path:
+    path = folder / "registry.yaml"
+    path.write_text(REGISTRY % {"keep": keep})
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+def simulated(
+    capsys: pytest.CaptureFixture[str], file: Path, *extra: str
+) -> tuple[int, dict[str, Any], str]:
+    code, out, err = run(
+        capsys,
+        "lifecycle",
+        "simulate",
+        "--file",
+        str(file),
+        "--now",
+        NOW.isoformat(),
+        "--output",
+        "json",
+        *extra,
+    )
+    return code, json.loads(out) if out else {}, err
+
+
+def run_task(image: str) -> None:
+    ecs = boto3.client("ecs", region_name=REGION)
+    ecs.create_cluster(clusterName="prod")
+    definition = ecs.register_task_definition(
+        family="api", containerDefinitions=[{"name": "app", "image": image, "memory": 128}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.run_task(cluster="prod", taskDefinition=definition, launchType="FARGATE")
+
+
+def test_a_change_that_expires_a_running_image_exits_1_and_names_it(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, images = account
+    run_task(f"{HOST}/api:v1")
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=4))
+    assert code == EXIT_FAILURE
+    (hit,) = result["in_use_affected"]
+    assert hit["repository"] == "api"
+    assert hit["digest"] == images.digests[("api", "v1")]
+    assert hit["tags"] == ["v1"]
+    assert hit["action"] == "expire"
+    assert hit["rulePriority"] == 3  # keep_last, after protect_tags and expire_untagged
+    (user,) = hit["used_by"]
+    assert user.startswith("ECS task prod/") and user.endswith("(container app)")
+    assert result["in_use_today"] == []  # today's policy keeps ten
+
+
+def test_the_table_flags_the_running_image_in_use(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, images = account
+    run_task(f"{HOST}/api:v1")
+    file = registry(tmp_path, keep=4)
+    code, out, _ = run(
+        capsys, "lifecycle", "simulate", "--file", str(file), "--now", NOW.isoformat()
+    )
+    assert code == EXIT_FAILURE
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"account {ACCOUNT} in {REGION}, {file} at 2026-01-31T00:00:00+00:00: "
+        "2 repositories simulated, 1 not deployed"
+    )
+    table = lines[lines.index("") + 1 :]
+    assert table[:4] == [
+        "REPOSITORY  IMAGES  TODAY: EXPIRE  ARCHIVE  FILE: EXPIRE  ARCHIVE  IN USE",
+        "api         6       0              0        3 (3.0 GiB)   0        1 IN USE",
+        "worker      6       no policy      -        3 (3.0 GiB)   0        -",
+        "TOTAL       12      0              0        6 (6.0 GiB)   0        1 IN USE",
+    ]
+    flagged = lines.index(f"IN USE, expired or archived by {file}:")
+    row = lines[flagged + 2].split()
+    assert row[:5] == ["api", images.digests[("api", "v1")][:19], "v1", "expire", "(rule"]
+    assert "not deployed (in the file, not in the account):" in lines
+    assert "  ghost" in lines
+
+
+def test_the_same_change_without_the_running_image_exits_0(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_task(f"{HOST}/api:v4")  # kept: among the newest four
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=4))
+    assert code == EXIT_OK
+    assert result["in_use_affected"] == []
+    api = result["repositories"][0]
+    assert [image["tags"] for image in api["in_use"]] == [["v4"]]
+    assert len(api["with_file"]["expired"]) == 3
+
+
+def test_tags_resolve_to_the_digest_they_name_now(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, images = account
+    # "stable" names v2's image: a service's task definition pulls it by tag.
+    manifest = images.manifests[("worker", "v2")]
+    fake.ecr.put_image(repositoryName="worker", imageManifest=manifest, imageTag="stable")
+    ecs = boto3.client("ecs", region_name=REGION)
+    ecs.create_cluster(clusterName="jobs")
+    definition = ecs.register_task_definition(
+        family="worker",
+        containerDefinitions=[{"name": "w", "image": f"{HOST}/worker:stable", "memory": 128}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(
+        cluster="jobs", serviceName="queue", taskDefinition=definition, desiredCount=0
+    )
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=4))
+    (hit,) = result["in_use_affected"]
+    assert hit["digest"] == images.digests[("worker", "v2")]
+    assert sorted(hit["tags"]) == ["stable", "v2"]
+    assert hit["used_by"] == ["ECS service jobs/queue (task definition worker:1)"]
+    assert code == EXIT_FAILURE
+
+
+def test_lambda_versions_are_in_use_by_their_resolved_digest(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, images = account
+    role = boto3.client("iam", region_name=REGION).create_role(
+        RoleName="fn", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    functions = boto3.client("lambda", region_name=REGION)
+    functions.create_function(
+        FunctionName="orders",
+        Role=role,
+        PackageType="Image",
+        Code={"ImageUri": f"{HOST}/worker:v1"},
+        Publish=True,
+    )
+    functions.update_function_code(FunctionName="orders", ImageUri=f"{HOST}/worker:v4")
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=4))
+    assert code == EXIT_FAILURE
+    (hit,) = result["in_use_affected"]  # version 1 runs v1; $LATEST runs v4, which is kept
+    assert (hit["digest"], hit["used_by"]) == (
+        images.digests[("worker", "v1")],
+        ["Lambda function orders:1"],
+    )
+    in_use = {image["digest"]: image["used_by"] for image in result["repositories"][1]["in_use"]}
+    assert in_use[images.digests[("worker", "v4")]] == ["Lambda function orders"]
+
+
+def test_batch_job_definitions_and_app_runner_services_count_as_in_use(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, images = account
+    boto3.client("batch", region_name=REGION).register_job_definition(
+        jobDefinitionName="nightly",
+        type="container",
+        containerProperties={"image": f"{HOST}/api:v2", "vcpus": 1, "memory": 128},
+    )
+    arn = f"arn:aws:apprunner:{REGION}:{ACCOUNT}:service/webapp/0123456789abcdef0123456789abcdef"
+    fake.answers["apprunner:ListServices"] = {
+        "ServiceSummaryList": [{"ServiceName": "webapp", "ServiceArn": arn}]
+    }
+    fake.answers["apprunner:DescribeService"] = {
+        "Service": {
+            "ServiceName": "webapp",
+            "ServiceId": "0123456789abcdef0123456789abcdef",
+            "ServiceArn": arn,
+            "CreatedAt": NOW,
+            "UpdatedAt": NOW,
+            "Status": "RUNNING",
+            "SourceConfiguration": {
+                "ImageRepository": {
+                    "ImageIdentifier": f"{HOST}/worker@{images.digests[('worker', 'v1')]}",
+                    "ImageRepositoryType": "ECR",
+                }
+            },
+            "InstanceConfiguration": {},
+            "AutoScalingConfigurationSummary": {},
+            "NetworkConfiguration": {},
+        }
+    }
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=4))
+    assert code == EXIT_FAILURE
+    affected = {
+        (d["repository"], tuple(d["tags"])): d["used_by"] for d in result["in_use_affected"]
+    }
+    assert affected == {
+        ("api", ("v2",)): ["Batch job definition nightly:1"],
+        ("worker", ("v1",)): ["App Runner service webapp"],
+    }
+    assert fake.operations("apprunner") == {"ListServices": 1, "DescribeService": 1}
+
+
+def test_today_and_the_file_side_by_side(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, images = account
+    fake.ecr.put_lifecycle_policy(
+        repositoryName="worker",
+        lifecyclePolicyText=json.dumps(
+            {
+                "rules": [
+                    {
+                        "rulePriority": 1,
+                        "selection": {
+                            "tagStatus": "untagged",
+                            "countType": "sinceImagePushed",
+                            "countUnit": "days",
+                            "countNumber": 3,
+                        },
+                        "action": {"type": "expire"},
+                    }
+                ]
+            }
+        ),
+    )
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=5), "--in-use", "off")
+    assert code == EXIT_OK
+    api, worker = result["repositories"]
+    assert (api["today"]["expired"], len(api["with_file"]["expired"])) == ([], 2)
+    assert worker["today"]["expired"] == [images.digests[("worker", None)]]
+    assert set(worker["with_file"]["expired"]) == {
+        images.digests[("worker", None)],
+        images.digests[("worker", "v1")],
+    }
+    assert result["in_use"] == {
+        "check": "off",
+        "checked": [],
+        "unchecked": [],
+        "not_offered": [],
+        "missing": [],
+    }
+    assert fake.operations("ecs") == {} and fake.operations("lambda") == {}
+
+
+def test_reads_only_and_two_calls_per_repository(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, _ = account
+    run_task(f"{HOST}/api:v4")
+    simulated(capsys, registry(tmp_path, keep=4))  # any call not a read fails in the hook
+    for service in ("ecr", "ecs", "lambda", "batch", "apprunner"):
+        assert set(fake.operations(service)) <= READ_CALLS[service], service
+    assert fake.operations("ecr") == {
+        "DescribeRegistry": 1,
+        "DescribeImages": 3,  # api, worker and ghost, which doesn't exist
+        "GetLifecyclePolicy": 2,
+    }
+
+
+def test_in_use_sources_the_caller_may_not_read_are_listed_or_with_require_exit_2(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, _ = account
+    fake.answers["ecs:ListClusters"] = "AccessDeniedException"
+    file = registry(tmp_path, keep=4)
+    code, result, _ = simulated(capsys, file)
+    assert code == EXIT_OK
+    (unchecked,) = result["in_use"]["unchecked"]
+    assert unchecked["call"] == "ListClusters"
+    assert unchecked["message"].startswith(
+        "access denied: ListClusters on ECS clusters in eu-west-1 needs ecs:ListClusters"
+    )
+    assert [line.split(":")[0] for line in result["in_use"]["checked"]] == [
+        "Lambda",
+        "App Runner",
+        "Batch",
+    ]
+    code, result, _ = simulated(capsys, file, "--in-use", "require")
+    assert code == EXIT_INVALID
+    assert [u["call"] for u in result["unreadable"]] == ["ListClusters"]
+
+
+def test_a_repository_that_can_t_be_read_exits_2_and_the_others_are_simulated(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, _ = account
+    fake.refuse[("DescribeImages", "worker")] = "AccessDeniedException"
+    code, result, _ = simulated(capsys, registry(tmp_path, keep=4))
+    assert code == EXIT_INVALID
+    assert [r["name"] for r in result["repositories"]] == ["api"]
+    assert result["not_deployed"] == ["ghost"]
+    (refused,) = result["unreadable"]
+    assert refused["message"].startswith(
+        "access denied: DescribeImages on repository 'worker' in eu-west-1 needs ecr:DescribeImages"
+    )
+
+
+def test_the_library_api_answers_in_python(
+    account: tuple[FakeAccount, Images], tmp_path: Path
+) -> None:
+    _, images = account
+    run_task(f"{HOST}/api:v1")
+    result = simulate_fleet(load_registry(registry(tmp_path, keep=4)), connect(), now=NOW)
+    assert [(d.repository, d.image.digest) for d in result.in_use_affected] == [
+        ("api", images.digests[("api", "v1")])
+    ]
+    api = result.repositories[0]
+    assert api.with_file.result is not None
+    assert api.with_file.result.decision(images.digests[("api", "prod-1")]).action == "keep"
+    # Six images of 1 GiB each per repository; the file expires three of each.
+    assert (result.costs.now.standard, result.costs.after_file.standard) == (12 * GIB, 6 * GIB)
+    assert result.costs.saving == pytest.approx(0.60)
+    off = simulate_fleet(
+        load_registry(registry(tmp_path, keep=4)), connect(), now=NOW, in_use=InUseCheck.OFF
+    )
+    assert off.in_use_affected == () and off.in_use.workloads is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--policy", "p.json"], "--policy doesn't apply to --file"),
+        (["--now", "soon"], "--now: is not an ISO 8601 timestamp"),
+    ],
+)
+def test_bad_options_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], expected: str
+) -> None:
+    file = registry(tmp_path, keep=4)
+    code, _, err = run(capsys, "lifecycle", "simulate", "--file", str(file), *extra)
+    assert code == EXIT_INVALID
+    assert err.startswith(expected)
+
+
+def test_a_negative_price_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = registry(tmp_path, keep=4)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["lifecycle", "simulate", "--file", str(file), "--standard-price", "-1"])
+    assert exited.value.code == EXIT_INVALID
+    assert "argument --standard-price: not a price: '-1'" in capsys.readouterr().err
+
+
+def test_file_options_need_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "lifecycle", "simulate", "--repository", "api", "--in-use", "off", "--workers", "2"
+    )
+    assert (code, err) == (EXIT_INVALID, "--in-use, --workers: only with --file\n")
+
+
+def test_an_invalid_registry_file_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "registry.yaml"
+    file.write_text("version: 1\nrepositories:\n  - name: Not_Valid\n")
+    code, out, err = run(capsys, "lifecycle", "simulate", "--file", str(file))
+    assert (code, out) == (EXIT_INVALID, "")
+    assert err.startswith(f"{file}:3: repositories[0].name")
