@@ -18,8 +18,12 @@ from moto.ecr.models import ecr_backends
 
 from ecr_constructs import cli
 from ecr_constructs.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
-from ecr_constructs.live.fleet_simulation import READ_CALLS, simulate_fleet
+from ecr_constructs.errors import EcrConstructsError
+from ecr_constructs.lifecycle.images import Image
+from ecr_constructs.live.fleet_images import RepositoryImages
+from ecr_constructs.live.fleet_simulation import READ_CALLS, evaluate_fleet, simulate_fleet
 from ecr_constructs.live.session import connect
+from ecr_constructs.live.storage_costs import StoragePrices
 from ecr_constructs.live.workloads import InUseCheck
 from ecr_constructs.standards.registry_file.loading import load_registry
 
@@ -468,3 +472,58 @@ def test_an_invalid_registry_file_exits_2_naming_it(
     code, out, err = run(capsys, "lifecycle", "simulate", "--file", str(file))
     assert (code, out) == (EXIT_INVALID, "")
     assert err.startswith(f"{file}:3: repositories[0].name")
+
+
+COSTED = """\
+version: 1
+repositories:
+  - name: shop
+    lifecycle:
+      - expire_untagged: {after_days: 1}
+      - archive_old: {after_days: 30}
+"""
+
+
+def test_storage_costs_by_hand(tmp_path: Path) -> None:
+    """Four images: 2 GiB untagged (expired), 4 GiB tagged and 60 days old (archived), 1 GiB
+    already archived and 3 GiB new (both kept); standard $0.10, archive $0.07."""
+    file = tmp_path / "registry.yaml"
+    file.write_text(COSTED)
+    old = NOW - timedelta(days=60)
+    images = (
+        Image(digest="sha256:untagged", pushed_at=old, size_bytes=2 * GIB),
+        Image(digest="sha256:old", pushed_at=old, tags=("v1",), size_bytes=4 * GIB),
+        Image(
+            digest="sha256:cold",
+            pushed_at=old,
+            tags=("v0",),
+            status="ARCHIVED",
+            archived_at=old,
+            size_bytes=1 * GIB,
+        ),
+        Image(digest="sha256:new", pushed_at=NOW, tags=("v2",), size_bytes=3 * GIB),
+    )
+    result = evaluate_fleet(
+        load_registry(file),
+        [RepositoryImages("shop", exists=True, images=images)],
+        account=ACCOUNT,
+        region=REGION,
+        now=NOW,
+        prices=StoragePrices(standard=0.10, archive=0.07),
+    )
+    costs = result.costs
+    assert (costs.now.standard, costs.now.archive) == (9 * GIB, 1 * GIB)
+    assert (costs.after_file.standard, costs.after_file.archive) == (3 * GIB, 5 * GIB)
+    assert costs.after_today == costs.now  # no policy today: nothing changes
+    assert costs.monthly(costs.now).total == pytest.approx(9 * 0.10 + 1 * 0.07)  # 0.97
+    assert costs.monthly(costs.after_file).total == pytest.approx(3 * 0.10 + 5 * 0.07)  # 0.65
+    assert costs.saving == pytest.approx(0.32)
+    # The 4 GiB archived now are billed for at least 90 days: 3 months at 0.07.
+    assert costs.archive_minimum == pytest.approx(4 * 0.07 * 3)  # 0.84
+    assert costs.to_dict()["saving_usd_per_month"] == 0.32
+    assert costs.to_dict()["archive_minimum_usd"] == 0.84
+
+
+def test_prices_are_checked_where_they_are_made() -> None:
+    with pytest.raises(EcrConstructsError, match=r"archive_price: is not a price \(given -0.01"):
+        StoragePrices(archive=-0.01)

@@ -2,11 +2,11 @@
 classes, before and after a lifecycle policy acts: estimates. Pure Python.
 
 Prices are US dollars per GB-month, a GB being 2^30 bytes as AWS bills storage. The defaults
-are us-east-1's (Amazon ECR pricing, https://aws.amazon.com/ecr/pricing/, as quoted for
-us-east-1 in March 2026 by the pages docs/simulator.md cites): standard $0.10; archive $0.10
-for the first 150 TB a month and $0.07 beyond. An image's ``imageSizeInBytes`` counts every
-layer it uses, while ECR stores a layer shared by several images once, so byte counts (and
-savings) are upper bounds.
+are us-east-1's on the Amazon ECR pricing page (https://aws.amazon.com/ecr/pricing/, as listed
+in March 2026): standard $0.10; archive $0.10 for the first 150 TB a month and $0.07 beyond.
+Prices change and differ by region: the figures are estimates. An image's
+``imageSizeInBytes`` counts every layer it uses, while ECR stores a layer shared by several
+images once, so byte counts (and savings) are upper bounds.
 """
 
 from __future__ import annotations
