@@ -2,7 +2,9 @@
 moto (ECR images with push times set through moto's backend, ECS tasks and services,
 Lambda image functions, Batch job definitions; App Runner, which moto lacks, answered from
 botocore's model); every call is recorded and any call that is not a read fails the test
-(``live_fakes``)."""
+(``live_fakes``). The gate (exit 1 naming a running image, exit 0 without it, tags resolved)
+and the costs run in the fast loop; the other sources and cases are marked slow (a second or
+two each)."""
 
 from __future__ import annotations
 
@@ -181,6 +183,7 @@ def test_a_change_that_expires_a_running_image_exits_1_and_names_it(
     assert result["in_use_today"] == []  # today's policy keeps ten
 
 
+@pytest.mark.slow
 def test_the_table_flags_the_running_image_in_use(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -246,6 +249,7 @@ def test_tags_resolve_to_the_digest_they_name_now(
     assert code == EXIT_FAILURE
 
 
+@pytest.mark.slow
 def test_lambda_versions_are_in_use_by_their_resolved_digest(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -273,6 +277,7 @@ def test_lambda_versions_are_in_use_by_their_resolved_digest(
     assert in_use[images.digests[("worker", "v4")]] == ["Lambda function orders"]
 
 
+@pytest.mark.slow
 def test_batch_job_definitions_and_app_runner_services_count_as_in_use(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -317,6 +322,7 @@ def test_batch_job_definitions_and_app_runner_services_count_as_in_use(
     assert fake.operations("apprunner") == {"ListServices": 1, "DescribeService": 1}
 
 
+@pytest.mark.slow
 def test_today_and_the_file_side_by_side(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -359,6 +365,7 @@ def test_today_and_the_file_side_by_side(
     assert fake.operations("ecs") == {} and fake.operations("lambda") == {}
 
 
+@pytest.mark.slow
 def test_reads_only_and_two_calls_per_repository(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -374,6 +381,7 @@ def test_reads_only_and_two_calls_per_repository(
     }
 
 
+@pytest.mark.slow
 def test_in_use_sources_the_caller_may_not_read_are_listed_or_with_require_exit_2(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -397,6 +405,7 @@ def test_in_use_sources_the_caller_may_not_read_are_listed_or_with_require_exit_
     assert [u["call"] for u in result["unreadable"]] == ["ListClusters"]
 
 
+@pytest.mark.slow
 def test_a_repository_that_can_t_be_read_exits_2_and_the_others_are_simulated(
     account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -412,6 +421,7 @@ def test_a_repository_that_can_t_be_read_exits_2_and_the_others_are_simulated(
     )
 
 
+@pytest.mark.slow
 def test_the_library_api_answers_in_python(
     account: tuple[FakeAccount, Images], tmp_path: Path
 ) -> None:
