@@ -29,7 +29,7 @@ from ecr_constructs.live.storage_costs import StoragePrices
 from ecr_constructs.live.workloads import InUseCheck
 from ecr_constructs.standards.registry_file.loading import load_registry
 
-from .live_fakes import ACCOUNT, REGION, FakeAccount, fake_account
+from .live_fakes import ACCOUNT, REGION, FakeAccount, fake_account, image_manifest
 
 NOW = datetime(2026, 1, 31, tzinfo=UTC)
 GIB = 2**30
@@ -62,27 +62,6 @@ KEEP_TEN = {
 NO_APP_RUNNER: dict[str, Any] = {"apprunner:ListServices": {"ServiceSummaryList": []}}
 
 
-def _manifest(number: int) -> str:
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {
-                "mediaType": "application/vnd.docker.container.image.v1+json",
-                "size": GIB,  # moto reports the config's size as the image's
-                "digest": "sha256:" + "c" * 64,
-            },
-            "layers": [
-                {
-                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-                    "size": 1,
-                    "digest": f"sha256:{number:064x}",
-                }
-            ],
-        }
-    )
-
-
 class Images:
     """Pushes images with push times in the past (moto stamps the present)."""
 
@@ -95,7 +74,9 @@ class Images:
     def push(self, repository: str, tag: str | None, *, days_ago: float) -> str:
         self.pushed += 1
         extra = {} if tag is None else {"imageTag": tag}
-        manifest = self.manifests[(repository, tag)] = _manifest(self.pushed)
+        manifest = self.manifests[(repository, tag)] = image_manifest(
+            f"{self.pushed:064x}", size=GIB
+        )
         response = self.ecr.put_image(repositoryName=repository, imageManifest=manifest, **extra)
         digest = str(response["image"]["imageId"]["imageDigest"])
         when = int((NOW - timedelta(days=days_ago)).timestamp())
@@ -472,6 +453,19 @@ def test_file_options_need_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
         capsys, "lifecycle", "simulate", "--repository", "api", "--in-use", "off", "--workers", "2"
     )
     assert (code, err) == (EXIT_INVALID, "--in-use, --workers: only with --file\n")
+
+
+def test_a_file_for_another_account_exits_2_naming_both(
+    account: tuple[FakeAccount, Images], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = registry(tmp_path, keep=4)
+    file.write_text(file.read_text() + "deployment:\n  account: '999999999999'\n")
+    code, out, err = run(capsys, "lifecycle", "simulate", "--file", str(file))
+    assert (code, out) == (EXIT_INVALID, "")
+    assert err.splitlines()[-1] == (
+        f"error: the credentials are for account {ACCOUNT}; {file} describes account "
+        "999999999999 (deployment.account)"
+    )
 
 
 def test_an_invalid_registry_file_exits_2_naming_it(

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, EcrConstructsError
+from ..errors import ConfigError
 from ..live.limits import DEFAULT_WORKERS
 from ..standards.registry_file.loading import load_registry
 from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, counted
-from .live import _positive, _progress, _quietly, _say
+from .live import _live, _positive, _progress, _quietly, _say
 from .registry import print_problems
 
 if TYPE_CHECKING:
@@ -79,7 +79,6 @@ FILE_OPTIONS = ("in_use", "standard_price", "archive_price", "workers")
 def run_fleet(args: argparse.Namespace, now: datetime | None) -> int:
     """Simulate the file of ``args.file`` on its account at ``now`` (default: the current
     time); the exit code of the module."""
-    from ..live.failures import LiveRegistryError
     from ..live.fleet_simulation import simulate_fleet
     from ..live.session import connect
     from ..live.storage_costs import StoragePrices
@@ -100,27 +99,21 @@ def run_fleet(args: argparse.Namespace, now: datetime | None) -> int:
         defaults.archive if args.archive_price is None else args.archive_price,
     )
     deployment = loaded.config.deployment
-    try:
+
+    def read() -> FleetSimulation:
         connection = connect(
             region=args.region or deployment.region,
             profile=args.profile,
             workers=args.workers or DEFAULT_WORKERS,
         )
         _say(f"reading the repositories of {args.file} in {connection.region}")
-        result = simulate_fleet(
-            loaded,
-            connection,
-            now=now,
-            in_use=in_use,
-            prices=prices,
-            progress=_progress(_say),
+        return simulate_fleet(
+            loaded, connection, now=now, in_use=in_use, prices=prices, progress=_progress(_say)
         )
-    except EcrConstructsError as error:
-        _say(str(error))
-        return EXIT_INVALID
-    except LiveRegistryError as error:
-        _say(f"error: {error}")
-        return EXIT_INVALID
+
+    result = _live(read, failure=EXIT_INVALID)
+    if isinstance(result, int):
+        return result
     if deployment.account is not None and deployment.account != result.account:
         _say(
             f"error: the credentials are for account {result.account}; {args.file} "
