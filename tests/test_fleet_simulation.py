@@ -24,9 +24,10 @@ from ecr_constructs.errors import EcrConstructsError
 from ecr_constructs.lifecycle.images import Image
 from ecr_constructs.live.fleet_images import RepositoryImages
 from ecr_constructs.live.fleet_simulation import READ_CALLS, evaluate_fleet, simulate_fleet
+from ecr_constructs.live.in_use import images_in_use
 from ecr_constructs.live.session import connect
 from ecr_constructs.live.storage_costs import StoragePrices
-from ecr_constructs.live.workloads import InUseCheck
+from ecr_constructs.live.workloads import InUseCheck, WorkloadImage, Workloads
 from ecr_constructs.standards.registry_file.loading import load_registry
 
 from .live_fakes import ACCOUNT, REGION, FakeAccount, fake_account, image_manifest
@@ -531,3 +532,40 @@ def test_storage_costs_by_hand(tmp_path: Path) -> None:
 def test_prices_are_checked_where_they_are_made() -> None:
     with pytest.raises(EcrConstructsError, match=r"archive_price: is not a price \(given -0.01"):
         StoragePrices(archive=-0.01)
+
+
+def test_references_resolve_to_digests_of_this_registry_only() -> None:
+    """By tag (the image it names now), by digest, by tag and digest (the digest is pulled),
+    a task's running digest; other registries ignored; what names nothing is listed."""
+    v1, v2, old = ("sha256:" + c * 64 for c in "12f")
+    images = (
+        Image(digest=v1, pushed_at=NOW, tags=("v1", "stable")),
+        Image(digest=v2, pushed_at=NOW, tags=("v2",)),
+    )
+    dual = f"{ACCOUNT}.dkr-ecr.{REGION}.on.aws"
+    workloads = Workloads(
+        images=(
+            WorkloadImage(f"{HOST}/api:stable", "by tag"),
+            WorkloadImage(f"{dual}/api@{v2}", "by digest, dual-stack"),
+            WorkloadImage(f"{HOST}/api:v1@{v2}", "tag and digest"),
+            WorkloadImage(f"{HOST}/api:v1", "task", running_digest=old),
+            WorkloadImage(f"{HOST}/api:gone", "lost tag"),
+            WorkloadImage(f"999999999999.dkr.ecr.{REGION}.amazonaws.com/api:v2", "elsewhere"),
+            WorkloadImage(f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/api:v2", "other region"),
+            WorkloadImage("public.ecr.aws/nginx/nginx:latest", "public"),
+            WorkloadImage(f"{HOST}/other:v1", "a repository not in the file"),
+        ),
+        checked=(),
+        unchecked=(),
+    )
+    used, missing = images_in_use(
+        workloads, ACCOUNT, REGION, [RepositoryImages("api", exists=True, images=images)]
+    )
+    assert {image.digest: image.used_by for image in used["api"]} == {
+        v1: ("by tag", "task"),
+        v2: ("by digest, dual-stack", "tag and digest"),
+    }
+    assert missing == (
+        f"api@{old} (used by task): no such image",
+        "api:gone (used by lost tag): no such tag",
+    )
