@@ -7,9 +7,8 @@ standard.
 ``workloads``) and ``evaluate_fleet`` decides, in pure Python, with the lifecycle simulator.
 A decision is ECR's, whoever uses the image: an image in use is flagged, never kept.
 
-    from ecr_constructs.live.fleet_simulation import simulate_fleet
-    from ecr_constructs.live.session import connect
-    from ecr_constructs.standards.registry_file.loading import load_registry
+    from ecr_constructs import load_registry
+    from ecr_constructs.live import connect, simulate_fleet
 
     result = simulate_fleet(load_registry("registry.yaml"), connect(region="eu-west-1"))
     assert not result.in_use_affected, result.in_use_affected
