@@ -22,6 +22,7 @@ from ecr_constructs import cli
 from ecr_constructs.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
 from ecr_constructs.errors import EcrConstructsError
 from ecr_constructs.lifecycle.images import Image
+from ecr_constructs.live.failures import CallFailed, aws_call
 from ecr_constructs.live.fleet_images import RepositoryImages
 from ecr_constructs.live.fleet_simulation import READ_CALLS, evaluate_fleet, simulate_fleet
 from ecr_constructs.live.in_use import images_in_use
@@ -568,4 +569,18 @@ def test_references_resolve_to_digests_of_this_registry_only() -> None:
     assert missing == (
         f"api@{old} (used by task): no such image",
         "api:gone (used by lost tag): no such tag",
+    )
+
+
+def test_a_failure_is_one_line() -> None:
+    """botocore's validation errors say a line per problem; the failure is one line."""
+    runner = boto3.client("apprunner", region_name=REGION)
+    with (
+        pytest.raises(CallFailed) as failed,
+        aws_call("DescribeService", "App Runner service web", REGION),
+    ):
+        runner.describe_service(ServiceArn="")  # refused before it is sent
+    assert str(failed.value) == (
+        "DescribeService on App Runner service web failed: Parameter validation failed: "
+        "Invalid length for parameter ServiceArn, value: 0, valid min length: 1"
     )
