@@ -4,6 +4,7 @@ operation), a delay standing for the network, and the median of runs."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import statistics
@@ -17,6 +18,8 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
+
+from ecr_constructs.live.limits import DEFAULT_WORKERS
 
 Answers = Mapping[tuple[str, str], Mapping[str, Any]]
 """(service, operation) -> the response given instead of moto's."""
@@ -105,3 +108,11 @@ def use_endpoint(endpoint: str, region: str) -> None:
         AWS_REGION=region,
     )
     os.environ.pop("AWS_PROFILE", None)
+
+
+def add_reader_options(parser: argparse.ArgumentParser) -> None:
+    """``--repeat`` (runs per reader, default 3), ``--workers`` (the library's threads,
+    default the library's) and ``--latency`` (milliseconds added per request, default 0)."""
+    parser.add_argument("--repeat", type=int, default=3, help="runs per reader (default: 3)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")

@@ -50,7 +50,15 @@ from ecr_constructs.live.session import Connection
 from ecr_constructs.live.workloads import read_workloads
 from ecr_constructs.standards.registry_file.loading import LoadedRegistry, load_registry
 
-from .aws import Answers, counted_session, free_port, timed, use_endpoint, wait_for
+from .aws import (
+    Answers,
+    add_reader_options,
+    counted_session,
+    free_port,
+    timed,
+    use_endpoint,
+    wait_for,
+)
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -238,9 +246,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--repositories", type=int, default=100, help="default: 100")
     parser.add_argument("--images", type=int, default=1000, help="per repository (default: 1000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per reader (default: 3)")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")
+    add_reader_options(parser)
     args = parser.parse_args(argv)
     global LATENCY_SECONDS
     LATENCY_SECONDS = args.latency / 1000

@@ -36,12 +36,19 @@ import boto3
 
 from ecr_constructs.lifecycle import Lifecycle, LifecyclePolicy
 from ecr_constructs.live.account import read_account
-from ecr_constructs.live.limits import DEFAULT_WORKERS
 from ecr_constructs.live.session import Connection
 from ecr_constructs.policy import RepositoryAccess
 from ecr_constructs.settings import RepositorySettings
 
-from .aws import Answers, Counter, counted_session, moto_server, timed, use_endpoint
+from .aws import (
+    Answers,
+    Counter,
+    add_reader_options,
+    counted_session,
+    moto_server,
+    timed,
+    use_endpoint,
+)
 
 REGION = "eu-west-1"
 NOT_IN_MOTO: Answers = {
@@ -116,9 +123,7 @@ def seed(endpoint: str, size: int) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000", help="repositories (default: 100,1000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per reader (default: 3)")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")
+    add_reader_options(parser)
     args = parser.parse_args(argv)
     global LATENCY_SECONDS
     LATENCY_SECONDS = args.latency / 1000
