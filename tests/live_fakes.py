@@ -119,6 +119,30 @@ def fake_account(monkeypatch: pytest.MonkeyPatch, region: str = REGION) -> Itera
         yield account
 
 
+def image_manifest(layer: str, *, size: int = 1) -> str:
+    """A Docker image manifest that ``put_image`` accepts: one layer of digest ``layer`` (64
+    hex digits), and ``size`` bytes, which moto reports as the image's size (it counts the
+    config's)."""
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": size,
+                "digest": "sha256:" + "c" * 64,
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 1,
+                    "digest": f"sha256:{layer}",
+                }
+            ],
+        }
+    )
+
+
 LIBRARY_LIFECYCLE = LifecyclePolicy.from_presets(
     [
         Lifecycle.protect_tags(prefixes=["prod"]),

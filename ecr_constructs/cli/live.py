@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, EcrConstructsError
 from ..lifecycle import LifecyclePolicyWarning
@@ -34,6 +34,8 @@ from .registry import print_problems
 
 if TYPE_CHECKING:
     from ..live.account import LiveAccount
+
+T = TypeVar("T")
 
 PROGRESS_FROM = 200
 """Accounts with at least this many repositories get a progress line on stderr."""
@@ -137,13 +139,23 @@ def _read(args: argparse.Namespace, region: str | None, *, failure: int) -> Live
     """The account of ``args`` (profile, prefixes, workers) in ``region``; or, with the
     problem said on stderr, the exit code: 2 for bad input, ``failure`` for AWS failures."""
     from ..live.account import read_account
-    from ..live.failures import LiveRegistryError
     from ..live.session import connect
 
-    try:
+    def read() -> LiveAccount:
         connection = connect(region=region, profile=args.profile, workers=args.workers)
         _say(f"reading the registry in {connection.region}")
         return read_account(connection, prefixes=args.repository_prefix, progress=_progress(_say))
+
+    return _live(read, failure=failure)
+
+
+def _live(read: Callable[[], T], *, failure: int) -> T | int:
+    """``read()``; or, with the problem said on stderr in one line, the exit code: 2 for bad
+    input (``EcrConstructsError``), ``failure`` for AWS failures (``LiveRegistryError``)."""
+    from ..live.failures import LiveRegistryError
+
+    try:
+        return read()
     except EcrConstructsError as error:
         _say(str(error))
         return EXIT_INVALID

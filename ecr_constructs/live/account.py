@@ -18,12 +18,13 @@ from typing import Any
 from .creation_templates import CALL as TEMPLATES_CALL
 from .creation_templates import LiveCreationTemplate, read_creation_templates
 from .failures import CallFailed, Unreadable, aws_call
+from .pool import Progress
 from .public import CALLS as PUBLIC_CALLS
 from .public import REGION as PUBLIC_REGION
 from .public import LivePublicRepository, read_public_repositories
 from .registry_sections import SECTIONS, Context
 from .repositories import CALLS as REPOSITORY_CALLS
-from .repositories import LiveRepository, Progress, read_repositories
+from .repositories import LiveRepository, read_repositories
 from .session import Connection
 
 MANAGED_KEY_ALIAS = "alias/aws/ecr"
