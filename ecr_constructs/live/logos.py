@@ -10,6 +10,7 @@ What comes back is held to the registry file's rule for a logo: PNG or JPEG, at 
 from __future__ import annotations
 
 import hashlib
+from http.client import HTTPException
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
@@ -19,6 +20,7 @@ from .failures import CallFailed
 CALL = "GET logoUrl"
 """How reports name the request (there is no API call to name)."""
 TIMEOUT_SECONDS = 30
+"""How long the GET may wait for the server."""
 _SUFFIXES = {"PNG": ".png", "JPEG": ".jpg"}
 
 
@@ -30,7 +32,7 @@ def read_logo(url: str) -> bytes:
     try:
         with urlopen(Request(url), timeout=TIMEOUT_SECONDS) as response:
             data: bytes = response.read(MAX_LOGO_BYTES + 1)
-    except (OSError, ValueError) as error:  # URLError and HTTPError are OSErrors
+    except (OSError, ValueError, HTTPException) as error:  # URLError, HTTPError: OSErrors
         raise CallFailed(f"{CALL} {url} failed: {error}") from None
     if len(data) > MAX_LOGO_BYTES:
         raise CallFailed(f"{CALL} {url}: larger than {MAX_LOGO_BYTES:,} bytes")
