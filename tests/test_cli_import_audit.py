@@ -505,6 +505,22 @@ def test_a_registry_policy_the_scope_refuses_is_left_out_with_validate_s_reason(
     ]
 
 
+def test_a_policy_scope_the_file_doesn_t_know_is_left_out_alone(
+    account: FakeAccount, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.answers["GetAccountSetting"]["value"] = "V3"
+    code, _, err = run(capsys, "import", "-o", str(tmp_path / "registry.yaml"))
+    assert code == EXIT_OK, err
+    (line,) = [line for line in err.splitlines() if "validate would refuse" in line]
+    assert line.startswith(
+        "  registry policy scope: validate would refuse it as read: registry.policy_scope: "
+    ), line
+    assert "'V3'" in line
+    registry = yaml.safe_load((tmp_path / "registry.yaml").read_text())["registry"]
+    assert "policy_scope" not in registry
+    assert registry["organization_pull"] == [ORGANIZATION] and "signing" in registry
+
+
 @pytest.mark.parametrize(
     ("call", "key"),
     [

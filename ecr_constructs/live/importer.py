@@ -123,6 +123,8 @@ def _registry(
         if section.name in account.registry
     }
     scope = next((w.keys for s, w in written.items() if s.name == "policy_scope"), {})
+    if _refused(scope, context) is not None:
+        scope = {}  # left out below; the others are checked on the file's default scope
     registry: dict[str, Any] = {}
     for section, value in written.items():
         problem = value.note or _refused({**scope, **value.keys}, context)
