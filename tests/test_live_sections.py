@@ -24,7 +24,7 @@ from ecr_constructs.live.registry_sections import SECTIONS, Context
 from ecr_constructs.live.session import Connection
 from ecr_constructs.standards.fleet.placement import logical_id
 
-from .live_fakes import ACCOUNT, REGION, FakeAccount, fake_account
+from .live_fakes import ACCOUNT, REGION, SIGNING, SIGNING_PROFILE, FakeAccount, fake_account
 
 CONTEXT = Context(ACCOUNT, REGION, "aws")
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
@@ -271,26 +271,7 @@ def test_a_template_changed_by_hand_is_drift(
 
 def test_signing_exclusions_and_the_policy_scope_are_read_as_the_file_says_them() -> None:
     client, stubber = stubbed("ecr")
-    profile = f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/images"
-    stubber.add_response(
-        "get_signing_configuration",
-        {
-            "registryId": ACCOUNT,
-            "signingConfiguration": {
-                "rules": [
-                    {
-                        "signingProfileArn": profile,
-                        "repositoryFilters": [
-                            {"filter": "prod*", "filterType": "WILDCARD_MATCH"},
-                            {"filter": "base/*", "filterType": "WILDCARD_MATCH"},
-                        ],
-                    },
-                    {"signingProfileArn": profile},
-                ]
-            },
-        },
-        {},
-    )
+    stubber.add_response("get_signing_configuration", SIGNING, {})
     stubber.add_client_error("get_signing_configuration", "SigningConfigurationNotFoundException")
     role = f"arn:aws:iam::{ACCOUNT}:role/"
     stubber.add_response(
@@ -317,8 +298,11 @@ def test_signing_exclusions_and_the_policy_scope_are_read_as_the_file_says_them(
     # Every matching rule signs a push: neither rules nor filters are in an order that counts.
     assert signing == {
         "rules": [
-            {"signing_profile_arn": profile, "repository_filters": ["base/*", "prod*"]},
-            {"signing_profile_arn": profile},
+            {"signing_profile_arn": f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/all"},
+            {
+                "signing_profile_arn": SIGNING_PROFILE,
+                "repository_filters": ["data/*", "payments/*"],
+            },
         ]
     }
     assert unsigned is None
