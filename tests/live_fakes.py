@@ -325,10 +325,13 @@ def seed(account: FakeAccount) -> None:
             ]
         }
     )
-    account.answers["GetRegistryPolicy"] = {
-        "registryId": ACCOUNT,
-        "policyText": json.dumps(REGISTRY_POLICY, indent=2),
+    answers = {
+        "GetRegistryPolicy": {
+            "registryId": ACCOUNT,
+            "policyText": json.dumps(REGISTRY_POLICY, indent=2),
+        },
+        "DescribePullThroughCacheRules": {"pullThroughCacheRules": [ECR_CACHE_RULE]},
+        "GetSigningConfiguration": SIGNING,
+        "ListPullTimeUpdateExclusions": {"pullTimeUpdateExclusions": EXCLUDED},
     }
-    account.answers["DescribePullThroughCacheRules"] = {"pullThroughCacheRules": [ECR_CACHE_RULE]}
-    account.answers["GetSigningConfiguration"] = SIGNING
-    account.answers["ListPullTimeUpdateExclusions"] = {"pullTimeUpdateExclusions": EXCLUDED}
+    account.answers.update(copy.deepcopy(answers))  # tests change them, never the constants
