@@ -14,9 +14,9 @@ four, a repository policy on one in five, two tags each). Then, median of ``--re
   ``GetRepositoryPolicy`` and ``ListTagsForResource``, standard retries; repositories only.
 
 Calls are counted with a boto3 event hook on each reader's session. moto's server doesn't
-implement four registry-wide reads (cache rules, creation templates, signing, pull-time
-exclusions): the hook answers them as an untouched registry does, without a round trip;
-they are counted. Both readers' results are compared and must agree.
+implement five registry-wide reads (cache rules, creation templates, signing, pull-time
+exclusions, the registry policy scope): the hook answers them as an untouched registry
+does, without a round trip; they are counted. Both readers' results are compared and must agree.
 
 moto's server answers in a few milliseconds, on the same cores as the readers. ``--latency
 MS`` adds that many milliseconds to every request the readers send (a sleep before it
@@ -56,6 +56,7 @@ NOT_IN_MOTO: Answers = {
     ("ecr", "DescribeRepositoryCreationTemplates"): {"repositoryCreationTemplates": []},
     ("ecr", "GetSigningConfiguration"): {"signingConfiguration": {"rules": []}},
     ("ecr", "ListPullTimeUpdateExclusions"): {"pullTimeUpdateExclusions": []},
+    ("ecr", "GetAccountSetting"): {"name": "REGISTRY_POLICY_SCOPE", "value": "V2"},
 }
 LIFECYCLE = LifecyclePolicy.from_presets([Lifecycle.expire_untagged(after_days=1)]).to_json()
 POLICY = json.dumps(

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import warnings
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..atomic_files import replace_directory
 from ..errors import ConfigError, EcrConstructsError
 from ..lifecycle import LifecyclePolicyWarning
 from ..live.limits import DEFAULT_WORKERS
@@ -34,6 +37,7 @@ from .registry import print_problems
 
 if TYPE_CHECKING:
     from ..live.account import LiveAccount
+    from ..live.importer import Imported
 
 T = TypeVar("T")
 
@@ -168,8 +172,7 @@ def _live(read: Callable[[], T], *, failure: int) -> T | int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..live.cdk_import import import_plan
-    from ..live.importer import import_registry, round_trip_differences
+    from ..live.importer import import_registry
 
     output = Path(args.output)
     if output.suffix.lower() not in SUFFIXES:
@@ -184,15 +187,56 @@ def run_import(args: argparse.Namespace) -> int:
     account = _read(args, args.region, failure=EXIT_FAILURE)
     if isinstance(account, int):
         return account
-    imported = import_registry(account, stack_name=args.stack_name)
+    imported = import_registry(
+        account, stack_name=args.stack_name, logo_folder=_logo_folder(output).name
+    )
     report = imported.report
     _report_import(report)
     if args.strict and (report.unreadable or report.left_out):
         _say("error: --strict: something could not be read or carried; nothing written")
         return EXIT_FAILURE
+    try:
+        with _staged(output, imported.logos) as folder:
+            return _check_and_write(args, account, imported, folder)
+    except OSError as error:
+        _say(f"{error.filename}: cannot write the file: {error.strerror}")
+        return EXIT_INVALID
+
+
+def _logo_folder(output: Path) -> Path:
+    """Where import puts the public repositories' logos: ``NAME.logos`` beside the file."""
+    return output.with_name(f"{output.stem}.logos")
+
+
+@contextmanager
+def _staged(output: Path, logos: Mapping[str, bytes]) -> Iterator[Path]:
+    """The folder the imported file is checked in, before anything is written where it
+    goes: a temporary folder beside ``output`` holding the file's logos (removed at the
+    end), or, without logos, ``output``'s own."""
+    if not logos:
+        yield output.parent
+        return
+    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as folder:
+        for relative, data in logos.items():
+            path = Path(folder, relative)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        yield Path(folder)
+
+
+def _check_and_write(
+    args: argparse.Namespace, account: LiveAccount, imported: Imported, folder: Path
+) -> int:
+    """Check the imported file in ``folder`` (``_staged``) against ``account``, then write
+    it, its logos, shard map and resource mappings."""
+    from ..live.cdk_import import import_plan
+    from ..live.importer import round_trip_differences
+
+    output = Path(args.output)
+    report = imported.report
     text = _render(imported.document, output, report.account, report.region)
     try:
-        loaded = _quietly(lambda: parse_registry(text, str(output)))
+        loaded = _quietly(lambda: parse_registry(text, str(folder / output.name)))
     except ConfigError as error:
         _say(f"error: the imported file is not valid (please report this): {error.problems[0]}")
         return EXIT_FAILURE
@@ -206,15 +250,17 @@ def run_import(args: argparse.Namespace) -> int:
             )
         return EXIT_FAILURE
     plan = import_plan(loaded)
+    map_file = shard_map_path(output)
     mappings = {
         output.with_name(f"{output.stem}.{stack}.import.json"): mapping
         for stack, mapping in plan.mappings.items()
     }
+    logos = [_logo_folder(output)] if imported.logos else []
     try:
-        for path in (map_file, *mappings):
+        for path in (map_file, *mappings, *logos):
             if path.exists() and not args.force:
                 raise ConfigError(str(path), "exists already", allowed="--force to replace it")
-        write_new(output, text, replace=args.force)
+        _write_with_logos(output, text, logos, folder, replace=args.force)
         with closing(ShardMapFile(map_file)) as shard_map_file:
             shard_map_file.commit(plan.shard_map)
         for path, mapping in mappings.items():
@@ -222,17 +268,31 @@ def run_import(args: argparse.Namespace) -> int:
     except ConfigError as error:
         _say(str(error))
         return EXIT_INVALID
-    except OSError as error:
-        _say(f"{error.filename}: cannot write the file: {error.strerror}")
-        return EXIT_INVALID
-    for path in (output, map_file, *mappings):
+    for path in (output, *logos, map_file, *mappings):
         print(path)
+    pictures = f", {counted(len(imported.logos), 'logo')} in {logos[0]}" if logos else ""
     _say(
-        f"wrote {output}, its shard map and {counted(len(mappings), 'resource mapping')}: "
-        "adopt the repositories with `cdk import` (docs/adopting.md), then check with "
-        f"`ecr-constructs audit {output}`"
+        f"wrote {output}{pictures}, its shard map and "
+        f"{counted(len(mappings), 'resource mapping')}: adopt the repositories with `cdk import` "
+        f"(docs/adopting.md), then check with `ecr-constructs audit {output}`"
     )
     return EXIT_OK
+
+
+def _write_with_logos(
+    output: Path, text: str, logos: list[Path], folder: Path, *, replace: bool
+) -> None:
+    """The logos' folder (one atomic swap from ``folder``), then the file that names them;
+    a logos' folder this put in place is taken away again if the file can't be written."""
+    created = [logo for logo in logos if not logo.exists()]
+    for logo in logos:
+        replace_directory(folder / logo.name, logo)
+    try:
+        write_new(output, text, replace=replace)
+    except (ConfigError, OSError):
+        for logo in created:
+            shutil.rmtree(logo, ignore_errors=True)
+        raise
 
 
 def _render(document: dict[str, Any], output: Path, account: str, region: str) -> str:
@@ -342,8 +402,6 @@ def _table(report: Any, file: str) -> str:
                 for d in item.breaks
             )
             lines.append(f"  {item.name}: {breaks or 'as the default standard'}")
-    for note in report.not_compared:
-        lines.append(f"not compared: {note}")
     if report.unreadable:
         lines.append("could not be read (the audit is incomplete):")
         lines += [f"  {item}" for item in report.unreadable]
