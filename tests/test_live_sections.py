@@ -486,3 +486,18 @@ def test_logos_are_never_written_over_unless_forced(
     code, _, err = run(capsys, "import", "-o", str(file), "--force")
     assert code == EXIT_OK, err
     assert sorted(p.name for p in (tmp_path / "registry.logos").iterdir()) == ["branded.png"]
+
+
+def test_logos_replaced_are_put_back_when_the_file_naming_them_cannot_be_written(
+    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = tmp_path / "registry.logos" / "mine.png"
+    kept.parent.mkdir()
+    kept.write_bytes(PNG)
+    file = tmp_path / "registry.yaml"
+    file.mkdir()  # the file can't be written where a directory is
+    code, out, err = run(capsys, "import", "-o", str(file), "--force")
+    assert (code, out) == (EXIT_INVALID, "")
+    assert "cannot write the file" in err.splitlines()[-1]
+    assert sorted(p.name for p in kept.parent.iterdir()) == ["mine.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.logos", "registry.yaml"]

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..atomic_files import replace_directory
+from ..atomic_files import directory_replaced
 from ..errors import ConfigError, EcrConstructsError
 from ..lifecycle import LifecyclePolicyWarning
 from ..live.limits import DEFAULT_WORKERS
@@ -283,16 +282,11 @@ def _write_with_logos(
     output: Path, text: str, logos: list[Path], folder: Path, *, replace: bool
 ) -> None:
     """The logos' folder (one atomic swap from ``folder``), then the file that names them;
-    a logos' folder this put in place is taken away again if the file can't be written."""
-    created = [logo for logo in logos if not logo.exists()]
-    for logo in logos:
-        replace_directory(folder / logo.name, logo)
-    try:
+    if the file can't be written, the folder that was there before is put back."""
+    with ExitStack() as swapped:
+        for logo in logos:
+            swapped.enter_context(directory_replaced(folder / logo.name, logo))
         write_new(output, text, replace=replace)
-    except (ConfigError, OSError):
-        for logo in created:
-            shutil.rmtree(logo, ignore_errors=True)
-        raise
 
 
 def _render(document: dict[str, Any], output: Path, account: str, region: str) -> str:
