@@ -98,6 +98,9 @@ class RepositoryFleet:
         holds the shard map's lock. Default: 0, ``ShardMapBusyError`` at once; None: wait
         as long as it takes.
     :param progress: called with a line of text as each stack is built. Default: silent.
+    :param construct_id_suffix: appended to each stack's construct ID (the CDK CLI's name
+        for it) but not to its CloudFormation stack name, so that one app holds the same
+        fleet for several environments. Default: none.
 
     In a CDK app::
 
@@ -118,6 +121,7 @@ class RepositoryFleet:
         locked: bool = False,
         lock_timeout: float | None = 0.0,
         progress: Callable[[str], None] | None = None,
+        construct_id_suffix: str = "",
     ) -> None:
         loaded = resolve_registry(config) if isinstance(config, RegistryConfig) else config
         deployment = loaded.config.deployment if loaded is not None else None
@@ -141,6 +145,7 @@ class RepositoryFleet:
         self._scope = scope
         self._env = env
         self._progress = progress or (lambda _line: None)
+        self._construct_id_suffix = construct_id_suffix
         self._stacks: dict[int, cdk.Stack] = {}
         self._map_file: ShardMapFile | None = None
         self._uncommitted: weakref.finalize[[Path], RepositoryFleet] | None = None
@@ -386,7 +391,7 @@ class RepositoryFleet:
             name = shard_stack_name(self.stack_name, index)
             stack = cdk.Stack(
                 self._scope,
-                name,
+                name + self._construct_id_suffix,
                 stack_name=name,
                 env=self._env,
                 description=f"Amazon ECR registry {self.stack_name}, stack {index} "
