@@ -89,7 +89,8 @@ def test_a_lost_map_is_recovered_from_the_stacks_and_the_next_synth_moves_nothin
     assert stderr.splitlines()[-1] == (
         "warning: 1 repository not deployed yet (the next synth places them as new): ab"
     )
-    assert map_file.read_text() == committed
+    # The placement as committed (encryption records are filled by the next synth).
+    assert ShardMap.parse(map_file.read_text()).same_placement(ShardMap.parse(committed))
     assert set(aws) <= READ_OPERATIONS
     assert {"ListStacks", "ListStackResources", "GetCallerIdentity"} <= set(aws)
 

@@ -237,6 +237,8 @@ def _summarize(args: argparse.Namespace, fleet: RepositoryFleet, seconds: float)
         state = "unchanged"
     elif fleet.previous_shard_map is None:
         state = "written: commit it"
+    elif fleet.shard_map.same_placement(fleet.previous_shard_map):
+        state = "updated (each repository's encryption recorded): commit it"
     else:
         state = (
             f"updated ({len(added.repositories) + len(added.public_repositories)} added, "

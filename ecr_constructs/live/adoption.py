@@ -268,8 +268,10 @@ def _preset_lists(statement: Mapping[str, Any], partition: str) -> dict[str, lis
             account = _root_account(value, partition)
             (accounts if account else others).append(account or value)
         return {f"{kind}_accounts": accounts, f"{kind}_principals": others}
-    organization_keys = {"OrganizationPull": (PULL_ACTIONS, "pull_organizations")}
-    organization_keys["OrganizationPush"] = (PUSH_ACTIONS, "push_organizations")
+    organization_keys: dict[str, tuple[tuple[str, ...], str]] = {
+        "OrganizationPull": (PULL_ACTIONS, "pull_organizations"),
+        "OrganizationPush": (PUSH_ACTIONS, "push_organizations"),
+    }
     if sid in organization_keys and principal == {"AWS": "*"}:
         organization_actions, key = organization_keys[sid]
         ids = _condition(condition, "StringEquals", "aws:PrincipalOrgID")

@@ -9,10 +9,11 @@ repository never changes stack or logical ID.
 
 from __future__ import annotations
 
+import json
 import warnings
 import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +34,7 @@ from ..registry_file.models import RegistryConfig
 from .assembly_agreement import PlacedStack, check_assembly_agrees
 from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
 from .shard_map_file import ShardMapFile, read_committed_map, real_map_path
-from .template_size import TemplateBytes
+from .template_size import TemplateBytes, pascal_case
 
 if TYPE_CHECKING:
     from ...public import PublicRepository
@@ -233,8 +234,12 @@ class RepositoryFleet:
             stack_name_base=self.stack_name,
             where=where,
         )
-        self.shard_map: ShardMap = self.placement.shard_map
-        """Where every repository lives (``commit_shard_map`` records it in the file)."""
+        self.shard_map: ShardMap = replace(
+            self.placement.shard_map,
+            encryption=self._encryption_records(rendered, previous, locked),
+        )
+        """Where every repository lives, and the encryption it was first synthesized with
+        (``commit_shard_map`` records it in the file)."""
         self.previous_shard_map: ShardMap | None = previous
         """The shard map the placement started from; None when there was none."""
         self.emptied_stacks: tuple[str, ...] = tuple(
@@ -245,7 +250,11 @@ class RepositoryFleet:
         """Stacks of the previous map that hold nothing now, so they are not synthesized
         (delete them with CloudFormation)."""
         changed = self.shard_map != previous
-        if locked and self.shard_map_path is not None and changed:
+        if (
+            locked
+            and self.shard_map_path is not None
+            and not self.shard_map.same_placement(previous)
+        ):
             raise ConfigError(
                 str(self.shard_map_path),
                 "the shard map is out of date: "
@@ -281,6 +290,46 @@ class RepositoryFleet:
             )
         if self._map_file is not None and changed:
             self._uncommitted = weakref.finalize(self, _warn_uncommitted, self._map_file.path)
+
+    def _encryption_records(
+        self,
+        rendered: Mapping[str, tuple[dict[str, Any], RemovalPolicy]],
+        previous: ShardMap | None,
+        locked: bool,
+    ) -> dict[str, Any]:
+        """Each repository's encryption as first synthesized: the previous map's record for
+        a repository it holds, else the encryption rendered now. A repository whose
+        encryption changed since its record would be replaced: a warning (``ConfigError``
+        when ``locked``, for CI)."""
+        records: dict[str, Any] = {}
+        changed: list[str] = []
+        for name, (properties, _) in rendered.items():
+            current = _encryption_record(properties.get("encryption_configuration"))
+            if previous is not None and name in previous.encryption:
+                records[name] = previous.encryption[name]
+                if records[name] != current:
+                    changed.append(
+                        f"repository {name}: encryption changes from "
+                        f"{_shown(records[name])} to {_shown(current)}"
+                    )
+            else:
+                records[name] = current
+        if changed:
+            message = (
+                "; ".join(changed) + "; CloudFormation replaces a repository whose encryption "
+                "changes and refuses that for a named repository (every fleet repository is "
+                "named), so the deploy would fail and roll back. Keep encryption and "
+                "kms_key_arn as they were, or move the images to a new repository "
+                "(docs/migrating.md)"
+            )
+            if locked:
+                raise ConfigError(
+                    str(self.shard_map_path or "shard map"),
+                    message,
+                    allowed="the encryption each repository was created with",
+                )
+            warnings.warn(f"{self.stack_name}: {message}", UserWarning, stacklevel=4)
+        return records
 
     @classmethod
     def from_file(
@@ -399,6 +448,22 @@ class RepositoryFleet:
             )
             self._stacks[index] = stack
         return stack
+
+
+_DEPLOY_TIME = "(a key known at deploy time)"
+
+
+def _encryption_record(configuration: Mapping[str, str] | None) -> Any:
+    """``EncryptionConfiguration`` as the shard map records it: as in the template, a key
+    given as a token recorded as known at deploy time (tokens differ from run to run)."""
+    record = pascal_case(configuration)
+    if record is not None and is_token(record.get("KmsKey")):
+        record["KmsKey"] = _DEPLOY_TIME
+    return record
+
+
+def _shown(record: Any) -> str:
+    return "AES256" if record is None else json.dumps(record, separators=(",", ":"))
 
 
 def _render_all(

@@ -41,7 +41,9 @@ from ...cloudformation import (
 from ...errors import ConfigError, Problem
 from ...json_input import DuplicateKeys, JsonInputError, parse_json, read_file
 
-SHARD_MAP_VERSION = 1
+SHARD_MAP_VERSION = 2
+"""Version 2 adds ``encryption``; version 1 maps are read (without it) and written as 2."""
+READABLE_VERSIONS = (1, 2)
 SHARD_MAP_SUFFIX = ".shards.json"
 REPOSITORY_RESOURCES = 1
 """Resources per repository (private or public): its ``AWS::ECR::Repository``."""
@@ -96,6 +98,16 @@ class ShardMap:
 
     repositories: Mapping[str, int] = field(default_factory=dict)
     public_repositories: Mapping[str, int] = field(default_factory=dict)
+    encryption: Mapping[str, Any] = field(default_factory=dict)
+    """Each private repository's ``EncryptionConfiguration`` as first synthesized (None: AES256,
+    ECR's default, written as no property): CloudFormation replaces a repository whose
+    encryption changes, so the fleet warns when it would."""
+
+    def same_placement(self, other: ShardMap | None) -> bool:
+        """Whether ``other`` puts every repository in the same stack (records aside)."""
+        return other is not None and all(
+            self.section(name) == other.section(name) for name in SECTIONS
+        )
 
     def section(self, name: str) -> Mapping[str, int]:
         return self.repositories if name == "repositories" else self.public_repositories
@@ -111,6 +123,7 @@ class ShardMap:
             "about": _ABOUT,
             "version": SHARD_MAP_VERSION,
             **{name: dict(sorted(self.section(name).items())) for name in SECTIONS},
+            "encryption": dict(sorted(self.encryption.items())),
         }
         return json.dumps(document, indent=2) + "\n"
 
@@ -127,29 +140,42 @@ class ShardMap:
         if not isinstance(data, dict):
             raise ConfigError(source, "expected a JSON object", given=type(data).__name__)
         for key in data:
-            if key not in ("about", "version", *SECTIONS):
+            if key not in ("about", "version", *SECTIONS, "encryption"):
                 problems.append(
                     Problem(
                         f"{source} {key}",
                         "unknown key",
-                        allowed="about, version, " + ", ".join(SECTIONS),
+                        allowed="about, version, " + ", ".join(SECTIONS) + ", encryption",
                     )
                 )
-        if data.get("version") != SHARD_MAP_VERSION:
+        version = data.get("version")
+        if type(version) is not int or version not in READABLE_VERSIONS:
             problems.append(
                 Problem(
                     f"{source} version",
                     "unsupported shard map version",
-                    given=data.get("version"),
-                    allowed=str(SHARD_MAP_VERSION),
+                    given=version,
+                    allowed=" or ".join(str(v) for v in READABLE_VERSIONS),
                 )
             )
         sections = {
             name: _section(data.get(name, {}), f"{source} {name}", problems) for name in SECTIONS
         }
+        encryption = data.get("encryption", {})
+        if not isinstance(encryption, dict) or not all(
+            value is None or isinstance(value, dict) for value in encryption.values()
+        ):
+            problems.append(
+                Problem(
+                    f"{source} encryption",
+                    "expected an object of name: encryption configuration or null",
+                    given=encryption,
+                )
+            )
+            encryption = {}
         if problems:
             raise ConfigError.from_problems(problems)
-        return cls(**sections)
+        return cls(**sections, encryption=encryption)
 
     @classmethod
     def read(cls, path: str | PathLike[str]) -> ShardMap | None:

@@ -47,7 +47,7 @@ class TemplateBytes:
                 rendered[cfn_key] = {"LifecyclePolicyText": ""}
                 extra += self._text(value["lifecyclePolicyText"]) - len('""')
             else:
-                rendered[cfn_key] = _pascal(value)
+                rendered[cfn_key] = pascal_case(value)
         return self._resource(logical_id(name), "AWS::ECR::Repository", rendered, removal) + extra
 
     def public_repository(self, config: PublicRepositoryConfig) -> int:
@@ -127,12 +127,12 @@ def _layout(value: Any, depth: int) -> int:
     return len(items) * (depth + 2) + depth + 1 + sum(_layout(item, depth + 1) for item in items)
 
 
-def _pascal(value: Any) -> Any:
+def pascal_case(value: Any) -> Any:
     """Struct properties as CloudFormation names them (``scanOnPush``: ``ScanOnPush``)."""
     if isinstance(value, dict):
-        return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
+        return {key[:1].upper() + key[1:]: pascal_case(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_pascal(item) for item in value]
+        return [pascal_case(item) for item in value]
     return value
 
 
