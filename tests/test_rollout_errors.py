@@ -64,8 +64,7 @@ BAD_TARGETS = [
     (
         "accounts-and-ous-together",
         targets(
-            f"organizational_units: [{OU}]\naccounts: ['222222222222']  # <\n"
-            "regions: [eu-west-1]\n"
+            f"organizational_units: [{OU}]\naccounts: ['222222222222']  # <\nregions: [eu-west-1]\n"
         ),
         "deployment.targets.accounts",
         "accounts and organizational_units together",
@@ -133,8 +132,7 @@ BAD_TARGETS = [
             "region_order: [us-east-1, ap-south-1]  # <\n"
         ),
         "deployment.targets.region_order[1]",
-        "not one of deployment.targets.regions (given 'ap-south-1'; allowed: eu-west-1, "
-        "us-east-1)",
+        "not one of deployment.targets.regions (given 'ap-south-1'; allowed: eu-west-1, us-east-1)",
     ),
     (
         "call-as-unknown",
@@ -289,5 +287,7 @@ def test_more_stack_instances_than_a_stackset_holds_are_refused() -> None:
     (problem,) = problems_of(text)
     assert problem.path == ("deployment", "targets", "accounts")
     assert problem.where == "registry.yaml:8: deployment.targets.accounts"
-    assert "more stack instances than a StackSet holds (given '33,334 accounts x 3 regions = " \
+    assert (
+        "more stack instances than a StackSet holds (given '33,334 accounts x 3 regions = "
         "100,002'; allowed: at most 100,000 stack instances per StackSet" in str(problem)
+    )

@@ -144,6 +144,9 @@ class RegistryRollout:
         """Each ``AWS::CloudFormation::StackSet``, by name (mode stacksets)."""
         self.fleets: dict[tuple[str, str], RepositoryFleet] = {}
         """The fleet of each target (account, region) (mode stages)."""
+        self.instance_templates: dict[str, dict[str, Any]] = {}
+        """The template each StackSet deploys to every target, by StackSet name (mode
+        stacksets)."""
         common = {"locked": locked, "lock_timeout": lock_timeout, "progress": progress}
         try:
             if targets.mode is RolloutMode.STACKSETS:
@@ -226,6 +229,7 @@ class RegistryRollout:
         self._plan: list[RolloutStackSet] = []
         for index, stack in enumerate(fleet.stacks, start=1):
             template = assembly.get_stack_by_name(stack.name).template
+            self.instance_templates[stack.name] = template
             body = json.dumps(template, separators=(",", ":"), ensure_ascii=False)
             size = len(body.encode())
             inline = size <= min(MAX_TEMPLATE_BODY_BYTES, inline_left)
