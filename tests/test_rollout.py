@@ -282,7 +282,7 @@ def test_past_the_inline_limit_without_template_assets_is_refused_with_the_limit
 
 def test_a_rollout_needs_targets() -> None:
     text = yaml.safe_dump({"version": 1, "repositories": [{"name": "app"}]})
-    with pytest.raises(ConfigError, match="a rollout needs deployment.targets"):
+    with pytest.raises(ConfigError, match=r"a rollout needs deployment\.targets"):
         built(text)
 
 
