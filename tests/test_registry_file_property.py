@@ -37,6 +37,7 @@ from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES
 from ecr_constructs.errors import ConfigError
 from ecr_constructs.standards import load_registry
 from ecr_constructs.standards.fleet.fleet import RepositoryFleet
+from ecr_constructs.standards.fleet.rollout import RegistryRollout
 from ecr_constructs.standards.registry_file.models import (
     SETTING_KEYS,
     AccessConfig,
@@ -109,13 +110,24 @@ def _assert_synthesizes(path: Path, outdir: Path) -> None:
     within CloudFormation's size limit and cfn-lint accepts it."""
     loaded = load_registry(path)
     app = cdk.App(outdir=str(outdir))
-    RepositoryFleet.from_file(app, path)
-    assembly = app.synth()
+    targets = loaded.config.deployment.targets
+    if targets is None:
+        RepositoryFleet.from_file(app, path)
+        assembly = app.synth()
+    else:
+        with RegistryRollout.from_file(app, path) as rollout:
+            assembly = app.synth()
+        for template in rollout.instance_templates.values():
+            for target_region in targets.regions:
+                assert_cfn_lint_clean(template, target_region)
+        event(f"rolled out ({targets.mode})")
     region = loaded.config.deployment.region or REGION
     for stack in assembly.stacks:
         template_file = Path(stack.template_full_path)
         assert template_file.stat().st_size <= MAX_TEMPLATE_BYTES, stack.stack_name
-        assert_cfn_lint_clean(json.loads(template_file.read_text()), region)
+        stack_region = stack.environment.region
+        lint_region = region if stack_region == "unknown-region" else stack_region
+        assert_cfn_lint_clean(json.loads(template_file.read_text()), lint_region)
     event(f"synthesized into {len(assembly.stacks)} stacks")
 
 

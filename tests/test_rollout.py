@@ -373,3 +373,11 @@ def test_synth_prints_each_target_of_stages_mode(
         "baseline-222222222222-eu-west-1",
         "baseline-222222222222-us-west-2",
     }
+
+
+def test_a_fleet_of_a_rollout_file_is_refused_without_an_explicit_env() -> None:
+    from ecr_constructs.standards import RepositoryFleet
+
+    text = registry({"organizational_units": [OU], "regions": ["eu-west-1"]})
+    with pytest.raises(ConfigError, match=r"RegistryRollout for deployment\.targets"):
+        RepositoryFleet(cdk.App(), config=parse_registry(text))

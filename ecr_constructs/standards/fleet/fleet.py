@@ -84,7 +84,8 @@ class RepositoryFleet:
         ``name``, for fleets described in Python. Default: none.
     :param stack_name: Default: ``deployment.stack_name``, else ``ecr-registry``.
     :param env: Default: ``deployment.account`` and ``deployment.region``, else
-        environment-agnostic stacks.
+        environment-agnostic stacks; required for a file with ``deployment.targets``
+        (``RegistryRollout`` deploys those).
     :param max_resources_per_stack: 2..500. Default: ``deployment.max_resources_per_stack``,
         else 400.
     :param shard_map: a shard map file, or a ``ShardMap``. A file is locked (a
@@ -142,6 +143,14 @@ class RepositoryFleet:
             )
         self.max_resources_per_stack: int = max_resources_per_stack
         if env is None and deployment is not None:
+            if deployment.targets is not None:
+                raise ConfigError(
+                    "deployment.targets",
+                    "a fleet is deployed to one account and region, and this file rolls the "
+                    "registry out to many",
+                    allowed="RegistryRollout for deployment.targets (ecr-constructs synth "
+                    "builds it), or an explicit env=",
+                )
             env = cdk.Environment(account=deployment.account, region=deployment.region)
         self._scope = scope
         self._env = env

@@ -190,6 +190,7 @@ class RegistryRollout:
             outdir=str(folder / "instances"),
             default_stack_synthesizer=cdk.BootstraplessSynthesizer(),
             analytics_reporting=False,
+            builtin_cloud_formation_validation=False,  # seconds, and nothing the library misses
         )
         fleet = RepositoryFleet(
             self._instances,
