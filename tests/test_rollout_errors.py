@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from .registry_files import marked, one_line, problems_of
+from .registry_files import assert_problems_at_mark, one_line, problems_of
 
 HOME = 'deployment:\n  account: "111111111111"\n  region: us-east-1\n'
 OU = "ou-abcd-12345678"
@@ -254,11 +254,7 @@ BAD_TARGETS = [
 def test_bad_targets_name_file_line_path_and_what_is_allowed(
     text: str, path: str, fragment: str
 ) -> None:
-    source, line = marked(text)
-    found = problems_of(source)
-    where = f"registry.yaml:{line}: {path}"
-    assert [p.where for p in found] == [where] * len(found), [str(p) for p in found]
-    assert any(fragment in str(p) for p in found), [str(p) for p in found]
+    assert_problems_at_mark(text, path, fragment)
 
 
 def test_the_bad_targets_table_is_large() -> None:
