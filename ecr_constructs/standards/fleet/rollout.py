@@ -35,14 +35,11 @@ from ...errors import ConfigError, Problem
 from ..registry_file.loading import LoadedRegistry, load_registry
 from ..registry_file.models import PUBLIC_REPOSITORY_REGION, RolloutMode, TargetsConfig
 from .fleet import RepositoryFleet
-from .placement import shard_map_path
+from .placement import PLACEMENT_TEMPLATE_BYTES, shard_map_path
 from .shard_map_file import ShardMapFile
 
 _PUBLIC_REGION_CONDITION = "InEcrPublicRegion"
 _IAM_NAMES = ("RoleName", "ManagedPolicyName", "UserName", "GroupName")
-_INLINE_BUDGET_BYTES = 800_000
-"""The inline template bodies one home stack holds before the rest go by TemplateURL: its
-own template stays well within CloudFormation's 1,000,000 bytes."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +223,8 @@ class RegistryRollout:
             description=f"Amazon ECR registry {fleet.stack_name}: its StackSets "
             "(ecr-constructs RegistryRollout)",
         )
-        inline_left = _INLINE_BUDGET_BYTES
+        # The home stack's own template stays within what a fleet stack may hold.
+        inline_left = PLACEMENT_TEMPLATE_BYTES
         self._plan: list[RolloutStackSet] = []
         for index, stack in enumerate(fleet.stacks, start=1):
             template = assembly.get_stack_by_name(stack.name).template
