@@ -35,3 +35,14 @@ def test_long_values_are_cut_in_messages_but_kept_whole() -> None:
     assert len(str(error)) < 250
     assert str(error).endswith("...; allowed: short)")
     assert error.problems[0].given == value
+
+
+def test_a_fleet_of_python_objects_does_not_load_the_registry_files_models() -> None:
+    code = (
+        "import sys; from ecr_constructs.standards import RepositoryFleet;"
+        "print(sorted(m for m in sys.modules if m == 'pydantic' or '.registry_file' in m))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

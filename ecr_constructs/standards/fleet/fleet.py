@@ -28,9 +28,6 @@ from ...cloudformation import STACK_NAME
 from ...errors import ConfigError, Problem
 from ...naming import is_token
 from ...settings import RemovalPolicy, RepositorySettings
-from ..registry_file.checks import logo_file, public_access
-from ..registry_file.loading import LoadedRegistry, load_registry, resolve_registry
-from ..registry_file.models import RegistryConfig
 from .assembly_agreement import PlacedStack, check_assembly_agrees
 from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
 from .shard_map_file import ShardMapFile, read_committed_map, real_map_path
@@ -38,7 +35,8 @@ from .template_size import TemplateBytes, pascal_case
 
 if TYPE_CHECKING:
     from ...public import PublicRepository
-    from ..registry_file.models import PublicRepositoryConfig
+    from ..registry_file.loading import LoadedRegistry
+    from ..registry_file.models import PublicRepositoryConfig, RegistryConfig
 
 DEFAULT_STACK_NAME = "ecr-registry"
 DEFAULT_MAX_RESOURCES_PER_STACK = 400
@@ -125,7 +123,7 @@ class RepositoryFleet:
         progress: Callable[[str], None] | None = None,
         construct_id_suffix: str = "",
     ) -> None:
-        loaded = resolve_registry(config) if isinstance(config, RegistryConfig) else config
+        loaded = _loaded(config)
         deployment = loaded.config.deployment if loaded is not None else None
         if stack_name is None:
             stack_name = deployment.stack_name if deployment is not None else DEFAULT_STACK_NAME
@@ -352,6 +350,8 @@ class RepositoryFleet:
     ) -> RepositoryFleet:
         """The fleet of a registry file, with the shard map beside the file itself
         (``registry.yaml``: ``registry.shards.json``; symbolic links followed)."""
+        from ..registry_file.loading import load_registry
+
         return cls(
             scope,
             config=load_registry(path),
@@ -537,6 +537,17 @@ def _render_all(
     return rendered
 
 
+def _loaded(config: LoadedRegistry | RegistryConfig | None) -> LoadedRegistry | None:
+    """The registry file ``config``, resolved. Its modules are imported only when there is
+    one: a fleet of Python objects doesn't load the file's models."""
+    if config is None:
+        return None
+    from ..registry_file.loading import resolve_registry
+    from ..registry_file.models import RegistryConfig
+
+    return resolve_registry(config) if isinstance(config, RegistryConfig) else config
+
+
 def _has_registry_settings(config: RegistryConfig) -> bool:
     registry = config.registry
     return bool(
@@ -571,6 +582,7 @@ def _public_repository(
     file)."""
     # Imported when needed: PublicRepository's CDK modules (Lambda, S3 assets) load slowly.
     from ...public import PublicRepository
+    from ..registry_file.checks import logo_file, public_access
 
     logo = None if config.logo is None else logo_file(config.logo, source)
     return PublicRepository(
