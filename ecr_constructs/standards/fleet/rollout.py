@@ -111,6 +111,9 @@ class RegistryRollout:
         (``TemplateURL``). False: refuse it (a home account that is not bootstrapped).
         Default: true.
     :param progress: called with a line of text as each stack is built. Default: silent.
+
+    ``fleet`` is the fleet that placed the repositories (stacksets: the instance templates'
+    stacks; stages: the first target's), with its shard map and stacks.
     """
 
     def __init__(
