@@ -14,7 +14,6 @@ import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +26,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from .errors import RepositoryPropsError, located_at
+from .handlers import handler_source
 from .naming import MAX_TAGS, PUBLIC_REPOSITORY_NAME, is_token, tag_problems
 from .policy import PUBLIC_PUSH_ACTIONS, AccessGrant, PublicRepositoryPolicyDocument
 from .registry_rules import Architecture, OperatingSystem, logo_problems, unique_problems
@@ -238,7 +238,7 @@ class PublicRepository(Construct):
             scope,
             "Function",
             description=f"Puts the ECR Public catalog data and logo of {self.repository_name}",
-            code=lambda_.CfnFunction.CodeProperty(zip_file=_catalog_handler_source()),
+            code=lambda_.CfnFunction.CodeProperty(zip_file=handler_source("public_catalog")),
             handler="index.handler",
             runtime=_latest_python_runtime(),
             role=role.attr_arn,
@@ -257,13 +257,6 @@ class PublicRepository(Construct):
         return cdk.CfnResource(
             scope, "CatalogData", type=CATALOG_RESOURCE_TYPE, properties=properties
         )
-
-
-@functools.cache
-def _catalog_handler_source() -> str:
-    """The handler module, deployed as inline code (``index.py``)."""
-    handlers = resources.files("ecr_constructs.handlers")
-    return handlers.joinpath("public_catalog.py").read_text(encoding="utf-8")
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .errors import Path, Problem, RegistryError
-from .naming import REPOSITORY_NAMESPACE_PATTERN, TextRule, is_token
+from .naming import REPOSITORY_NAMESPACE_PATTERN, TextRule, is_token, partition_of
 
 ROOT = "ROOT"
 """The catch-all prefix of pull-through cache rules and creation templates."""
@@ -631,10 +631,36 @@ SIGNING_PLATFORM = "Notation-OCI-SHA384-ECDSA"
 (``aws_signer.Platform.NOTATION_OCI_SHA384_ECDSA``)."""
 
 
+SIGNING_UNAVAILABLE_IN = "aws-cn"
+"""The partition without ECR managed signing: the China Regions have neither AWS Signer nor
+``AWS::ECR::SigningConfiguration``."""
+
+
+def signing_region_problems(region: object) -> list[Problem]:
+    """ECR managed signing in ``region`` (path ``()``); an unknown region or a token passes."""
+    if partition_of(region) != SIGNING_UNAVAILABLE_IN:
+        return []
+    return [
+        Problem.at(
+            (),
+            "ECR managed signing is not available in the China Regions",
+            given=region,
+            allowed=f"a region outside the {SIGNING_UNAVAILABLE_IN} partition, or no signing",
+        )
+    ]
+
+
 def signing_rule_problems(signing_profile_arn: object, repository_filters: object) -> list[Problem]:
-    """One signing rule: a Signer profile ARN, and an empty list (every repository) or 1..100
-    repository filters. Paths: ``signing_profile_arn``, ``repository_filters[i]``."""
+    """One signing rule: a Signer profile ARN in a region with managed signing, and an empty
+    list (every repository) or 1..100 repository filters. Paths: ``signing_profile_arn``,
+    ``repository_filters[i]``."""
     problems = SIGNING_PROFILE_ARN.problems(signing_profile_arn, ("signing_profile_arn",))
+    if not problems and isinstance(signing_profile_arn, str) and not is_token(signing_profile_arn):
+        region = signing_profile_arn.split(":")[3]
+        problems = [
+            replace(problem.moved(("signing_profile_arn",)), given=signing_profile_arn)
+            for problem in signing_region_problems(region)
+        ]
     if isinstance(repository_filters, str) or not isinstance(repository_filters, Sequence):
         return [
             *problems,

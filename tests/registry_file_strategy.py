@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 from hypothesis import strategies as st
 
 from ecr_constructs.naming import partition_of
+from ecr_constructs.registry_rules import MAX_LOGO_BYTES
+from tests.test_public_repository import JPEG, PNG
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNTS = ("210987654321", "111111111111", "999999999999")
@@ -46,6 +49,21 @@ _UPSTREAMS_WITH_SECRET = (
     "chainguard",
 )
 _UPSTREAMS = ("ecr-public", "k8s", "quay", *_UPSTREAMS_WITH_SECRET, "ecr")
+LOGOS: dict[str, bytes | None] = {
+    "logo.png": PNG,
+    "images/logo.jpeg": JPEG,
+    "largest.png": PNG + b"\0" * (MAX_LOGO_BYTES - len(PNG)),
+    # Past a limit: one byte too many, not PNG or JPEG, empty, a folder, no file at all.
+    "too-large.png": PNG + b"\0" * (MAX_LOGO_BYTES + 1 - len(PNG)),
+    "logo.gif": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+    "empty.png": b"",
+    "images": None,
+    "missing.png": None,
+}
+"""Logo paths a public repository may name, relative to the registry file, with their bytes
+(``write_logos`` writes them beside the file; None: nothing, or a folder). The first three
+are valid."""
+_VALID_LOGOS = ("logo.png", "images/logo.jpeg", "largest.png")
 
 
 @dataclass
@@ -254,21 +272,117 @@ def _principals(d: Draw) -> list[str]:
     return [f"arn:{d.partition}:iam::{account}:{shape}" for shape in chosen]
 
 
-ACCESS: dict[str, Callable[[Draw], list[str]]] = {
+def _organization(d: Draw) -> str:
+    """An organisation ID: ``o-`` and 10 to 32 lowercase letters and digits."""
+    length = d.count(10, 32, 12)
+    return str(d(st.from_regex(rf"o-[a-z0-9]{{{max(length, 0)}}}", fullmatch=True)))
+
+
+def _organizations(d: Draw) -> list[str]:
+    return [_organization(d) for _ in range(d.count(1, 3, 1))]
+
+
+_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+_ACTIONS = (*_PULL, "ecr:DescribeImages", "ecr:PutImage", "ecr:*")
+
+
+def _actions(d: Draw) -> str | list[str]:
+    chosen: list[str] = d(st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=4, unique=True))
+    return chosen[0] if len(chosen) == 1 and d.chance(2) else chosen
+
+
+def _statement(d: Draw, index: int) -> dict[str, Any]:
+    """A statement the library's checks accept: named principals, a service, or anyone
+    limited to an organisation; ``ecr:`` actions; a Sid of its own or none."""
+    statement: dict[str, Any] = {}
+    if d.chance(2):  # a preset's Sid too (the statement keeps it, the preset's moves)
+        word = d(st.sampled_from(["Pull", "Push", "Stmt", "Own"]))
+        statement["Sid"] = f"{word}{index}" if index else word  # distinct from each other
+    statement["Effect"] = d(st.sampled_from(["Allow", "Deny"]))
+    shape = d(st.sampled_from(["aws", "service", "organization"]))
+    if shape == "aws":
+        principals = _principals(d)
+        statement["Principal"] = {"AWS": principals[0] if len(principals) == 1 else principals}
+    elif shape == "service":
+        statement["Principal"] = {"Service": "codebuild.amazonaws.com"}
+    else:
+        statement["Principal"] = "*" if d.chance(2) else {"AWS": "*"}
+        statement["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": _organization(d)}}
+    statement["Action"] = _actions(d)
+    return statement
+
+
+def _statements(d: Draw) -> list[dict[str, Any]]:
+    return [_statement(d, index) for index in range(d.count(1, 3, 1))]
+
+
+def _unchecked_statement(d: Draw) -> dict[str, Any]:
+    """A statement IAM accepts but the library's checks refuse: kept verbatim only with
+    ``unchecked_policy_statements``."""
+    shape = d(st.sampled_from(["anyone", "not_action", "not_principal"]))
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": _principals(d)}}
+    if shape == "anyone":  # everyone, without a Condition
+        statement["Principal"] = d(st.sampled_from(["*", {"AWS": "*"}]))
+        statement["Action"] = _PULL
+    elif shape == "not_action":
+        statement["NotAction"] = ["ecr:DeleteRepository", "ecr:SetRepositoryPolicy"]
+    else:
+        statement = {
+            "Effect": "Deny",
+            "NotPrincipal": statement["Principal"],
+            "Action": "ecr:DeleteRepository",
+        }
+    if d.breaking():  # past what IAM accepts: no Effect, an unknown one, or no action
+        broken = d(st.sampled_from(["Effect", "Action"]))
+        if broken == "Effect" and d.chance(2):
+            statement["Effect"] = "Maybe"
+        else:
+            statement.pop(broken, None)
+            statement.pop("NotAction", None)
+    return statement
+
+
+ACCESS: dict[str, Callable[[Draw], list[Any]]] = {
     "pull_accounts": _accounts,
     "push_accounts": _accounts,
     "pull_principals": _principals,
     "push_principals": _principals,
-    "pull_organizations": lambda d: [
-        d(st.from_regex(r"o-[a-z0-9]{10,32}", fullmatch=True)) for _ in range(d.count(1, 3, 1))
-    ],
+    "pull_organizations": _organizations,
+    "push_organizations": _organizations,
     "lambda_pull_accounts": lambda d: _accounts(d, 2),
+    "statements": _statements,
 }
 
 
-def _access(d: Draw) -> dict[str, list[str]]:
+def _access(d: Draw) -> dict[str, list[Any]]:
     keys = d.some(tuple(ACCESS), 4) or ["pull_accounts"]
     return {key: [] if d.chance(6) else ACCESS[key](d) for key in keys}
+
+
+_NO_LIFECYCLE = "no_lifecycle_policy"
+_UNCHECKED = "unchecked_policy_statements"
+
+
+def _exemptions(d: Draw) -> dict[str, Any]:
+    """Exemptions with what they govern, so that a layer that sets them sets that too and
+    inheritance stays valid: ``lifecycle: []`` (mostly) with no_lifecycle_policy, presets
+    without it; a statement the library refuses among checked ones with
+    unchecked_policy_statements, checked ones (or none) without it. When breaking, one
+    exemption is left out and what it allows stays."""
+    chosen = d.some((_NO_LIFECYCLE, _UNCHECKED), 2)
+    no_lifecycle = _NO_LIFECYCLE in chosen and not d.chance(4)
+    statements = [] if d.chance(4) else _statements(d)
+    if _UNCHECKED in chosen:
+        statements.insert(d(st.integers(0, len(statements))), _unchecked_statement(d))
+    if chosen and d.breaking():
+        chosen.remove(d(st.sampled_from(chosen)))
+    elif chosen and d.chance(8):  # listed twice: still one exemption
+        chosen.append(chosen[0])
+    return {
+        "exemptions": chosen,
+        "lifecycle": [] if no_lifecycle else _lifecycle(d),
+        "access": {"statements": statements},
+    }
 
 
 SETTING_GROUPS: dict[tuple[str, ...], Callable[[Draw], dict[str, Any]]] = {
@@ -279,9 +393,12 @@ SETTING_GROUPS: dict[tuple[str, ...], Callable[[Draw], dict[str, Any]]] = {
     ("lifecycle",): lambda d: {"lifecycle": _lifecycle(d)},
     ("access",): lambda d: {"access": _access(d)},
     ("tags",): lambda d: {"tags": _tags(d)},
+    ("exemptions",): _exemptions,
 }
 """Settings that depend on each other are drawn together, so that a layer that sets one
-sets its partner too (as the docs advise): inheritance stays valid unless a value breaks."""
+sets its partner too (as the docs advise): inheritance stays valid unless a value breaks.
+``exemptions`` come with the lifecycle and statements they govern (replacing a lifecycle
+drawn before; its statements join the access lists drawn before)."""
 
 
 def _settings(d: Draw, out_of: int) -> dict[str, Any]:
@@ -291,6 +408,8 @@ def _settings(d: Draw, out_of: int) -> dict[str, Any]:
             values = make(d)
             if len(keys) > 1 and d.breaking():  # only one of the pair: may clash inherited
                 values.pop(keys[-1])
+            if "access" in values:
+                values["access"] = {**settings.get("access", {}), **values["access"]}
             settings.update(values)
     return settings
 
@@ -357,6 +476,13 @@ def _public_repositories(d: Draw) -> list[dict[str, Any]]:
                 repository[key] = [*chosen, chosen[0]] if d.breaking() else chosen
         if d.chance(2):
             repository["tags"] = _tags(d)
+        if d.chance(2):
+            keys = d.some(("push_accounts", "push_principals"), 2)
+            repository["access"] = {key: [] if d.chance(6) else ACCESS[key](d) for key in keys}
+        if d.chance(2):
+            repository["logo"] = d(st.sampled_from(_VALID_LOGOS))
+            if d.breaking():
+                repository["logo"] = d(st.sampled_from([*LOGOS.keys() - _VALID_LOGOS]))
         repositories.append(repository)
     return repositories
 
@@ -448,8 +574,17 @@ def _pull_through_cache(d: Draw) -> list[dict[str, Any]]:
             suffix = ".cn" if d.partition == "aws-cn" else ""
             rule["upstream_url"] = f"{account}.dkr.ecr.{region}.amazonaws.com{suffix}"
             rule["custom_role_arn"] = _role(d, "ecr-pull", path=True)
+        if (upstream == "ecr" and d.chance(2)) or d.breaking():
+            rule["upstream_repository_prefix"] = _upstream_prefix(d, rule["prefix"])
         rules.append(rule)
     return rules
+
+
+def _upstream_prefix(d: Draw, cache_prefix: str) -> str:
+    """ROOT, or a namespace of 2 to 30 characters when the cache prefix is not ROOT."""
+    if (cache_prefix == "ROOT" and not d.breaking()) or d.chance(5):
+        return "ROOT"
+    return d.name(d.count(2, 30, 10))
 
 
 def _creation_templates(d: Draw, standards: list[str]) -> list[dict[str, Any]]:
@@ -479,13 +614,85 @@ def _creation_templates(d: Draw, standards: list[str]) -> list[dict[str, Any]]:
     return templates
 
 
+def _signing_profile(d: Draw) -> str:
+    """A Signer profile ARN of up to 200 characters, its name 2 or more letters, digits and
+    _ (past a limit: a name of one character, or a version after it)."""
+    region = d.region or d(st.sampled_from(PARTITION_REGIONS[d.partition]))
+    head = f"arn:{d.partition}:signer:{region}:{d.account or ACCOUNT}:/signing-profiles/"
+    word: str = d(st.from_regex(r"[A-Za-z0-9_]{2,8}", fullmatch=True))
+    length = d.count(2, 200 - len(head), 12)
+    name = (word * (max(length, 1) // len(word) + 1))[: max(length, 1)]
+    return head + name + ("/v1" if d.breaking() else "")
+
+
+def _signing_filters(d: Draw) -> list[str]:
+    """0 to 100 filters of 1 to 256 characters (a repeat is kept once)."""
+    length = d.count(1, 256, 8) if d.chance(4) else 0
+    filters = []
+    for index in range(max(d.count(0, 100, 3), 0)):
+        text = d.name(length, st.just(f"f{index}")) if length else f"team-{index}/*"
+        filters.append(text[:-1] + "*" if len(text) > 1 and d.chance(2) else text)
+    if filters and d.chance(8):
+        filters.append(filters[0])
+    return filters
+
+
+def _signing(d: Draw) -> dict[str, Any]:
+    rules = [
+        {"signing_profile_arn": _signing_profile(d), "repository_filters": _signing_filters(d)}
+        for _ in range(max(d.count(0, 10, 2), 0))
+    ]
+    for rule in rules:
+        if not rule["repository_filters"] and d.chance(2):
+            del rule["repository_filters"]  # every repository
+    if rules and d.chance(8):  # the same rule twice: kept once
+        rules.append(rules[0])
+    return {"rules": rules}
+
+
+def _excluded_principals(d: Draw) -> list[str]:
+    """Distinct role and user ARNs of up to 200 characters, with paths, some differing from
+    another only in punctuation (past a limit: an account root, or one principal twice)."""
+    principals: list[str] = []
+    for index in range(max(d.count(0, 100, 3), 0)):
+        head = f"arn:{d.partition}:iam::{ACCOUNT}:{d(st.sampled_from(['role', 'user']))}/"
+        length = d.count(1, 200 - len(head) - 3, 10)
+        principal = head + f"{index:03d}" + d.name(max(length, 1), st.just(f"ci-{index}"))
+        kind, _, name = principals[-1].partition("/") if principals else ("", "", "")
+        if "/" in name and d.chance(8):  # role/a/b and role/a--b: two principals
+            principal = f"{kind}/{name.replace('/', '--', 1)}"
+        principals.append(principal)
+    if principals and d.breaking():
+        principals.append(
+            principals[0] if d.chance(2) else f"arn:{d.partition}:iam::{ACCOUNT}:root"
+        )
+    return principals
+
+
 REGISTRY: dict[str, Callable[[Draw, list[str]], Any]] = {
     "scanning": lambda d, _: _scanning(d),
     "replication": lambda d, _: _replication(d),
     "pull_through_cache": lambda d, _: _pull_through_cache(d),
     "creation_templates": _creation_templates,
     "replication_sources": lambda d, _: _accounts(d, 2),
+    "organization_pull": lambda d, _: _organizations(d),
+    "policy_scope": lambda d, _: d(st.sampled_from(["V2", "V1"])),
+    "signing": lambda d, _: _signing(d),
+    "pull_time_update_exclusions": lambda d, _: _excluded_principals(d),
 }
+
+
+def _registry(d: Draw, names: list[str]) -> dict[str, Any]:
+    """Each registry key with a chance of one in four; organization_pull takes scope V2
+    (V1 refuses its pull actions), so V1 comes with it only when breaking, and signing
+    comes in the China Regions (which have none) only when breaking."""
+    registry = {key: make(d, names) for key, make in REGISTRY.items() if d.chance(4)}
+    pulled = registry.get("organization_pull")
+    if pulled and registry.get("policy_scope") == "V1" and not d.breaking():
+        registry["policy_scope"] = "V2"
+    if "signing" in registry and d.partition == "aws-cn" and not d.breaking():
+        del registry["signing"]
+    return registry
 
 
 def _deployment(d: Draw, public: bool, shard: bool) -> dict[str, Any]:
@@ -569,7 +776,7 @@ def registry_documents(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[st
         document["repositories"] = _repositories(d, names, count)
     if public:
         document["public_repositories"] = _public_repositories(d)
-    registry = {key: make(d, names) for key, make in REGISTRY.items() if d.chance(4)}
+    registry = _registry(d, names)
     if registry:
         document["registry"] = registry
     deployment = _deployment(d, public, shard)
@@ -581,6 +788,16 @@ def registry_documents(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[st
 FORMATS = ("registry.yaml", "registry.json")
 
 
+def write_logos(folder: Path) -> None:
+    """The files of ``LOGOS`` in ``folder``, the registry file's, where a drawn file finds
+    them."""
+    for name, content in LOGOS.items():
+        if content is not None:
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+
+
 def file_text(document: dict[str, Any], file_name: str, ascii_only: bool) -> str:
     """The document as the text of ``file_name`` (YAML or JSON)."""
     if file_name.endswith(".json"):
@@ -590,8 +807,11 @@ def file_text(document: dict[str, Any], file_name: str, ascii_only: bool) -> str
 
 def largest_document() -> dict[str, Any]:
     """A valid file with every key at its largest: the longest names, 50 tags of 255
-    characters, 50 lifecycle rules, a policy near its limit, every registry section full,
-    a three-level inheritance chain with overrides, the longest stack name."""
+    characters, 50 lifecycle rules, a policy near its limit, both exemptions, a public
+    repository with the largest logo, every registry section full (but 40 filters for each
+    of the 10 signing rules: stack 1 holds every registry-wide resource, within
+    CloudFormation's 1,000,000 bytes), a three-level inheritance chain with overrides, the
+    longest stack name."""
     tags = {f"{n:03d}" + "k" * 124: "värde-" + "\U0001f600" * 249 for n in range(50)}
     every_key = {
         "scan_on_push": True,
@@ -613,12 +833,32 @@ def largest_document() -> dict[str, Any]:
             "pull_principals": [f"arn:aws:iam::{ACCOUNT}:role/{'p' * 64}"],
             "push_principals": [f"arn:aws:iam::{ACCOUNT}:role/ci"],
             "pull_organizations": ["o-" + "a" * 32],
+            "push_organizations": ["o-" + "b" * 32],
             "lambda_pull_accounts": [ACCOUNT],
+            "statements": [
+                {
+                    "Sid": "Pull",
+                    "Effect": "Deny",
+                    "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNTS[1]}:root"},
+                    "Action": "ecr:*",
+                },
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "codebuild.amazonaws.com"},
+                    "Action": _PULL,
+                },
+            ],
         },
         "tags": tags,
+        "exemptions": [_NO_LIFECYCLE, _UNCHECKED],
+    }
+    exempt = {
+        "lifecycle": [],
+        "access": {"statements": [{"Effect": "Allow", "Principal": "*", "Action": _PULL}]},
+        "exemptions": [_NO_LIFECYCLE, _UNCHECKED],
     }
     longest = "a" * 64
-    names = ["n" * 255 + str(n) for n in range(3)]
+    names = ["n" * 255 + str(n) for n in range(4)]
     return {
         "version": 1,
         "standards": {
@@ -635,6 +875,7 @@ def largest_document() -> dict[str, Any]:
             {"name": names[0]},
             {"name": names[1], "standard": "base"},
             {"name": names[2], **every_key, "standard": "middle", "tags": {min(tags): "x"}},
+            {"name": names[3], "standard": "base", **exempt},
         ],
         "public_repositories": [
             {
@@ -644,6 +885,11 @@ def largest_document() -> dict[str, Any]:
                 "usage": "docker pull …\n" * 731,
                 "operating_systems": ["Linux", "Windows"],
                 "architectures": ["ARM", "ARM 64", "x86", "x86-64"],
+                "logo": "largest.png",
+                "access": {
+                    "push_accounts": [f"{100000000000 + n}" for n in range(200)],
+                    "push_principals": [f"arn:aws:iam::{ACCOUNT}:role/{'c' * 64}"],
+                },
                 "tags": tags,
             }
         ],
@@ -671,9 +917,18 @@ def largest_document() -> dict[str, Any]:
                 ]
             },
             "pull_through_cache": [
-                {"prefix": f"cache{n:02d}" + "c" * 23, "upstream": "quay"} for n in range(49)
+                {"prefix": f"cache{n:02d}" + "c" * 23, "upstream": "quay"} for n in range(48)
             ]
-            + [{"prefix": "ROOT", "upstream": "ecr-public"}],
+            + [
+                {"prefix": "ROOT", "upstream": "ecr-public"},
+                {
+                    "prefix": "e" * 30,
+                    "upstream": "ecr",
+                    "upstream_url": f"{OTHER_ACCOUNTS[0]}.dkr.ecr.us-west-2.amazonaws.com",
+                    "custom_role_arn": f"arn:aws:iam::{ACCOUNT}:role/a/{'r' * 64}",
+                    "upstream_repository_prefix": "u" * 30,
+                },
+            ],
             "creation_templates": [
                 {"prefix": "ROOT", "applied_for": ["PULL_THROUGH_CACHE"], "standard": "base"},
                 {
@@ -683,7 +938,22 @@ def largest_document() -> dict[str, Any]:
                     "custom_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{'r' * 64}",
                 },
             ],
-            "replication_sources": [f"{200000000000 + n}" for n in range(250)],
+            "replication_sources": [f"{200000000000 + n}" for n in range(240)],
+            "organization_pull": ["o-" + "c" * 32],
+            "policy_scope": "V2",
+            "signing": {
+                "rules": [
+                    {
+                        "signing_profile_arn": f"arn:aws:signer:{PUBLIC_REGION}:{ACCOUNT}:"
+                        f"/signing-profiles/{rule}" + "s" * 143,
+                        "repository_filters": [f"{n:03d}" + "f" * 253 for n in range(40)],
+                    }
+                    for rule in range(10)
+                ]
+            },
+            "pull_time_update_exclusions": [
+                f"arn:aws:iam::{ACCOUNT}:role/{n:03d}" + "x" * 159 for n in range(100)
+            ],
         },
         "deployment": {
             "stack_name": "S" * 124,

@@ -3,6 +3,7 @@ described in Python, bad input, the shard map file, and the jsii calls per repos
 
 from __future__ import annotations
 
+import json
 import shutil
 import warnings
 from pathlib import Path
@@ -24,10 +25,13 @@ from ecr_constructs import (
     RepositorySettings,
     load_registry_config,
 )
-from ecr_constructs.standards import RepositoryFleet, ShardMap
+from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES
+from ecr_constructs.public import MAX_MARKDOWN_LENGTH, PUBLIC_REGION
+from ecr_constructs.standards import RepositoryFleet, ShardMap, load_registry
 from ecr_constructs.standards.fleet.placement import logical_id
 
 from .gates import ACCOUNT, REGION, assert_cfn_lint_clean, template_of
+from .test_public_repository import PNG
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE = EXAMPLES / "registry.yaml"
@@ -397,6 +401,42 @@ def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -
     assert_cfn_lint_clean(assembly.get_stack_by_name(stack.name).template, REGION)
 
 
+def test_public_repositories_with_a_logo_and_access_are_estimated_in_full(tmp_path: Path) -> None:
+    """A logo's resources repeat the catalog data: with the longest catalog, stacks placed
+    by the estimate stay within CloudFormation's limit, and the estimate within 5%."""
+    (tmp_path / "logo.png").write_bytes(PNG)
+    text = "a" * MAX_MARKDOWN_LENGTH
+    public = [
+        {
+            "name": f"tool-{i:02d}",
+            "about": text,
+            "usage": text,
+            "logo": "logo.png",
+            "access": {"push_accounts": [f"{i:012d}", "987654321098"]},
+        }
+        for i in range(20)
+    ]
+    path = tmp_path / "registry.yaml"
+    document = {
+        "version": 1,
+        "public_repositories": public,
+        "deployment": {"region": PUBLIC_REGION},
+    }
+    path.write_text(json.dumps(document))
+    app = cdk.App(
+        outdir=str(tmp_path / "cdk.out"),
+        analytics_reporting=True,
+        context={"aws:cdk:enable-path-metadata": True},
+    )
+    fleet = RepositoryFleet(app, config=load_registry(path), shard_map=ShardMap())
+    assembly = app.synth()
+    assert len(fleet.stacks) > 1
+    for stack in fleet.stacks:
+        actual = Path(assembly.get_stack_by_name(stack.name).template_full_path).stat().st_size
+        assert actual <= stack.template_bytes <= actual * 1.05
+        assert actual <= MAX_TEMPLATE_BYTES
+
+
 @pytest.mark.parametrize(
     ("repositories", "fragments"),
     [
@@ -560,8 +600,9 @@ def test_a_large_registry_section_is_measured_so_its_stack_stays_within_cloudfor
     from ecr_constructs.cli import main
     from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES
 
-    from .registry_file_strategy import file_text, largest_document
+    from .registry_file_strategy import file_text, largest_document, write_logos
 
+    write_logos(tmp_path)
     registry = tmp_path / "registry.yaml"
     registry.write_text(file_text(largest_document(), registry.name, ascii_only=False))
     assert main(["synth", str(registry), "-o", str(tmp_path / "out")]) == 0

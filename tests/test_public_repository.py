@@ -20,6 +20,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from ecr_constructs import check_stack
+from ecr_constructs.cloudformation import public_repository_resources
 from ecr_constructs.errors import EcrConstructsError
 from ecr_constructs.handlers import public_catalog
 from ecr_constructs.policy import PublicRepositoryAccess, RepositoryAccess
@@ -482,6 +483,11 @@ def test_logo_gates(logo: dict[str, Any]) -> None:
     assert_cfn_lint_clean(logo["template"], US_EAST_1)
     assert cdk_nag_violations(logo["stack"]) == []
     assert check_stack(logo["stack"]) == []
+
+
+def test_a_logo_adds_the_resources_placement_counts_for_it(logo: dict[str, Any]) -> None:
+    """Two public repositories with a logo, as many resources as placement counts."""
+    assert len(logo["template"]["Resources"]) == 2 * public_repository_resources(logo=True)
 
 
 def test_no_logo_no_custom_resource(built: dict[str, Any]) -> None:

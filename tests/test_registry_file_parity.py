@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from ecr_constructs import ConfigError, PublicRepository
+from ecr_constructs.cloudformation import STACK_OVERHEAD, public_repository_resources
 from ecr_constructs.errors import EcrConstructsError
 from ecr_constructs.policy import PULL_ACTIONS, PUSH_ACTIONS, RegistryAccess
 from ecr_constructs.registry import (
@@ -30,6 +31,7 @@ from ecr_constructs.registry import (
 from ecr_constructs.standards import (
     RegistryConfig,
     RepositoryFleet,
+    ShardMap,
     load_registry,
     resolve_registry,
 )
@@ -414,6 +416,57 @@ def test_a_bad_logo_is_refused_at_load_as_the_construct_refuses_it(
     )
     assert {problem.message} == constructed
     assert problem.given == str(tmp_path / "logo.png")
+
+
+def test_signing_in_a_china_region_is_refused_at_load_as_the_construct_refuses_it(
+    tmp_path: Path,
+) -> None:
+    profile = "arn:aws-cn:signer:cn-north-1:123456789012:/signing-profiles/prod_images"
+    text = (
+        "version: 1\n"
+        f"registry: {{signing: {{rules: [{{signing_profile_arn: '{profile}'}}]}}}}\n"
+        "deployment: {region: cn-north-1}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_registry(write(tmp_path, text))
+    where = f"{tmp_path / 'registry.yaml'}:2: registry.signing"
+    assert [(p.where, p.message, p.given) for p in caught.value.problems] == [
+        (where, "ECR managed signing is not available in the China Regions", "cn-north-1"),
+        (
+            f"{where}.rules[0].signing_profile_arn",
+            "ECR managed signing is not available in the China Regions",
+            profile,
+        ),
+    ]
+
+
+def test_a_stack_limit_without_room_for_a_logo_is_refused_at_load(tmp_path: Path) -> None:
+    """A logo's resources and its repository share a stack: the smallest limit that holds
+    them is accepted, and one less is refused before synth."""
+    (tmp_path / "logo.png").write_bytes(PNG)
+    smallest = STACK_OVERHEAD + public_repository_resources(logo=True)
+
+    def file(limit: int) -> Path:
+        return write(
+            tmp_path,
+            "version: 1\npublic_repositories: [{name: tool, logo: logo.png}, {name: web}]\n"
+            f'deployment: {{account: "{ACCOUNT}", region: {REGION}, '
+            f"max_resources_per_stack: {limit}}}\n",
+        )
+
+    with pytest.raises(ConfigError) as caught:
+        load_registry(file(smallest - 1))
+    (problem,) = caught.value.problems
+    assert problem.where == f"{tmp_path / 'registry.yaml'}:3: deployment.max_resources_per_stack"
+    assert problem.given == smallest - 1
+    assert f"at least {smallest}" in str(problem.allowed)
+    assert "public_repositories[0].logo" in str(problem.allowed)
+    fleet = RepositoryFleet(cdk.App(), config=load_registry(file(smallest)), shard_map=ShardMap())
+    stacks = {stack.public_repositories: stack for stack in fleet.stacks}
+    assert set(stacks) == {("tool",), ("web",)}
+    for stack in stacks.values():
+        resources = len(template_of(stack.stack)["Resources"]) + STACK_OVERHEAD
+        assert resources == stack.resources <= smallest
 
 
 # -- the JSON Schema --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 import typing
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from ecr_constructs.cli import EXIT_INVALID, EXIT_OK, main
-from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES
+from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES, STACK_OVERHEAD
 from ecr_constructs.errors import ConfigError
 from ecr_constructs.standards import load_registry
 from ecr_constructs.standards.fleet.fleet import RepositoryFleet
@@ -43,6 +44,7 @@ from ecr_constructs.standards.registry_file.models import (
     AccessConfig,
     RegistryConfig,
     RegistrySettingsConfig,
+    RolloutMode,
 )
 from tests.gates import REGION, assert_cfn_lint_clean
 from tests.registry_file_strategy import (
@@ -53,6 +55,7 @@ from tests.registry_file_strategy import (
     file_text,
     largest_document,
     registry_documents,
+    write_logos,
 )
 
 SYNTH_EXAMPLES = int(os.environ.get("REGISTRY_FILE_EXAMPLES", "20"))
@@ -68,6 +71,8 @@ _FILES = {
 
 
 def _write(folder: str, document: dict[str, Any], file_name: str, ascii_only: bool) -> Path:
+    """The file, and beside it the logos it may name."""
+    write_logos(Path(folder))
     path = Path(folder) / file_name
     path.write_text(file_text(document, file_name, ascii_only), encoding="utf-8")
     return path
@@ -106,21 +111,33 @@ def _checked(path: Path) -> bool:
 
 
 def _assert_synthesizes(path: Path, outdir: Path) -> None:
-    """The fleet of the file builds into a CDK app that synthesizes; every template is
-    within CloudFormation's size limit and cfn-lint accepts it."""
+    """The fleet of the file (or its rollout, with ``deployment.targets``) builds into a CDK
+    app that synthesizes, and its shard map is committed (as ``ecr-constructs synth`` does;
+    other warnings are passed on); every template is within CloudFormation's size limit and
+    cfn-lint accepts it in its region (an instance template in every target region), and
+    each stack of the fleet holds the resources placement counted, within
+    ``max_resources_per_stack``."""
     loaded = load_registry(path)
     app = cdk.App(outdir=str(outdir))
     targets = loaded.config.deployment.targets
-    if targets is None:
-        RepositoryFleet.from_file(app, path)
-        assembly = app.synth()
-    else:
-        with RegistryRollout.from_file(app, path) as rollout:
-            assembly = app.synth()
-        for template in rollout.instance_templates.values():
-            for target_region in targets.regions:
-                assert_cfn_lint_clean(template, target_region)
-        event(f"rolled out ({targets.mode})")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if targets is None:
+            with RepositoryFleet.from_file(app, path) as fleet:
+                assembly = app.synth()
+                fleet.commit_shard_map(assembly)
+        else:
+            with RegistryRollout.from_file(app, path) as rollout:
+                assembly = app.synth()
+                rollout.commit_shard_map(assembly)
+            fleet = rollout.fleet
+            event(f"rolled out ({targets.mode})")
+    # A new registry has no shard map: a fleet of more than one stack says so.
+    from_scratch = [w for w in caught if str(w.message).startswith("no shard map found at ")]
+    assert len(from_scratch) == (len(fleet.stacks) > 1)
+    for other in caught:
+        if other not in from_scratch:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     region = loaded.config.deployment.region or REGION
     for stack in assembly.stacks:
         template_file = Path(stack.template_full_path)
@@ -128,6 +145,20 @@ def _assert_synthesizes(path: Path, outdir: Path) -> None:
         stack_region = stack.environment.region
         lint_region = region if stack_region == "unknown-region" else stack_region
         assert_cfn_lint_clean(json.loads(template_file.read_text()), lint_region)
+    if targets is None or targets.mode is RolloutMode.STAGES:
+        fleet_templates = {
+            s.name: assembly.get_stack_artifact(s.stack.artifact_id).template for s in fleet.stacks
+        }
+    else:
+        fleet_templates = rollout.instance_templates
+        for template in fleet_templates.values():
+            for target_region in targets.regions:
+                assert_cfn_lint_clean(template, target_region)
+    counted = {stack.name: stack.resources for stack in fleet.stacks}
+    for name, template in fleet_templates.items():
+        resources = len(template["Resources"]) + STACK_OVERHEAD  # + the CDK CLI's metadata
+        assert resources == counted[name], name
+        assert resources <= fleet.max_resources_per_stack, name
     event(f"synthesized into {len(assembly.stacks)} stacks")
 
 

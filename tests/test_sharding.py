@@ -12,7 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecr_constructs import ConfigError
-from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES, STACK_OVERHEAD
+from ecr_constructs.cloudformation import (
+    MAX_TEMPLATE_BYTES,
+    STACK_OVERHEAD,
+    public_repository_resources,
+)
 from ecr_constructs.standards import ShardMap, shard_map_path
 from ecr_constructs.standards.fleet.placement import (
     PLACEMENT_TEMPLATE_BYTES,
@@ -169,6 +173,49 @@ def test_other_resources_take_room_in_their_stack() -> None:
     assert placement.shard_map.repositories == {"a": 1, "b": 2, "c": 2}
     assert placement.shard_map.public_repositories == {"cli": 2}
     assert placement.resources == {1: 4, 2: 4}
+
+
+def test_a_public_repository_with_a_logo_takes_its_logo_s_resources_too() -> None:
+    placement = place(
+        ["a", "b"],
+        public_repositories=["cli", "web"],
+        max_resources_per_stack=7,
+        resources_of={"public_repositories": {"cli": public_repository_resources(logo=True)}},
+    )
+    # cli (5 resources) doesn't fit beside a, b and the metadata (3 + 5 > 7); web (1) does.
+    assert placement.shard_map.repositories == {"a": 1, "b": 1}
+    assert placement.shard_map.public_repositories == {"cli": 2, "web": 1}
+    assert placement.resources == {1: 4, 2: 6}
+
+
+def test_a_stack_that_can_no_longer_hold_its_logos_says_how_many_repositories_it_holds() -> None:
+    previous = ShardMap(repositories={"a": 1}, public_repositories={"cli": 1})
+    with pytest.raises(ConfigError) as caught:
+        place(
+            ["a"],
+            public_repositories=["cli"],
+            previous=previous,
+            max_resources_per_stack=6,
+            resources_of={"public_repositories": {"cli": public_repository_resources(logo=True)}},
+        )
+    assert "would hold 7 resources (2 repositories placed there earlier with 6 resources" in str(
+        caught.value
+    )
+
+
+def test_registry_wide_resources_too_large_alone_are_named_as_the_cause() -> None:
+    with pytest.raises(ConfigError) as caught:
+        place(
+            {"a": 2_000},
+            max_resources_per_stack=400,
+            other_resources={1: 3},
+            other_bytes={1: MAX_TEMPLATE_BYTES},
+            stack_name_base="ecr",
+        )
+    (problem,) = caught.value.problems
+    assert problem.where == "stack ecr"
+    assert "with its other resources alone (the registry-wide settings" in problem.message
+    assert problem.allowed == "at most 1,000,000 bytes: fewer or shorter registry-wide settings"
 
 
 def test_a_map_entry_for_a_far_stack_is_kept_and_the_gap_filled_first() -> None:

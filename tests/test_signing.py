@@ -240,6 +240,28 @@ BAD_INPUT = [
 test_bad_input_is_refused_with_a_clear_message = refusal_test(BAD_INPUT, RegistryError)
 
 
+CHINA_PROFILE = f"arn:aws-cn:signer:cn-north-1:{ACCOUNT}:/signing-profiles/team_a"
+
+
+def test_no_signing_in_the_china_regions() -> None:
+    """Neither AWS Signer nor ``AWS::ECR::SigningConfiguration`` exists there: a stack in a
+    China Region is refused, and so is a profile of one."""
+    with pytest.raises(RegistryError) as caught:
+        SigningConfiguration.of(new_stack(region="cn-north-1")).add_rule(
+            signing_profile=TEAM_PROFILE
+        )
+    (problem,) = caught.value.problems
+    assert problem.where == "Test/SigningConfiguration"
+    assert problem.message == "ECR managed signing is not available in the China Regions"
+    assert problem.given == "cn-north-1"
+    with pytest.raises(RegistryError) as caught:
+        SigningConfiguration.of(new_stack()).add_rule(signing_profile=CHINA_PROFILE)
+    (problem,) = caught.value.problems
+    assert problem.where == "Test/SigningConfiguration rule 1 signing_profile_arn"
+    assert problem.given == CHINA_PROFILE
+    assert signing_rule_problems(CHINA_PROFILE, [])[0].message == problem.message
+
+
 def test_refused_rule_leaves_the_configuration_unchanged() -> None:
     stack = new_stack()
     signing = SigningConfiguration.of(stack)

@@ -32,6 +32,7 @@ from ..registry_rules import (
     SIGNING_PLATFORM,
     SIGNING_RULES,
     raise_problems,
+    signing_region_problems,
     signing_rule_problems,
 )
 from ._registry import RegistrySingleton, lazy
@@ -110,6 +111,7 @@ class SigningConfiguration(RegistrySingleton):
         """
         where = f"{self.node.path} rule {len(self._rules) + 1}"
         arn = _profile_arn(signing_profile, where)
+        raise_problems(signing_region_problems(cdk.Stack.of(self).region), self.node.path)
         raise_problems(signing_rule_problems(arn, repository_filters), where)
         rule = SigningRule(
             signing_profile_arn=arn, repository_filters=tuple(dict.fromkeys(repository_filters))

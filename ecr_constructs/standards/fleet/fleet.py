@@ -24,7 +24,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import cx_api
 from constructs import Construct
 
-from ...cloudformation import STACK_NAME
+from ...cloudformation import STACK_NAME, public_repository_resources
 from ...errors import ConfigError, Problem
 from ...naming import is_token
 from ...settings import RemovalPolicy, RepositorySettings
@@ -240,6 +240,11 @@ class RepositoryFleet:
             other_bytes={1: registry_bytes},
             stack_name_base=self.stack_name,
             where=where,
+            resources_of={
+                "public_repositories": {
+                    p.name: public_repository_resources(logo=p.logo is not None) for p in public
+                }
+            },
         )
         self.shard_map: ShardMap = replace(
             self.placement.shard_map,

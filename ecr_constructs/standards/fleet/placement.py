@@ -11,9 +11,10 @@ the registry file, changed as a transaction by ``shard_map_file``) and only ever
 - a repository that left the fleet leaves the map, and its place can be reused;
 - without a map, every repository is new: names in order fill stack 1, then 2...
 
-"Room" is counted in resources and in template bytes. Resources: the repositories (one
-each), the resources other than repositories in the stack (registry-wide ones live in
-stack 1) and the ``AWS::CDK::Metadata`` resource the CDK CLI adds to each stack, within
+"Room" is counted in resources and in template bytes. Resources: the repositories' (one
+each, more for a public repository with a logo: ``public_repository_resources``), the
+resources other than repositories in the stack (registry-wide ones live in stack 1) and the
+``AWS::CDK::Metadata`` resource the CDK CLI adds to each stack, within
 ``max_resources_per_stack``. Bytes: each repository's estimated share of the template, new
 repositories filling a stack up to ``PLACEMENT_TEMPLATE_BYTES`` so that its repositories can
 grow without reaching CloudFormation's limit. Logical IDs depend only on the repository's
@@ -36,6 +37,7 @@ from ...cloudformation import (
     MAX_RESOURCES,
     MAX_TEMPLATE_BYTES,
     MIN_RESOURCES_PER_STACK,
+    REPOSITORY_RESOURCES,
     STACK_OVERHEAD,
 )
 from ...errors import ConfigError, Problem
@@ -45,8 +47,6 @@ SHARD_MAP_VERSION = 2
 """Version 2 adds ``encryption``; version 1 maps are read (without it) and written as 2."""
 READABLE_VERSIONS = (1, 2)
 SHARD_MAP_SUFFIX = ".shards.json"
-REPOSITORY_RESOURCES = 1
-"""Resources per repository (private or public): its ``AWS::ECR::Repository``."""
 PLACEMENT_TEMPLATE_BYTES = 800_000
 """New repositories fill a stack's template up to this many (estimated) bytes, leaving room
 for the stack's repositories to grow (longer policies) without moving."""
@@ -244,6 +244,7 @@ def place(
     other_bytes: Mapping[int, int] | None = None,
     stack_name_base: str = "stack",
     where: str = "max_resources_per_stack",
+    resources_of: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Placement:
     """Place repositories in stacks: the previous map's entries kept, new names placed in
     the first stack with room (see the module documentation).
@@ -257,6 +258,9 @@ def place(
     :param other_bytes: their estimated template bytes, by stack number. Default: none.
     :param stack_name_base: names stacks in errors (``stack_name``).
     :param where: names the limit in errors.
+    :param resources_of: the resources of each repository that takes more than
+        ``REPOSITORY_RESOURCES``, by section and name (a public repository with a logo).
+        Default: one each.
     Raises ``ConfigError`` when a stack would exceed the resource limit, or CloudFormation's
     template size limit: repositories placed earlier never move, so only a higher limit (or
     less in that stack) resolves it.
@@ -278,31 +282,38 @@ def place(
     others = dict(other_resources or {})
     count: dict[int, int] = {index: n for index, n in others.items() if n}
     size: dict[int, int] = {index: n for index, n in (other_bytes or {}).items() if n}
+    members: dict[int, int] = {}
     kept: dict[str, dict[str, int]] = {}
+
+    def taken_by(section: str, name: str) -> int:
+        return (resources_of or {}).get(section, {}).get(name, REPOSITORY_RESOURCES)
+
+    def add(index: int, section: str, name: str) -> None:
+        count[index] = count.get(index, 0) + taken_by(section, name)
+        size[index] = size.get(index, 0) + wanted[section][name]
+        members[index] = members.get(index, 0) + 1
+
     for section in SECTIONS:
         old = before.section(section)
         kept[section] = {name: old[name] for name in wanted[section] if name in old}
         for name, index in kept[section].items():
-            count[index] = count.get(index, 0) + REPOSITORY_RESOURCES
-            size[index] = size.get(index, 0) + wanted[section][name]
+            add(index, section, name)
 
-    def room(index: int, item_bytes: int) -> bool:
+    def room(index: int, item_resources: int, item_bytes: int) -> bool:
         if not count.get(index) and not size.get(index):
             return True
         return (
-            STACK_OVERHEAD + count.get(index, 0) + REPOSITORY_RESOURCES <= limit
+            STACK_OVERHEAD + count.get(index, 0) + item_resources <= limit
             and STACK_BASE_BYTES + size.get(index, 0) + item_bytes <= PLACEMENT_TEMPLATE_BYTES
         )
 
     added: dict[str, dict[str, int]] = {section: {} for section in SECTIONS}
     for section in SECTIONS:
         for name in sorted(name for name in wanted[section] if name not in kept[section]):
-            item_bytes = wanted[section][name]
             index = 1
-            while not room(index, item_bytes):
+            while not room(index, taken_by(section, name), wanted[section][name]):
                 index += 1
-            count[index] = count.get(index, 0) + REPOSITORY_RESOURCES
-            size[index] = size.get(index, 0) + item_bytes
+            add(index, section, name)
             added[section][name] = index
     indexes = sorted(count.keys() | size.keys())
     resources = {index: STACK_OVERHEAD + count.get(index, 0) for index in indexes}
@@ -320,19 +331,33 @@ def place(
     for index in indexes:
         name = shard_stack_name(stack_name_base, index)
         if resources[index] > limit:
+            theirs = resources[index] - STACK_OVERHEAD - others.get(index, 0)
+            held = members.get(index, 0)
             problems.append(
                 Problem(
                     where,
                     f"stack {name} would hold {resources[index]} resources "
-                    f"({resources[index] - STACK_OVERHEAD - others.get(index, 0)} repositories "
-                    f"placed there earlier, {others.get(index, 0)} other resources, 1 CDK "
+                    f"({held} repositories placed there earlier"
+                    + (f" with {theirs} resources" if theirs != held else "")
+                    + f", {others.get(index, 0)} other resources, 1 CDK "
                     "metadata); repositories never move between stacks",
                     given=limit,
                     allowed=f"a limit of at least {resources[index]} (CloudFormation allows "
                     f"{MAX_RESOURCES}), or fewer resources in that stack",
                 )
             )
-        if template_bytes[index] > MAX_TEMPLATE_BYTES:
+        if template_bytes[index] > MAX_TEMPLATE_BYTES and not members.get(index):
+            problems.append(
+                Problem(
+                    f"stack {name}",
+                    "its template would be larger than CloudFormation accepts with its other "
+                    "resources alone (the registry-wide settings, in stack 1)",
+                    given=f"about {template_bytes[index]:,} bytes",
+                    allowed=f"at most {MAX_TEMPLATE_BYTES:,} bytes: fewer or shorter "
+                    "registry-wide settings",
+                )
+            )
+        elif template_bytes[index] > MAX_TEMPLATE_BYTES:
             problems.append(
                 Problem(
                     f"stack {name}",

@@ -11,11 +11,19 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ...handlers import handler_source
+from ...policy import PublicRepositoryPolicyDocument
 from ...settings import RemovalPolicy
 from .placement import logical_id
 
 if TYPE_CHECKING:
     from ..registry_file.models import PublicRepositoryConfig
+
+_HASH = "0" * 8
+"""The 8 hex digits of its path's hash that CDK adds to a construct's logical ID."""
+_LOGO_PARTS = ("Logs", "Role", "Function", "CatalogData")
+_KEY = "0" * 64 + ".jpeg"
+"""A logo asset's S3 key, as long as the longest: its SHA-256 and extension."""
 
 
 class TemplateBytes:
@@ -59,14 +67,25 @@ class TemplateBytes:
             "UsageText": config.usage,
         }
         tags = config.tags or {"Name": config.name}
-        properties = {
+        properties: dict[str, Any] = {
             "RepositoryCatalogData": {k: v for k, v in catalog.items() if v is not None},
             "RepositoryName": config.name,
             "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
         }
+        # Imported when needed: public repositories come only from a registry file.
+        from ..registry_file.checks import public_access
+
+        extra = 0
+        access = public_access(config.access)
+        if access:
+            document = PublicRepositoryPolicyDocument(access, partition=self._partition)
+            properties["RepositoryPolicyText"] = {}
+            extra += self._policy(document.to_dict()) - len("{}")
         # A construct: CDK adds 8 hex digits of its path's hash to the logical ID.
-        identifier = logical_id(config.name, "PublicRepository") + "0" * 8
-        return self._resource(
+        identifier = logical_id(config.name, "PublicRepository") + _HASH
+        if config.logo is not None:
+            extra += self._logo(identifier, config.name, properties["RepositoryCatalogData"])
+        return extra + self._resource(
             identifier, "AWS::ECR::PublicRepository", properties, RemovalPolicy.RETAIN
         )
 
@@ -88,6 +107,82 @@ class TemplateBytes:
         }
         # In the template the resource sits two levels deep: '  "ID": {...},'.
         return _indented_bytes(resource, 2) + len(identifier) + 8
+
+    def _logo(self, identifier: str, name: str, catalog: dict[str, Any]) -> int:
+        """The resources a logo adds (``LOGO_RESOURCES``) as ``PublicRepository`` builds
+        them: the custom resource that puts the catalog data again with the logo, its
+        function (the handler inline), the function's role and its log group."""
+        # Imported when needed: PublicRepository's CDK modules load slowly.
+        from ...public import CATALOG_RESOURCE_TYPE, LOGO_LOG_RETENTION_DAYS
+
+        ids = {part: f"{identifier[: -len(_HASH)]}Logo{part}{_HASH}" for part in _LOGO_PARTS}
+        asset = ({"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}, _KEY)
+
+        def arn(service: str, resource: list[Any]) -> dict[str, Any]:
+            return {
+                "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":{service}:", *resource]]
+            }
+
+        def allow(actions: list[str], resource: object) -> dict[str, Any]:
+            return {"Effect": "Allow", "Action": actions, "Resource": resource}
+
+        policy = [
+            allow(
+                ["ecr-public:PutRepositoryCatalogData"],
+                arn("ecr-public:", [{"Ref": "AWS::AccountId"}, f":repository/{name}"]),
+            ),
+            allow(["s3:GetObject"], arn("s3::", [*asset, "/"])),
+            allow(
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                {"Fn::GetAtt": [ids["Logs"], "Arn"]},
+            ),
+        ]
+        trust = {"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        resources: dict[str, tuple[str, dict[str, Any]]] = {
+            "Logs": ("AWS::Logs::LogGroup", {"RetentionInDays": LOGO_LOG_RETENTION_DAYS}),
+            "Role": (
+                "AWS::IAM::Role",
+                {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", **trust}],
+                    },
+                    "Policies": [
+                        {
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": policy},
+                            "PolicyName": "PutCatalogData",
+                        }
+                    ],
+                },
+            ),
+            "Function": (
+                "AWS::Lambda::Function",
+                {
+                    "Code": {"ZipFile": handler_source("public_catalog")},
+                    "Description": f"Puts the ECR Public catalog data and logo of {name}",
+                    "Handler": "index.handler",
+                    "LoggingConfig": {"LogGroup": {"Ref": ids["Logs"]}},
+                    "Role": {"Fn::GetAtt": [ids["Role"], "Arn"]},
+                    "Runtime": "python3.NN",
+                    "Timeout": 60,
+                },
+            ),
+            "CatalogData": (
+                CATALOG_RESOURCE_TYPE,
+                {
+                    "ServiceToken": {"Fn::GetAtt": [ids["Function"], "Arn"]},
+                    "ServiceTimeout": 300,
+                    "RepositoryName": {"Ref": identifier},
+                    "LogoBucket": asset[0],
+                    "LogoKey": asset[1],
+                    "CatalogData": catalog,
+                },
+            ),
+        }
+        return sum(
+            self._resource(ids[part], kind, properties, RemovalPolicy.RETAIN)
+            for part, (kind, properties) in resources.items()
+        )
 
     def _policy(self, document: object) -> int:
         """A repository policy's bytes four levels deep, its partition tokens resolved."""

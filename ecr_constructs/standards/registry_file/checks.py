@@ -11,7 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
-from ...cloudformation import MAX_RESOURCES, STACK_OVERHEAD
+from ...cloudformation import (
+    LOGO_RESOURCES,
+    MAX_RESOURCES,
+    STACK_OVERHEAD,
+    public_repository_resources,
+)
 from ...errors import Path, PolicyDocumentError, Problem
 from ...naming import LONGEST_PARTITION, partition_of
 from ...policy import (
@@ -34,6 +39,7 @@ from ...registry_rules import (
     secret_location_problems,
     self_cache_problems,
     self_replication_problems,
+    signing_region_problems,
     signing_rule_problems,
     unique_destination_problems,
     upstream_prefix_problems,
@@ -135,12 +141,13 @@ def check_parts(parts: Parts) -> list[Issue]:
         public_repositories=parts.public_repositories,
     )
     _check_public_repositories(parts, issues)
+    _check_logo_room(parts, issues)
     _check_scanning(parts.scanning, issues)
     _check_replication(parts.replication, registry_locations(parts.deployment), issues)
     _check_pull_through_cache(parts, issues)
     _check_creation_templates(parts.creation_templates, issues)
     _check_registry_policy(parts, issues)
-    _check_signing(parts.signing, issues)
+    _check_signing(parts, issues)
     _check_unique(
         "pull-time update exclusion principal",
         parts.pull_time_update_exclusions,
@@ -289,6 +296,29 @@ def _check_public_repositories(parts: Parts, issues: list[Issue]) -> None:
             issues += _issues((*path, "logo"), problems)
 
 
+def _check_logo_room(parts: Parts, issues: list[Issue]) -> None:
+    """A public repository with a logo takes the resources of its logo too, in one stack."""
+    logos = [
+        index
+        for index, repository in enumerate(parts.public_repositories)
+        if repository is not None and repository.logo is not None
+    ]
+    needed = STACK_OVERHEAD + public_repository_resources(logo=True)
+    limit = parts.deployment.max_resources_per_stack
+    if logos and needed > limit and "max_resources_per_stack" not in parts.deployment_failed:
+        issues.append(
+            Issue(
+                ("deployment", "max_resources_per_stack"),
+                f"a public repository with a logo takes {needed - STACK_OVERHEAD} resources in "
+                f"one stack (the repository, and the logo's {LOGO_RESOURCES}: its custom "
+                "resource, function, role and log group) and 1 CDK metadata resource",
+                given=limit,
+                allowed=f"a limit of at least {needed}, or no logo "
+                f"(public_repositories[{logos[0]}].logo)",
+            )
+        )
+
+
 def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
     """The registry policy of ``replication_sources`` and ``organization_pull``, checked as
     ``RegistryPolicy`` checks it against ``policy_scope``."""
@@ -320,8 +350,12 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
             issues += _issues(("registry", *key), [problem.moved(())])
 
 
-def _check_signing(signing: SigningConfig | None, issues: list[Issue]) -> None:
+def _check_signing(parts: Parts, issues: list[Issue]) -> None:
+    signing = parts.signing
     if signing is not None:
+        if "region" not in parts.deployment_failed:
+            problems = signing_region_problems(parts.deployment.region)
+            issues += _issues(("registry", "signing"), problems)
         for index, rule in enumerate(signing.rules):
             problems = signing_rule_problems(rule.signing_profile_arn, rule.repository_filters)
             issues += _issues(("registry", "signing", "rules", index), problems)
