@@ -14,9 +14,9 @@ four, a repository policy on one in five, two tags each). Then, median of ``--re
   ``GetRepositoryPolicy`` and ``ListTagsForResource``, standard retries; repositories only.
 
 Calls are counted with a boto3 event hook on each reader's session. moto's server doesn't
-implement four registry-wide reads (cache rules, creation templates, signing, pull-time
-exclusions): the hook answers them as an untouched registry does, without a round trip;
-they are counted. Both readers' results are compared and must agree.
+implement five registry-wide reads (cache rules, creation templates, signing, pull-time
+exclusions, the registry policy scope): the hook answers them as an untouched registry
+does, without a round trip; they are counted. Both readers' results are compared and must agree.
 
 moto's server answers in a few milliseconds, on the same cores as the readers. ``--latency
 MS`` adds that many milliseconds to every request the readers send (a sleep before it
@@ -28,33 +28,35 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import statistics
-import subprocess
-import sys
-import time
 import urllib.request
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
 
 from ecr_constructs.lifecycle import Lifecycle, LifecyclePolicy
 from ecr_constructs.live.account import read_account
-from ecr_constructs.live.limits import DEFAULT_WORKERS
 from ecr_constructs.live.session import Connection
 from ecr_constructs.policy import RepositoryAccess
 from ecr_constructs.settings import RepositorySettings
 
+from .aws import (
+    Answers,
+    Counter,
+    add_reader_options,
+    counted_session,
+    moto_server,
+    timed,
+    use_endpoint,
+)
+
 REGION = "eu-west-1"
-NOT_IN_MOTO = {
-    "DescribePullThroughCacheRules": {"pullThroughCacheRules": []},
-    "DescribeRepositoryCreationTemplates": {"repositoryCreationTemplates": []},
-    "GetSigningConfiguration": {"signingConfiguration": {"rules": []}},
-    "ListPullTimeUpdateExclusions": {"pullTimeUpdateExclusions": []},
+NOT_IN_MOTO: Answers = {
+    ("ecr", "DescribePullThroughCacheRules"): {"pullThroughCacheRules": []},
+    ("ecr", "DescribeRepositoryCreationTemplates"): {"repositoryCreationTemplates": []},
+    ("ecr", "GetSigningConfiguration"): {"signingConfiguration": {"rules": []}},
+    ("ecr", "ListPullTimeUpdateExclusions"): {"pullTimeUpdateExclusions": []},
+    ("ecr", "GetAccountSetting"): {"name": "REGISTRY_POLICY_SCOPE", "value": "V2"},
 }
 LIFECYCLE = LifecyclePolicy.from_presets([Lifecycle.expire_untagged(after_days=1)]).to_json()
 POLICY = json.dumps(
@@ -64,33 +66,12 @@ POLICY = json.dumps(
 )
 
 
-class Counter:
-    """Counts the calls a session sends; answers what moto's server lacks."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, model: Any, **_: Any) -> Any:
-        self.calls += 1
-        answer = NOT_IN_MOTO.get(model.name)
-        return None if answer is None else (AWSResponse(None, 200, {}, None), dict(answer))
-
-
 LATENCY_SECONDS = 0.0
 """Added to every request the readers send (``--latency``)."""
 
 
-def _network(**_: Any) -> None:
-    time.sleep(LATENCY_SECONDS)
-
-
 def session_counted() -> tuple[boto3.Session, Counter]:
-    session = boto3.session.Session(region_name=REGION)
-    counter = Counter()
-    session.events.register("before-call", counter)
-    if LATENCY_SECONDS:
-        session.events.register("before-send", _network)
-    return session, counter
+    return counted_session(REGION, NOT_IN_MOTO, latency=LATENCY_SECONDS)
 
 
 def library(workers: int) -> tuple[dict[str, Any], int]:
@@ -140,54 +121,15 @@ def seed(endpoint: str, size: int) -> None:
             ecr.set_repository_policy(repositoryName=name, policyText=POLICY)
 
 
-def timed(read: Callable[[], tuple[dict[str, Any], int]], repeat: int) -> tuple[float, Any, int]:
-    times, result, calls = [], None, 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result, calls = read()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result, calls
-
-
-def moto_server() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
-            return process, endpoint
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("moto_server did not start within 30 s")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000", help="repositories (default: 100,1000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per reader (default: 3)")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")
+    add_reader_options(parser)
     args = parser.parse_args(argv)
     global LATENCY_SECONDS
     LATENCY_SECONDS = args.latency / 1000
     process, endpoint = moto_server()
-    os.environ.update(
-        AWS_ENDPOINT_URL=endpoint,
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION=REGION,
-    )
-    os.environ.pop("AWS_PROFILE", None)
+    use_endpoint(endpoint, REGION)
     header = [
         "repositories",
         "read_account calls (per repository)",

@@ -5,7 +5,8 @@ A kill at any instant leaves the old content or the new, never a mix:
 - :func:`replace_file` writes a temporary file in the same directory, flushes and fsyncs it,
   renames it over the old file, then fsyncs the directory;
 - :func:`replace_directory` puts a directory written aside in place of the old one with one
-  atomic exchange (``renameat2(RENAME_EXCHANGE)`` on Linux), then removes the old one;
+  atomic exchange (``renameat2(RENAME_EXCHANGE)`` on Linux), then removes the old one
+  (:func:`directory_replaced` only once a ``with`` body succeeded, else puts it back);
 - :class:`ExclusiveLock` holds ``flock(LOCK_EX)`` on a lock file, released when closed or when
   the process ends, however it ends.
 
@@ -24,7 +25,8 @@ import shutil
 import stat
 import time
 import weakref
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -72,15 +74,38 @@ def replace_directory(new: Path, target: Path) -> None:
     first, so a kill between the two renames leaves it, whole, at ``.NAME.*.old``.
     :raises OSError: ``target`` is unchanged.
     """
+    with directory_replaced(new, target):
+        pass
+
+
+@contextmanager
+def directory_replaced(new: Path, target: Path) -> Iterator[None]:
+    """``replace_directory`` whose old directory is kept until the ``with`` body succeeds:
+    an exception in the body puts it back (and removes ``new``) before it propagates, so a
+    directory and a file that names its contents are replaced together or not at all."""
     if not target.exists():
         os.rename(new, target)
+        old: Path | None = None
     elif _exchange(new, target):
-        shutil.rmtree(new)
+        old = new
     else:
-        aside = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
-        os.rename(target, aside)
+        old = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
+        os.rename(target, old)
         os.rename(new, target)
-        shutil.rmtree(aside)
+    try:
+        yield
+    except BaseException:
+        if old is None:
+            shutil.rmtree(target, ignore_errors=True)
+        elif not (old == new and _exchange(new, target)):
+            shutil.rmtree(target, ignore_errors=True)
+            os.rename(old, target)
+        if old == new:
+            shutil.rmtree(new, ignore_errors=True)
+        sync_directory(target.parent)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
     sync_directory(target.parent)
 
 

@@ -1,6 +1,7 @@
 """Accounts for the live commands' tests: moto's ECR API for what it supports, answers
 checked against botocore's service model (as ``Stubber`` checks them) for the operations
-moto lacks, every call recorded, and any call that is not a read refused.
+moto lacks, every call recorded, and any call that is not a read refused; the GET of a
+public repository's logo answered from memory (no network).
 
 The commands make their own boto3 sessions; ``fake_account`` replaces boto3's ``Session``
 with one that installs the hooks, so the commands run unchanged.
@@ -9,13 +10,17 @@ with one that installs the hooks, so the commands run unchanged.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from email.message import Message
+from typing import Any, BinaryIO
+from urllib.error import HTTPError
+from urllib.request import Request
 
 import boto3
 import pytest
@@ -24,7 +29,8 @@ from botocore.validate import validate_parameters
 from moto import mock_aws
 
 from ecr_constructs.lifecycle import Lifecycle, LifecyclePolicy
-from ecr_constructs.policy import RepositoryAccess
+from ecr_constructs.live import logos
+from ecr_constructs.policy import RegistryAccess, RegistryPolicyDocument, RepositoryAccess
 from ecr_constructs.settings import RepositorySettings
 
 REGION = "eu-west-1"
@@ -41,8 +47,10 @@ MOTO_LACKS: Mapping[str, Mapping[str, Any]] = {
     },
     "GetSigningConfiguration": {"registryId": ACCOUNT, "signingConfiguration": {"rules": []}},
     "ListPullTimeUpdateExclusions": {"pullTimeUpdateExclusions": []},
+    "GetAccountSetting": {"name": "REGISTRY_POLICY_SCOPE", "value": "V2"},
 }
-"""ECR operations moto 5.2.5 doesn't implement, answered for an account that has none."""
+"""ECR operations moto 5.2.5 doesn't implement, answered for an account that has none (and
+is on ECR's default registry policy scope)."""
 
 
 class NotARead(AssertionError):
@@ -61,6 +69,10 @@ class FakeAccount:
     to answer with, or a function of the request that returns either."""
     refuse: dict[tuple[str, str], str] = field(default_factory=dict)
     """(operation, repository name) -> error code to answer with, such as AccessDenied."""
+    logos: dict[str, bytes] = field(default_factory=dict)
+    """URL -> the image a GET of it answers (``logoUrl``); any other URL answers 404."""
+    downloads: list[str] = field(default_factory=list)
+    """The URLs the commands sent a GET to."""
 
     def operations(self, service: str = "ecr") -> Counter[str]:
         return Counter(operation for name, operation in self.calls if name == service)
@@ -83,6 +95,15 @@ class FakeAccount:
             return _error(answer, "none")
         validate_parameters(answer, model.output_shape)
         return AWSResponse(None, 200, {}, None), answer
+
+    def open_url(self, request: Request, timeout: float) -> BinaryIO:
+        """What ``urlopen`` answers: the network, for the logos' URLs."""
+        assert request.get_method() == "GET" and timeout > 0
+        url = request.full_url
+        self.downloads.append(url)
+        if url not in self.logos:
+            raise HTTPError(url, 404, "Not Found", Message(), None)
+        return io.BytesIO(self.logos[url])
 
 
 def _error(code: str, message: str) -> tuple[AWSResponse, dict[str, Any]]:
@@ -116,7 +137,32 @@ def fake_account(monkeypatch: pytest.MonkeyPatch, region: str = REGION) -> Itera
     with mock_aws():
         account = FakeAccount(boto3.session.Session(region_name=region).client("ecr"))
         hook_sessions(monkeypatch, account)
+        monkeypatch.setattr(logos, "urlopen", account.open_url)
         yield account
+
+
+def image_manifest(layer: str, *, size: int = 1) -> str:
+    """A Docker image manifest that ``put_image`` accepts: one layer of digest ``layer`` (64
+    hex digits), and ``size`` bytes, which moto reports as the image's size (it counts the
+    config's)."""
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": size,
+                "digest": "sha256:" + "c" * 64,
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 1,
+                    "digest": f"sha256:{layer}",
+                }
+            ],
+        }
+    )
 
 
 LIBRARY_LIFECYCLE = LifecyclePolicy.from_presets(
@@ -171,9 +217,60 @@ OPEN_POLICY = {
 """A policy the library would refuse: anyone may pull, and a deleted role's ID."""
 
 
-def seed(ecr: Any) -> None:
+ORGANIZATION = "o-a1b2c3d4e5"
+ORGANIZATION_PUSH_POLICY = json.loads(
+    json.dumps(
+        RepositorySettings(
+            access=[RepositoryAccess.organization_push([ORGANIZATION])]
+        ).policy_document("aws")
+    )
+)
+"""A repository policy as the organisation push preset renders it."""
+REGISTRY_POLICY = RegistryPolicyDocument(
+    [
+        RegistryAccess.replication_from(["111111111111"]),
+        RegistryAccess.organization_pull([ORGANIZATION]),
+    ],
+    account=ACCOUNT,
+    region=REGION,
+).to_dict()
+"""A V2 registry policy: replication from another account, pull by the organisation."""
+SIGNING_PROFILE = f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/images"
+SIGNING = {
+    "registryId": ACCOUNT,
+    "signingConfiguration": {
+        "rules": [
+            {
+                "signingProfileArn": SIGNING_PROFILE,
+                "repositoryFilters": [
+                    {"filter": "payments/*", "filterType": "WILDCARD_MATCH"},
+                    {"filter": "data/*", "filterType": "WILDCARD_MATCH"},
+                ],
+            },
+            {"signingProfileArn": f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/all"},
+        ]
+    },
+}
+"""Signing rules: one for two namespaces, one for every repository."""
+EXCLUDED = [f"arn:aws:iam::{ACCOUNT}:role/scanner", f"arn:aws:iam::{ACCOUNT}:role/ci/mirror"]
+"""Principals whose pulls don't count (``ListPullTimeUpdateExclusions``), as ECR lists them."""
+ECR_CACHE_RULE = {
+    "ecrRepositoryPrefix": "team-a-mirror",
+    "upstreamRegistryUrl": "210987654321.dkr.ecr.eu-central-1.amazonaws.com",
+    "upstreamRegistry": "ecr",
+    "customRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecr-cache",
+    "upstreamRepositoryPrefix": "team-a",
+    "registryId": ACCOUNT,
+}
+"""An ECR-to-ECR cache of another account's team-a/ namespace."""
+
+
+def seed(account: FakeAccount) -> None:
     """An account clicked together over the years: repositories with assorted settings,
-    policies, lifecycle texts and tags; replication, scanning and a registry policy."""
+    policies, lifecycle texts and tags; replication, scanning, a registry policy, an
+    ECR-to-ECR pull-through cache, signing and pull-time update exclusions (what moto lacks,
+    or refuses as a V2 registry policy, answered in ``account.answers``)."""
+    ecr = account.ecr
 
     def repository(name: str, tags: Mapping[str, str], **settings: Any) -> None:
         ecr.create_repository(
@@ -214,6 +311,18 @@ def seed(ecr: Any) -> None:
     ecr.set_repository_policy(repositoryName="data/etl", policyText=json.dumps(CONSOLE_POLICY))
     repository("legacy-website", {"aws:cloudformation:stack-name": "old-stack"})
     ecr.set_repository_policy(repositoryName="legacy-website", policyText=json.dumps(OPEN_POLICY))
+    repository(
+        "platform/base-image",
+        {"team": "platform"},
+        imageTagMutability="IMMUTABLE",
+        imageScanningConfiguration={"scanOnPush": True},
+    )
+    ecr.put_lifecycle_policy(
+        repositoryName="platform/base-image", lifecyclePolicyText=json.dumps(LIBRARY_LIFECYCLE)
+    )
+    ecr.set_repository_policy(
+        repositoryName="platform/base-image", policyText=json.dumps(ORGANIZATION_PUSH_POLICY)
+    )
     ecr.put_registry_scanning_configuration(
         scanType="ENHANCED",
         rules=[
@@ -240,19 +349,13 @@ def seed(ecr: Any) -> None:
             ]
         }
     )
-    ecr.put_registry_policy(
-        policyText=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "ReplicationFrom",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
-                        "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
-                        "Resource": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*",
-                    }
-                ],
-            }
-        )
-    )
+    answers = {
+        "GetRegistryPolicy": {
+            "registryId": ACCOUNT,
+            "policyText": json.dumps(REGISTRY_POLICY, indent=2),
+        },
+        "DescribePullThroughCacheRules": {"pullThroughCacheRules": [ECR_CACHE_RULE]},
+        "GetSigningConfiguration": SIGNING,
+        "ListPullTimeUpdateExclusions": {"pullTimeUpdateExclusions": EXCLUDED},
+    }
+    account.answers.update(copy.deepcopy(answers))  # tests change them, never the constants

@@ -22,25 +22,29 @@ from .live_fakes import (
     ACCOUNT,
     CONSOLE_LIFECYCLE,
     CONSOLE_POLICY,
+    ECR_CACHE_RULE,
+    EXCLUDED,
     LIBRARY_LIFECYCLE,
     OPEN_POLICY,
+    ORGANIZATION,
     PULL_POLICY,
     REGION,
+    SIGNING_PROFILE,
     FakeAccount,
     fake_account,
     seed,
 )
 
-SEEDED = 8
+SEEDED = 9
 """Repositories ``seed`` creates."""
-REGISTRY_CALLS = 9
+REGISTRY_CALLS = 10
 """ECR calls a read makes besides the three per repository (one page of repositories)."""
 
 
 @pytest.fixture
 def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAccount]:
     with fake_account(monkeypatch) as fake:
-        seed(fake.ecr)
+        seed(fake)
         yield fake
 
 
@@ -81,7 +85,7 @@ def test_import_validate_synth_audit_is_clean(
     }
     code, out, err = run(capsys, "validate", str(tmp_path / "registry.yaml"))
     assert code == EXIT_OK, err
-    assert "8 repositories, 0 public repositories" in out
+    assert "9 repositories, 0 public repositories" in out
     code, _, err = run(
         capsys, "synth", str(tmp_path / "registry.yaml"), "-o", str(tmp_path / "out"), "--locked"
     )
@@ -203,7 +207,32 @@ def test_the_file_reads_like_one_a_person_writes(
             ]
         },
         "replication_sources": ["111111111111"],
+        "organization_pull": [ORGANIZATION],
+        "pull_through_cache": [
+            {
+                "prefix": "team-a-mirror",
+                "upstream": "ecr",
+                "upstream_url": ECR_CACHE_RULE["upstreamRegistryUrl"],
+                "custom_role_arn": ECR_CACHE_RULE["customRoleArn"],
+                "upstream_repository_prefix": "team-a",
+            }
+        ],
+        "signing": {
+            "rules": [
+                {"signing_profile_arn": f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/all"},
+                {
+                    "signing_profile_arn": SIGNING_PROFILE,
+                    "repository_filters": ["data/*", "payments/*"],
+                },
+            ]
+        },
+        "pull_time_update_exclusions": sorted(EXCLUDED),
     }
+    # ECR's default registry policy scope (V2) goes without saying.
+    assert "policy_scope" not in document["registry"]
+    # Organisation push is an access preset, as the other access lists.
+    platform = standards[entries["platform/base-image"]["standard"]]
+    assert platform["access"] == {"push_organizations": [ORGANIZATION]}
     assert document["deployment"] == {
         "stack_name": "ecr-registry",
         "account": ACCOUNT,
@@ -216,7 +245,7 @@ def test_the_report_and_the_warnings_name_what_is_kept_as_deployed(
 ) -> None:
     code, _, err = run(capsys, "import", "-o", str(tmp_path / "registry.yaml"))
     assert code == EXIT_OK
-    assert f"account {ACCOUNT} in {REGION}: 8 repositories found, 8 imported" in err
+    assert f"account {ACCOUNT} in {REGION}: 9 repositories found, 9 imported" in err
     assert "  legacy-website: no_lifecycle_policy, unchecked_policy_statements" in err
     assert "note: legacy-website: tag 'aws:cloudformation:stack-name' is set by AWS" in err
     code, _, err = run(capsys, "validate", str(tmp_path / "registry.yaml"))
@@ -238,7 +267,12 @@ def test_the_resource_mapping_is_cdk_import_s_format_for_every_repository(
     assert shard_map is not None
     names = sorted(shard_map.repositories)
     assert len(names) == SEEDED
-    assert mapping == {logical_id(name): {"RepositoryName": name} for name in names}
+    repositories = {key: value for key, value in mapping.items() if "RepositoryName" in value}
+    assert repositories == {logical_id(name): {"RepositoryName": name} for name in names}
+    # The cache rule exists once per prefix: imported too (a construct's logical ID).
+    (cache,) = set(mapping) - set(repositories)
+    assert cache.startswith("PullThroughCacheTeamAMirror")
+    assert mapping[cache] == {"EcrRepositoryPrefix": "team-a-mirror"}
 
 
 @pytest.mark.parametrize(
@@ -316,7 +350,7 @@ def test_a_lifecycle_rule_changed_by_hand_is_drift(
     lines = out.splitlines()
     assert lines[0] == (
         f"account {ACCOUNT} in {REGION} against {tmp_path / 'registry.yaml'} "
-        "(8 repositories): 1 difference, 0 not deployed, 0 unmanaged"
+        "(9 repositories): 1 difference, 0 not deployed, 0 unmanaged"
     )
     assert lines[1].split() == ["SUBJECT", "SETTING", "EXPECTED", "(FILE)", "ACTUAL", "(ACCOUNT)"]
     assert lines[2].split()[:2] == ["payments/worker", "lifecycle"]
@@ -366,6 +400,164 @@ def test_registry_wide_changes_are_drift(
     (difference,) = report["registry"]
     assert (difference["setting"], difference["actual"]) == ("scanning", None)
     assert difference["expected"]["type"] == "ENHANCED"
+
+
+def _set_organization(account: FakeAccount, organization: str) -> None:
+    policy = account.answers["GetRegistryPolicy"]
+    policy["policyText"] = policy["policyText"].replace(ORGANIZATION, organization)
+
+
+def _drop_signing_rule(account: FakeAccount) -> None:
+    account.answers["GetSigningConfiguration"]["signingConfiguration"]["rules"].pop()
+
+
+def _exclude_another(account: FakeAccount) -> None:
+    excluded = account.answers["ListPullTimeUpdateExclusions"]["pullTimeUpdateExclusions"]
+    excluded.append(f"arn:aws:iam::{ACCOUNT}:user/mirror")
+
+
+def _cache_another_namespace(account: FakeAccount) -> None:
+    rules = account.answers["DescribePullThroughCacheRules"]["pullThroughCacheRules"]
+    rules[0]["upstreamRepositoryPrefix"] = "team-b"
+
+
+@pytest.mark.parametrize(
+    ("change", "setting", "actual"),
+    [
+        (lambda a: _set_organization(a, "o-zzzzzzzzzz"), "organization_pull", ["o-zzzzzzzzzz"]),
+        (
+            _drop_signing_rule,
+            "signing",
+            {
+                "rules": [
+                    {
+                        "signing_profile_arn": SIGNING_PROFILE,
+                        "repository_filters": ["data/*", "payments/*"],
+                    }
+                ]
+            },
+        ),
+        (
+            _exclude_another,
+            "pull_time_update_exclusions",
+            sorted([*EXCLUDED, f"arn:aws:iam::{ACCOUNT}:user/mirror"]),
+        ),
+        (
+            lambda a: a.answers["GetAccountSetting"].update(value="V1"),
+            "policy_scope",
+            "V1",
+        ),
+        (
+            _cache_another_namespace,
+            "pull_through_cache",
+            [
+                {
+                    "prefix": "team-a-mirror",
+                    "upstream": "ecr",
+                    "upstream_url": ECR_CACHE_RULE["upstreamRegistryUrl"],
+                    "custom_role_arn": ECR_CACHE_RULE["customRoleArn"],
+                    "upstream_repository_prefix": "team-b",
+                }
+            ],
+        ),
+    ],
+    ids=["organization", "signing", "exclusions", "policy-scope", "upstream-prefix"],
+)
+def test_a_registry_key_changed_by_hand_is_drift_at_that_key(
+    account: FakeAccount,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: Any,
+    setting: str,
+    actual: Any,
+) -> None:
+    document = imported(capsys, tmp_path)
+    change(account)
+    code, report = audited(capsys, tmp_path / "registry.yaml")
+    assert code == EXIT_FAILURE
+    # What the file says, at the key that says it (policy_scope: its default, V2).
+    expected = document["registry"].get(setting, "V2")
+    assert report["registry"] == [
+        {"subject": "registry", "setting": setting, "expected": expected, "actual": actual}
+    ]
+    code, out, _ = run(capsys, "audit", str(tmp_path / "registry.yaml"))
+    assert out.splitlines()[2].split()[:2] == ["registry", setting]
+
+
+def test_a_registry_policy_the_scope_refuses_is_left_out_with_validate_s_reason(
+    account: FakeAccount, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.answers["GetAccountSetting"]["value"] = "V1"
+    code, _, err = run(capsys, "import", "-o", str(tmp_path / "registry.yaml"))
+    assert code == EXIT_OK, err
+    registry = yaml.safe_load((tmp_path / "registry.yaml").read_text())["registry"]
+    assert registry["policy_scope"] == "V1"
+    assert "organization_pull" not in registry and "replication_sources" not in registry
+    (line,) = [line for line in err.splitlines() if line.startswith("  registry policy:")]
+    assert line.startswith(
+        "  registry policy: validate would refuse it as read: registry.organization_pull: "
+    ), line
+    code, report = audited(capsys, tmp_path / "registry.yaml")
+    assert code == EXIT_FAILURE
+    assert [(d["setting"], d["expected"]) for d in report["registry"]] == [
+        ("replication_sources", None),
+        ("organization_pull", None),
+    ]
+
+
+def test_a_policy_scope_the_file_doesn_t_know_is_left_out_alone(
+    account: FakeAccount, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.answers["GetAccountSetting"]["value"] = "V3"
+    code, _, err = run(capsys, "import", "-o", str(tmp_path / "registry.yaml"))
+    assert code == EXIT_OK, err
+    (line,) = [line for line in err.splitlines() if "validate would refuse" in line]
+    assert line.startswith(
+        "  registry policy scope: validate would refuse it as read: registry.policy_scope: "
+    ), line
+    assert "'V3'" in line
+    registry = yaml.safe_load((tmp_path / "registry.yaml").read_text())["registry"]
+    assert "policy_scope" not in registry
+    assert registry["organization_pull"] == [ORGANIZATION] and "signing" in registry
+
+
+@pytest.mark.parametrize(
+    ("call", "key"),
+    [
+        ("GetSigningConfiguration", "signing"),
+        ("ListPullTimeUpdateExclusions", "pull_time_update_exclusions"),
+        ("GetAccountSetting", "policy_scope"),
+    ],
+)
+@pytest.mark.parametrize("code", ["AccessDeniedException", "ValidationException"])
+def test_a_registry_call_refused_or_unsupported_is_one_line_and_the_rest_is_read(
+    account: FakeAccount,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    call: str,
+    key: str,
+    code: str,
+) -> None:
+    account.refuse[(call, "")] = code
+    file = tmp_path / "registry.yaml"
+    exit_code, _, err = run(capsys, "import", "-o", str(file))
+    assert exit_code == EXIT_OK and "Traceback" not in err
+    title = {"signing": "signing", "pull_time_update_exclusions": "pull-time update exclusions"}
+    subject = title.get(key, "registry policy scope")
+    if code == "AccessDeniedException":
+        line = (
+            f"  access denied: {call} on {subject} in {REGION} needs ecr:{call} "
+            f"(not allowed to {call})"
+        )
+    else:
+        line = f"  {call} on {subject} in {REGION} failed: {code}: not allowed to {call}"
+    assert line in err.splitlines()
+    registry = yaml.safe_load(file.read_text())["registry"]
+    assert key not in registry and "scanning" in registry
+    exit_code, report = audited(capsys, file)
+    assert exit_code == EXIT_INVALID
+    assert [u["call"] for u in report["unreadable"]] == [call]
+    assert report["registry"] == []
 
 
 def test_access_denied_on_one_repository_is_named_and_the_rest_imported(

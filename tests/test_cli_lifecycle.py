@@ -18,6 +18,8 @@ import ecr_constructs.cli as cli
 from ecr_constructs import live
 from ecr_constructs.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
 
+from .live_fakes import image_manifest
+
 NOW = "2026-01-31T00:00:00Z"
 REGION = "eu-west-1"
 POLICY = {
@@ -285,27 +287,6 @@ def test_simulate_needs_a_policy_with_images(
 # --- simulate a live repository
 
 
-def _manifest(layer: str) -> str:
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {
-                "mediaType": "application/vnd.docker.container.image.v1+json",
-                "size": 1,
-                "digest": "sha256:" + "c" * 64,
-            },
-            "layers": [
-                {
-                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-                    "size": 1,
-                    "digest": f"sha256:{layer * 64}",
-                }
-            ],
-        }
-    )
-
-
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """moto, with every ECR operation the commands send recorded."""
@@ -327,7 +308,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         ecr = boto3.client("ecr", region_name=REGION)
         ecr.create_repository(repositoryName="app")
         for tag, layer in (("prod-1", "a"), ("dev-1", "b"), ("dev-2", "d")):
-            ecr.put_image(repositoryName="app", imageManifest=_manifest(layer), imageTag=tag)
+            ecr.put_image(
+                repositoryName="app", imageManifest=image_manifest(layer * 64), imageTag=tag
+            )
         yield calls
 
 

@@ -224,20 +224,48 @@ def test_hostile_input_is_exit_2_and_one_line_within_limits(
     case: str, setup: Setup, expected: str, tmp_path: Path
 ) -> None:
     arguments = setup(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "ecr_constructs", *arguments],
-        capture_output=True,
-        text=True,
-        preexec_fn=limited,
-        check=False,
-    )
-    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("  ")]
+    lines = refused(arguments)
     problem = expected.format(d=tmp_path)
     if arguments[0] == "check":
         assert lines == [problem]
     else:  # the problem, then the count of problems in the file
         assert lines[-2:] == [problem, f"{arguments[1]}: 1 problem"]
     assert not (tmp_path / "out").exists()
+
+
+REGISTRY_CASES = [case for case in CASES if case[0].startswith(("YAML", "JSON", "registry"))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("case", "setup", "expected"), REGISTRY_CASES, ids=[c[0] for c in REGISTRY_CASES]
+)
+def test_hostile_registry_files_stop_lifecycle_simulate_before_any_aws_call(
+    case: str, setup: Setup, expected: str, tmp_path: Path
+) -> None:
+    command, path = setup(tmp_path)
+    assert command == "validate"
+    # No credentials and an endpoint that refuses connections: a call would fail otherwise.
+    lines = refused(
+        ["lifecycle", "simulate", "--file", path],
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",
+        AWS_REGION="eu-west-1",
+    )
+    assert lines[-2:] == [expected.format(d=tmp_path), f"{path}: 1 problem"]
+
+
+def refused(arguments: list[str], **environment: str) -> list[str]:
+    """Runs the command under the limits; asserts exit 2, nothing on stdout and no traceback;
+    returns the lines of stderr that are not indented (the problems and their count)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ecr_constructs", *arguments],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        check=False,
+        env={**os.environ, **environment},
+    )
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    return [line for line in result.stderr.splitlines() if not line.startswith("  ")]

@@ -1,9 +1,11 @@
 """What moto lacks, answered as botocore's ``Stubber`` answers (checked against the service
-model): pull-through cache rules, creation templates, ECR Public, signing and pull-time
-update exclusions; read page by page, imported, synthesized and audited."""
+model): pull-through cache rules, creation templates, ECR Public (its logos' GETs answered
+from memory), signing, pull-time update exclusions and the registry policy scope; read
+page by page, imported, synthesized and audited."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,15 +16,15 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from ecr_constructs import cli
-from ecr_constructs.cli import EXIT_FAILURE, EXIT_OK
+from ecr_constructs import PublicRepositoryAccess, PublicRepositoryPolicyDocument, cli
+from ecr_constructs.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
 from ecr_constructs.live.creation_templates import read_creation_templates
 from ecr_constructs.live.public import read_public_repositories
 from ecr_constructs.live.registry_sections import SECTIONS, Context
 from ecr_constructs.live.session import Connection
 from ecr_constructs.standards.fleet.placement import logical_id
 
-from .live_fakes import ACCOUNT, REGION, FakeAccount, fake_account
+from .live_fakes import ACCOUNT, REGION, SIGNING, SIGNING_PROFILE, FakeAccount, fake_account
 
 CONTEXT = Context(ACCOUNT, REGION, "aws")
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
@@ -163,10 +165,10 @@ def test_public_repositories_are_read_with_three_calls_each(
         (repository,) = read_public_repositories(connection)
     stubber.assert_no_pending_responses()
     assert repository.catalog == {"description": "A tool", "architectures": ["x86-64", "ARM 64"]}
-    assert (repository.tags, repository.policy_text, repository.has_logo) == (
+    assert (repository.tags, repository.policy_text, repository.logo) == (
         {"team": "tools"},
         None,
-        False,
+        None,
     )
 
 
@@ -267,42 +269,46 @@ def test_a_template_changed_by_hand_is_drift(
     assert registry[1]["expected"] == "MUTABLE"
 
 
-def test_settings_the_file_cannot_say_yet_are_reported_not_dropped(
-    account: FakeAccount, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    profile = f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/images"
-    account.answers["GetSigningConfiguration"] = {
-        "registryId": ACCOUNT,
-        "signingConfiguration": {
-            "rules": [
-                {
-                    "signingProfileArn": profile,
-                    "repositoryFilters": [{"filter": "prod*", "filterType": "WILDCARD_MATCH"}],
-                }
-            ]
-        },
+def test_signing_exclusions_and_the_policy_scope_are_read_as_the_file_says_them() -> None:
+    client, stubber = stubbed("ecr")
+    stubber.add_response("get_signing_configuration", SIGNING, {})
+    stubber.add_client_error("get_signing_configuration", "SigningConfigurationNotFoundException")
+    role = f"arn:aws:iam::{ACCOUNT}:role/"
+    stubber.add_response(
+        "list_pull_time_update_exclusions",
+        {"pullTimeUpdateExclusions": [role + "scanner"], "nextToken": "more"},
+        {"maxResults": 1000},
+    )
+    stubber.add_response(
+        "list_pull_time_update_exclusions",
+        {"pullTimeUpdateExclusions": [role + "ci"]},
+        {"maxResults": 1000, "nextToken": "more"},
+    )
+    stubber.add_response(
+        "get_account_setting",
+        {"name": "REGISTRY_POLICY_SCOPE", "value": "V1"},
+        {"name": "REGISTRY_POLICY_SCOPE"},
+    )
+    with stubber:
+        signing = section("signing").read(client, CONTEXT)
+        unsigned = section("signing").read(client, CONTEXT)
+        excluded = section("pull_time_update_exclusions").read(client, CONTEXT)
+        scope = section("policy_scope").read(client, CONTEXT)
+    stubber.assert_no_pending_responses()
+    # Every matching rule signs a push: neither rules nor filters are in an order that counts.
+    assert signing == {
+        "rules": [
+            {"signing_profile_arn": f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/all"},
+            {
+                "signing_profile_arn": SIGNING_PROFILE,
+                "repository_filters": ["data/*", "payments/*"],
+            },
+        ]
     }
-    account.answers["ListPullTimeUpdateExclusions"] = {
-        "pullTimeUpdateExclusions": [f"arn:aws:iam::{ACCOUNT}:role/scanner"]
-    }
-    file = tmp_path / "registry.yaml"
-    code, _, err = run(capsys, "import", "-o", str(file))
-    assert code == EXIT_OK
-    assert "  signing: the registry file has no key for signing yet" in err
-    assert (
-        "  pull-time update exclusions: the registry file has no key for pull-time update "
-        "exclusions yet"
-    ) in err
-    assert "signing" not in yaml.safe_load(file.read_text())["registry"]
-    code, out, _ = run(capsys, "audit", str(file), "--output", "json")
-    report = json.loads(out)
-    assert (code, report["registry"]) == (EXIT_OK, [])
-    assert [note.split(":")[0] for note in report["not_compared"]] == [
-        "signing",
-        "pull-time update exclusions",
-    ]
-    code, _, _ = run(capsys, "import", "-o", str(tmp_path / "strict.yaml"), "--strict")
-    assert code == EXIT_FAILURE
+    assert unsigned is None
+    assert excluded == [role + "ci", role + "scanner"]
+    assert section("policy_scope").written(scope, CONTEXT).keys == {"policy_scope": "V1"}
+    assert section("policy_scope").written("V2", CONTEXT).keys == {}  # the file's default
 
 
 def test_a_registry_policy_beyond_replication_is_left_out_and_audited(
@@ -321,22 +327,41 @@ def test_a_registry_policy_beyond_replication_is_left_out_and_audited(
     file = tmp_path / "registry.yaml"
     code, _, err = run(capsys, "import", "-o", str(file))
     assert code == EXIT_OK
-    assert "  registry policy: the registry policy grants more than replication" in err
+    assert (
+        "  registry policy: the registry policy grants more than replication from other "
+        "accounts (replication_sources) and pull by organisations (organization_pull), which "
+        "is all the file can say"
+    ) in err
     code, out, _ = run(capsys, "audit", str(file), "--output", "json")
     assert code == EXIT_FAILURE
     (difference,) = json.loads(out)["registry"]
-    assert (difference["setting"], difference["expected"]) == ("replication_sources", None)
+    assert (difference["setting"], difference["expected"]) == ("registry_policy", None)
+    assert difference["actual"]["Statement"][0]["Resource"] == [statement["Resource"]]
 
 
-def test_public_repositories_in_us_east_1(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+"""A logo as ECR Public's gallery serves it (the signature is what counts)."""
+LOGO_URL = "https://d2c6a7f4.cloudfront.net/logo/branded.png"
+PUSHER = "arn:aws:iam::210987654321:role/release"
+
+
+@pytest.fixture
+def public(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeAccount, dict[str, Any]]]:
+    """An account in us-east-1 with three public repositories: ``tool`` (pushed to by a role
+    of another account), ``branded`` (a gallery logo) and ``team/broken`` (a logo whose URL
+    doesn't answer). Yields the account and the catalogs it answers with."""
     with fake_account(monkeypatch, "us-east-1") as fake:
-        catalogs = {
+        catalogs: dict[str, Any] = {
             "tool": {"description": "A tool", "aboutText": "# Tool\\nWhat it does."},
-            "branded": {"description": "Has a logo", "logoUrl": "https://example.com/logo.png"},
+            "branded": {"description": "Has a logo", "logoUrl": LOGO_URL},
+            "team/broken": {"logoUrl": "https://d2c6a7f4.cloudfront.net/logo/gone.png"},
         }
-        fake.answers["ecr-public:DescribeRepositories"] = {
+        policies = {
+            "tool": PublicRepositoryPolicyDocument(
+                [PublicRepositoryAccess.push(principals=[PUSHER])], partition="aws"
+            ).to_dict()
+        }
+        fake.answers["ecr-public:DescribeRepositories"] = lambda _: {
             "repositories": [
                 {
                     "repositoryName": n,
@@ -349,26 +374,130 @@ def test_public_repositories_in_us_east_1(
             "catalogData": catalogs[body["repositoryName"]]
         }
         fake.answers["ecr-public:ListTagsForResource"] = {"tags": [{"Key": "team", "Value": "oss"}]}
-        fake.answers["ecr-public:GetRepositoryPolicy"] = "RepositoryPolicyNotFoundException"
-        file = tmp_path / "registry.yaml"
-        code, _, err = run(capsys, "import", "-o", str(file))
-        assert code == EXIT_OK, err
-        document = yaml.safe_load(file.read_text())
-        assert document["public_repositories"] == [
-            {
-                "name": "tool",
-                "description": "A tool",
-                "about": "# Tool\\nWhat it does.",
-                "tags": {"team": "oss"},
-            }
-        ]
-        assert "  public repository branded: its catalog logo can't be said in the file yet" in err
-        assert fake.operations("ecr-public")["GetRepositoryCatalogData"] == 2
-        catalogs["tool"]["description"] = "Changed by hand"
-        code, out, _ = run(capsys, "audit", str(file), "--output", "json")
-        report = json.loads(out)
-        assert code == EXIT_FAILURE
-        assert [(d["subject"], d["setting"]) for d in report["differences"]] == [
-            ("public repository tool", "catalog")
-        ]
-        assert [u["name"] for u in report["unmanaged"]] == ["public repository branded"]
+        fake.answers["ecr-public:GetRepositoryPolicy"] = lambda body: (
+            {"repositoryName": body["repositoryName"], "policyText": json.dumps(policies[name])}
+            if (name := body["repositoryName"]) in policies
+            else "RepositoryPolicyNotFoundException"
+        )
+        fake.logos[LOGO_URL] = PNG
+        yield fake, catalogs
+
+
+def test_public_repositories_import_with_access_and_logo_and_audit_clean(
+    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, _ = public
+    file = tmp_path / "registry.yaml"
+    code, out, err = run(capsys, "import", "-o", str(file))
+    assert code == EXIT_OK, err
+    assert str(tmp_path / "registry.logos") in out.split()
+    document = yaml.safe_load(file.read_text())
+    assert document["public_repositories"] == [
+        {
+            "name": "branded",
+            "description": "Has a logo",
+            "logo": "registry.logos/branded.png",
+            "tags": {"team": "oss"},
+        },
+        {
+            "name": "tool",
+            "description": "A tool",
+            "about": "# Tool\\nWhat it does.",
+            "access": {"push_principals": [PUSHER]},
+            "tags": {"team": "oss"},
+        },
+    ]
+    assert (tmp_path / "registry.logos" / "branded.png").read_bytes() == PNG
+    assert fake.downloads == [LOGO_URL, "https://d2c6a7f4.cloudfront.net/logo/gone.png"]
+    assert (
+        "  public repository 'team/broken': GET logoUrl "
+        "https://d2c6a7f4.cloudfront.net/logo/gone.png failed: HTTP Error 404: Not Found"
+    ) in err.splitlines()
+    assert "  public repository team/broken: GET logoUrl could not be read" in err
+    # Nothing else is left beside the file: the logos were checked in a folder of their own.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert run(capsys, "validate", str(file))[0] == EXIT_OK
+    code, _, err = run(capsys, "synth", str(file), "-o", str(tmp_path / "out"), "--locked")
+    assert code == EXIT_OK, err
+    template = json.loads((tmp_path / "out" / "ecr-registry.template.json").read_text())
+    (tool,) = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::ECR::PublicRepository" and r["Properties"]["RepositoryName"] == "tool"
+    ]
+    assert tool["RepositoryPolicyText"]["Statement"][0]["Principal"] == {"AWS": PUSHER}
+    code, out, _ = run(capsys, "audit", str(file), "--output", "json")
+    report = json.loads(out)
+    # team/broken could not be read whole: the audit says so, and is incomplete (2).
+    assert (code, report["differences"], report["unmanaged"]) == (
+        EXIT_INVALID,
+        [],
+        [{"name": "public repository team/broken", "breaks": []}],
+    )
+    assert [u["call"] for u in report["unreadable"]] == ["GET logoUrl"]
+
+
+def test_a_public_repository_s_logo_access_or_catalog_changed_is_drift(
+    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, catalogs = public
+    file = tmp_path / "registry.yaml"
+    assert run(capsys, "import", "-o", str(file))[0] == EXIT_OK
+    del catalogs["team/broken"]
+    code, out, _ = run(capsys, "audit", str(file), "--output", "json")
+    assert (code, json.loads(out)["matches"]) == (EXIT_OK, True)
+    fake.logos[LOGO_URL] = PNG + b"another picture"
+    catalogs["tool"]["description"] = "Changed by hand"
+    fake.answers["ecr-public:GetRepositoryPolicy"] = "RepositoryPolicyNotFoundException"
+    code, out, _ = run(capsys, "audit", str(file), "--output", "json")
+    report = json.loads(out)
+    assert code == EXIT_FAILURE
+    found = {(d["subject"], d["setting"]): d for d in report["differences"]}
+    assert list(found) == [
+        ("public repository branded", "logo"),
+        ("public repository tool", "catalog"),
+        ("public repository tool", "access"),
+    ]
+    # Logos are compared by their bytes: the file's image against the account's.
+    logo = found[("public repository branded", "logo")]
+    assert logo["expected"] == f"sha256:{hashlib.sha256(PNG).hexdigest()}"
+    assert logo["actual"] == f"sha256:{hashlib.sha256(PNG + b'another picture').hexdigest()}"
+    assert found[("public repository tool", "access")]["actual"] is None
+    # The file's logo is the one compared: put the account's back in the file, and it matches.
+    (tmp_path / "registry.logos" / "branded.png").write_bytes(PNG + b"another picture")
+    code, out, _ = run(capsys, "audit", str(file), "--output", "json")
+    assert [d["setting"] for d in json.loads(out)["differences"]] == ["catalog", "access"]
+
+
+def test_logos_are_never_written_over_unless_forced(
+    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = tmp_path / "registry.logos" / "mine.png"
+    kept.parent.mkdir()
+    kept.write_bytes(PNG)
+    file = tmp_path / "registry.yaml"
+    code, out, err = run(capsys, "import", "-o", str(file))
+    assert (code, out) == (EXIT_INVALID, "")
+    assert err.splitlines()[-1] == (
+        f"{tmp_path / 'registry.logos'}: exists already (allowed: --force to replace it)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.logos"]
+    assert kept.read_bytes() == PNG
+    code, _, err = run(capsys, "import", "-o", str(file), "--force")
+    assert code == EXIT_OK, err
+    assert sorted(p.name for p in (tmp_path / "registry.logos").iterdir()) == ["branded.png"]
+
+
+def test_logos_replaced_are_put_back_when_the_file_naming_them_cannot_be_written(
+    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = tmp_path / "registry.logos" / "mine.png"
+    kept.parent.mkdir()
+    kept.write_bytes(PNG)
+    file = tmp_path / "registry.yaml"
+    file.mkdir()  # the file can't be written where a directory is
+    code, out, err = run(capsys, "import", "-o", str(file), "--force")
+    assert (code, out) == (EXIT_INVALID, "")
+    assert "cannot write the file" in err.splitlines()[-1]
+    assert sorted(p.name for p in kept.parent.iterdir()) == ["mine.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.logos", "registry.yaml"]

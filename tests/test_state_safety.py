@@ -529,3 +529,32 @@ def test_an_interrupt_while_the_map_and_assembly_are_committed_waits_for_both(
     )
     assert "ab" in placement_of(map_file)
     assert placement_in(out) == placement_of(map_file)
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed aside"])
+@pytest.mark.parametrize("existed", [True, False], ids=["replacing", "new"])
+def test_a_directory_replaced_comes_back_whole_when_the_body_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool, existed: bool
+) -> None:
+    import ecr_constructs.atomic_files as atomic_files
+
+    if not exchange:
+        monkeypatch.setattr(atomic_files, "_exchange", lambda first, second: False)
+    target, new = tmp_path / "logos", tmp_path / ".logos.new"
+    if existed:
+        target.mkdir()
+        (target / "old.png").write_bytes(b"old")
+    new.mkdir()
+    (new / "new.png").write_bytes(b"new")
+    with pytest.raises(OSError, match="the file"), atomic_files.directory_replaced(new, target):
+        assert sorted(p.name for p in target.iterdir()) == ["new.png"]
+        raise OSError("the file could not be written")
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["logos"] if existed else [])
+    if existed:
+        assert sorted(p.name for p in target.iterdir()) == ["old.png"]
+    new.mkdir()
+    (new / "new.png").write_bytes(b"new")
+    with atomic_files.directory_replaced(new, target):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["logos"]
+    assert (target / "new.png").read_bytes() == b"new"

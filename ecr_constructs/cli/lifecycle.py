@@ -1,8 +1,12 @@
 """``ecr-constructs lifecycle validate|simulate``: check a lifecycle policy file; show what a
-policy expires or archives, from an images file or a live repository (read-only).
+policy expires or archives, from an images file or a live repository (read-only), or what a
+registry file's policies do to every repository of an account (``--file``,
+``lifecycle_fleet``).
 
 Exit codes: 0 done, 2 invalid input (one line per problem, file name first), 1 AWS failure
-(one line).
+(one line). With ``--file``, a question is answered instead: 0 no image in use would be
+expired or archived by the file's policies, 1 one would (each is named), 2 an error
+(invalid input, credentials, access denied, anything that could not be read).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..lifecycle.simulate import (
     evaluation_time,
     simulate,
 )
-from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, counted
+from . import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, counted, lifecycle_fleet
 
 _DAY = timedelta(days=1)
 T = TypeVar("T")
@@ -84,9 +88,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAME",
         help="read the images (and policy) of this repository through boto3",
     )
-    sim.add_argument("--region", help="AWS region of --repository (default: the profile's)")
+    source.add_argument(
+        "--file",
+        metavar="REGISTRY.yaml",
+        help="apply the registry file's policies, and today's, to each of its repositories "
+        "in the account (read-only), flag the images in use, estimate storage costs",
+    )
     sim.add_argument(
-        "--profile", help="AWS profile for --repository (default: the standard credential chain)"
+        "--region",
+        help="AWS region of --repository (default: the profile's) or --file (default: the "
+        "file's deployment.region, else the profile's)",
+    )
+    sim.add_argument(
+        "--profile",
+        help="AWS profile for --repository or --file (default: the standard credential chain)",
     )
     sim.add_argument(
         "--now",
@@ -99,6 +114,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="table",
         help="table for people (default) or JSON",
     )
+    lifecycle_fleet.add_arguments(sim)
     sim.set_defaults(run=_run_simulate)
 
 
@@ -117,6 +133,12 @@ def _run_simulate(args: argparse.Namespace) -> int:
     notes: list[str] = []
     try:
         now = _parse_now(args.now)
+        if args.file is not None:
+            return lifecycle_fleet.run_fleet(args, now)
+        given = [name for name in lifecycle_fleet.FILE_OPTIONS if getattr(args, name) is not None]
+        if given:
+            options = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise _InvalidInput([f"{options}: only with --file"])
         policy: LifecyclePolicy | None = None
         if args.policy is not None:
             policy, notes = _load_policy(args.policy)
@@ -270,11 +292,17 @@ def _table(result: SimulationResult) -> str:
 
 def _size(count: int) -> str:
     """``512 B``, ``1.2 GiB (1,288,490,189 bytes)``."""
+    short = short_size(count)
+    return short if count < 1024 else f"{short} ({count:,} bytes)"
+
+
+def short_size(count: int) -> str:
+    """``512 B``, ``1.2 GiB``."""
     if count < 1024:
         return f"{count} B"
     value = count / 1024
     for unit in ("KiB", "MiB", "GiB"):
         if value < 1024:
-            return f"{value:.1f} {unit} ({count:,} bytes)"
+            return f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TiB ({count:,} bytes)"
+    return f"{value:.1f} TiB"

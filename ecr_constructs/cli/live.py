@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import warnings
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..atomic_files import directory_replaced
 from ..errors import ConfigError, EcrConstructsError
 from ..lifecycle import LifecyclePolicyWarning
 from ..live.limits import DEFAULT_WORKERS
@@ -34,6 +36,9 @@ from .registry import print_problems
 
 if TYPE_CHECKING:
     from ..live.account import LiveAccount
+    from ..live.importer import Imported
+
+T = TypeVar("T")
 
 PROGRESS_FROM = 200
 """Accounts with at least this many repositories get a progress line on stderr."""
@@ -137,13 +142,23 @@ def _read(args: argparse.Namespace, region: str | None, *, failure: int) -> Live
     """The account of ``args`` (profile, prefixes, workers) in ``region``; or, with the
     problem said on stderr, the exit code: 2 for bad input, ``failure`` for AWS failures."""
     from ..live.account import read_account
-    from ..live.failures import LiveRegistryError
     from ..live.session import connect
 
-    try:
+    def read() -> LiveAccount:
         connection = connect(region=region, profile=args.profile, workers=args.workers)
         _say(f"reading the registry in {connection.region}")
         return read_account(connection, prefixes=args.repository_prefix, progress=_progress(_say))
+
+    return _live(read, failure=failure)
+
+
+def _live(read: Callable[[], T], *, failure: int) -> T | int:
+    """``read()``; or, with the problem said on stderr in one line, the exit code: 2 for bad
+    input (``EcrConstructsError``), ``failure`` for AWS failures (``LiveRegistryError``)."""
+    from ..live.failures import LiveRegistryError
+
+    try:
+        return read()
     except EcrConstructsError as error:
         _say(str(error))
         return EXIT_INVALID
@@ -156,8 +171,7 @@ def _read(args: argparse.Namespace, region: str | None, *, failure: int) -> Live
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..live.cdk_import import import_plan
-    from ..live.importer import import_registry, round_trip_differences
+    from ..live.importer import import_registry
 
     output = Path(args.output)
     if output.suffix.lower() not in SUFFIXES:
@@ -172,15 +186,56 @@ def run_import(args: argparse.Namespace) -> int:
     account = _read(args, args.region, failure=EXIT_FAILURE)
     if isinstance(account, int):
         return account
-    imported = import_registry(account, stack_name=args.stack_name)
+    imported = import_registry(
+        account, stack_name=args.stack_name, logo_folder=_logo_folder(output).name
+    )
     report = imported.report
     _report_import(report)
     if args.strict and (report.unreadable or report.left_out):
         _say("error: --strict: something could not be read or carried; nothing written")
         return EXIT_FAILURE
+    try:
+        with _staged(output, imported.logos) as folder:
+            return _check_and_write(args, account, imported, folder)
+    except OSError as error:
+        _say(f"{error.filename}: cannot write the file: {error.strerror}")
+        return EXIT_INVALID
+
+
+def _logo_folder(output: Path) -> Path:
+    """Where import puts the public repositories' logos: ``NAME.logos`` beside the file."""
+    return output.with_name(f"{output.stem}.logos")
+
+
+@contextmanager
+def _staged(output: Path, logos: Mapping[str, bytes]) -> Iterator[Path]:
+    """The folder the imported file is checked in, before anything is written where it
+    goes: a temporary folder beside ``output`` holding the file's logos (removed at the
+    end), or, without logos, ``output``'s own."""
+    if not logos:
+        yield output.parent
+        return
+    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as folder:
+        for relative, data in logos.items():
+            path = Path(folder, relative)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        yield Path(folder)
+
+
+def _check_and_write(
+    args: argparse.Namespace, account: LiveAccount, imported: Imported, folder: Path
+) -> int:
+    """Check the imported file in ``folder`` (``_staged``) against ``account``, then write
+    it, its logos, shard map and resource mappings."""
+    from ..live.cdk_import import import_plan
+    from ..live.importer import round_trip_differences
+
+    output = Path(args.output)
+    report = imported.report
     text = _render(imported.document, output, report.account, report.region)
     try:
-        loaded = _quietly(lambda: parse_registry(text, str(output)))
+        loaded = _quietly(lambda: parse_registry(text, str(folder / output.name)))
     except ConfigError as error:
         _say(f"error: the imported file is not valid (please report this): {error.problems[0]}")
         return EXIT_FAILURE
@@ -194,15 +249,17 @@ def run_import(args: argparse.Namespace) -> int:
             )
         return EXIT_FAILURE
     plan = import_plan(loaded)
+    map_file = shard_map_path(output)
     mappings = {
         output.with_name(f"{output.stem}.{stack}.import.json"): mapping
         for stack, mapping in plan.mappings.items()
     }
+    logos = [_logo_folder(output)] if imported.logos else []
     try:
-        for path in (map_file, *mappings):
+        for path in (map_file, *mappings, *logos):
             if path.exists() and not args.force:
                 raise ConfigError(str(path), "exists already", allowed="--force to replace it")
-        write_new(output, text, replace=args.force)
+        _write_with_logos(output, text, logos, folder, replace=args.force)
         with closing(ShardMapFile(map_file)) as shard_map_file:
             shard_map_file.commit(plan.shard_map)
         for path, mapping in mappings.items():
@@ -210,17 +267,26 @@ def run_import(args: argparse.Namespace) -> int:
     except ConfigError as error:
         _say(str(error))
         return EXIT_INVALID
-    except OSError as error:
-        _say(f"{error.filename}: cannot write the file: {error.strerror}")
-        return EXIT_INVALID
-    for path in (output, map_file, *mappings):
+    for path in (output, *logos, map_file, *mappings):
         print(path)
+    pictures = f", {counted(len(imported.logos), 'logo')} in {logos[0]}" if logos else ""
     _say(
-        f"wrote {output}, its shard map and {counted(len(mappings), 'resource mapping')}: "
-        "adopt the repositories with `cdk import` (docs/adopting.md), then check with "
-        f"`ecr-constructs audit {output}`"
+        f"wrote {output}{pictures}, its shard map and "
+        f"{counted(len(mappings), 'resource mapping')}: adopt the repositories with `cdk import` "
+        f"(docs/adopting.md), then check with `ecr-constructs audit {output}`"
     )
     return EXIT_OK
+
+
+def _write_with_logos(
+    output: Path, text: str, logos: list[Path], folder: Path, *, replace: bool
+) -> None:
+    """The logos' folder (one atomic swap from ``folder``), then the file that names them;
+    if the file can't be written, the folder that was there before is put back."""
+    with ExitStack() as swapped:
+        for logo in logos:
+            swapped.enter_context(directory_replaced(folder / logo.name, logo))
+        write_new(output, text, replace=replace)
 
 
 def _render(document: dict[str, Any], output: Path, account: str, region: str) -> str:
@@ -330,8 +396,6 @@ def _table(report: Any, file: str) -> str:
                 for d in item.breaks
             )
             lines.append(f"  {item.name}: {breaks or 'as the default standard'}")
-    for note in report.not_compared:
-        lines.append(f"not compared: {note}")
     if report.unreadable:
         lines.append("could not be read (the audit is incomplete):")
         lines += [f"  {item}" for item in report.unreadable]

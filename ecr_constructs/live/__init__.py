@@ -1,6 +1,8 @@
 """Read-only access to a live registry through boto3: a repository's images and lifecycle
 policy for the simulator (``ecr``), a whole registry for ``import`` and ``audit``
-(``account``). Nothing here changes the registry.
+(``account``), a registry file's lifecycle policies tried on an account with the images
+running workloads use (``simulate_fleet``; ``connect`` makes its connection). Nothing here
+changes the registry.
 
 Names load on first use, so code that doesn't read a registry doesn't import boto3.
 """
@@ -12,6 +14,10 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from .ecr import READ_OPERATIONS, ecr_client, read_images, read_lifecycle_policy
     from .failures import LiveRegistryError
+    from .fleet_simulation import FleetSimulation, evaluate_fleet, simulate_fleet
+    from .session import connect
+    from .storage_costs import StoragePrices
+    from .workloads import InUseCheck
 
 __getattr__ = lazy_exports(
     __name__,
@@ -19,13 +25,23 @@ __getattr__ = lazy_exports(
     {
         ".ecr": ["READ_OPERATIONS", "ecr_client", "read_images", "read_lifecycle_policy"],
         ".failures": ["LiveRegistryError"],
+        ".fleet_simulation": ["FleetSimulation", "evaluate_fleet", "simulate_fleet"],
+        ".session": ["connect"],
+        ".storage_costs": ["StoragePrices"],
+        ".workloads": ["InUseCheck"],
     },
 )
 
 __all__ = [
     "READ_OPERATIONS",
+    "FleetSimulation",
+    "InUseCheck",
     "LiveRegistryError",
+    "StoragePrices",
+    "connect",
     "ecr_client",
+    "evaluate_fleet",
     "read_images",
     "read_lifecycle_policy",
+    "simulate_fleet",
 ]

@@ -4,9 +4,10 @@ creation templates and (in us-east-1) public repositories. Read-only: only the c
 
 Calls: per private repository 3 (``GetLifecyclePolicy``, ``GetRepositoryPolicy``,
 ``ListTagsForResource``) plus one ``DescribeRepositories`` page per 1,000 repositories; per
-public repository 3 likewise; a constant number for the registry (one per section, one
-per page of templates and cache rules, and one or two ``kms:ListAliases`` pages to
-recognise the AWS-managed ``aws/ecr`` key).
+public repository 3 likewise, and for one with a gallery logo an HTTPS GET of the image
+(``logos``); a constant number for the registry (one per section, one per page of
+templates, cache rules and pull-time update exclusions, and one or two ``kms:ListAliases``
+pages to recognise the AWS-managed ``aws/ecr`` key).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from typing import Any
 from .creation_templates import CALL as TEMPLATES_CALL
 from .creation_templates import LiveCreationTemplate, read_creation_templates
 from .failures import CallFailed, Unreadable, aws_call
+from .pool import Progress
 from .public import CALLS as PUBLIC_CALLS
 from .public import REGION as PUBLIC_REGION
 from .public import LivePublicRepository, read_public_repositories
 from .registry_sections import SECTIONS, Context
 from .repositories import CALLS as REPOSITORY_CALLS
-from .repositories import LiveRepository, Progress, read_repositories
+from .repositories import LiveRepository, read_repositories
 from .session import Connection
 
 MANAGED_KEY_ALIAS = "alias/aws/ecr"

@@ -35,7 +35,7 @@ from ..standards.registry_file.models import ACCESS_KEYS
 from ..standards.registry_file.presets import build_preset
 from ..standards.registry_file.resolution import access_grants
 from .repositories import LiveRepository
-from .semantic import canonical_lifecycle, canonical_policy, parse_document
+from .semantic import canonical_lifecycle, canonical_policy, parse_document, root_account
 from .views import is_system_tag
 
 Item = dict[str, Any]
@@ -265,7 +265,7 @@ def _preset_lists(statement: Mapping[str, Any], partition: str) -> dict[str, lis
         accounts: list[str] = []
         others: list[str] = []
         for value in _strings(principal["AWS"]):
-            account = _root_account(value, partition)
+            account = root_account(value, partition)
             (accounts if account else others).append(account or value)
         return {f"{kind}_accounts": accounts, f"{kind}_principals": others}
     organization_keys: dict[str, tuple[tuple[str, ...], str]] = {
@@ -296,11 +296,3 @@ def _condition(condition: Any, operator: str, key: str) -> list[str]:
     if not isinstance(keys, Mapping) or list(keys) != [key]:
         return []
     return _strings(keys[key])
-
-
-def _root_account(principal: str, partition: str) -> str | None:
-    prefix, suffix = f"arn:{partition}:iam::", ":root"
-    if principal.startswith(prefix) and principal.endswith(suffix):
-        account = principal[len(prefix) : -len(suffix)]
-        return account if account.isdigit() and len(account) == 12 else None
-    return None

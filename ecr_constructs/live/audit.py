@@ -1,27 +1,28 @@
-"""Compare an account, as read, with its registry file. Pure Python: no AWS call.
+"""Compare an account, as read, with its registry file. Pure Python: no AWS call (a public
+repository's logo is read from its file).
 
 Each repository of the file is compared setting by setting (``views``), each
-registry-wide section by its own comparer (``registry_sections``), creation templates and
-public repositories likewise. Repositories of the file that don't exist are "not
-deployed"; repositories of the account the file doesn't name are "unmanaged", each with
-what it breaks in the file's default standard.
+registry-wide section by its own comparer (``registry_sections``), creation templates
+likewise, public repositories by theirs (``public_views``). Repositories of the file that
+don't exist are "not deployed"; repositories of the account the file doesn't name are
+"unmanaged", each with what it breaks in the file's default standard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..settings import RepositorySettings
 from ..standards.registry_file.loading import LoadedRegistry, resolve_registry
-from ..standards.registry_file.models import PublicRepositoryConfig, RepositoryConfig
+from ..standards.registry_file.models import RegistrySettingsConfig, RepositoryConfig
 from .account import LiveAccount
 from .creation_templates import LiveCreationTemplate
 from .failures import Unreadable
 from .public import LivePublicRepository
+from .public_views import PUBLIC_SETTINGS, declared_public_view, live_public_view
 from .registry_sections import SECTIONS
-from .views import Difference, declared_view, differences, is_system_tag, live_view
+from .views import Difference, declared_view, differences, live_view
 
 _PROBE = "default-standard-probe"
 """A repository name used to resolve the file's default standard on its own."""
@@ -55,8 +56,6 @@ class AuditReport:
     """Repositories of the account that the file doesn't name."""
     registry: tuple[Difference, ...]
     """Registry-wide settings and creation templates that differ."""
-    not_compared: tuple[str, ...]
-    """Settings of the account the file can't say yet (reported, not counted as drift)."""
     unreadable: tuple[Unreadable, ...]
     """What could not be read: the audit is incomplete."""
 
@@ -75,7 +74,6 @@ class AuditReport:
             "not_deployed": list(self.not_deployed),
             "unmanaged": [u.to_dict() for u in self.unmanaged],
             "registry": [d.to_dict() for d in self.registry],
-            "not_compared": list(self.not_compared),
             "unreadable": [
                 {"call": u.call, "subject": u.subject, "message": u.message}
                 for u in self.unreadable
@@ -116,8 +114,7 @@ def audit(loaded: LoadedRegistry, account: LiveAccount) -> AuditReport:
         for name, repository in live.items()
         if name not in named
     ]
-    public = _public(loaded.config.public_repositories, account.public_repositories)
-    registry, not_compared = _registry(loaded, account)
+    public = _public(loaded, account.public_repositories, partition)
     return AuditReport(
         account=account.context.account,
         region=account.context.region,
@@ -125,35 +122,37 @@ def audit(loaded: LoadedRegistry, account: LiveAccount) -> AuditReport:
         differences=(*found, *public[0]),
         not_deployed=(*not_deployed, *public[1]),
         unmanaged=(*unmanaged, *public[2]),
-        registry=(*registry, *_templates(loaded, account)),
-        not_compared=tuple(not_compared),
+        registry=(*_registry(loaded, account), *_templates(loaded, account)),
         unreadable=account.unreadable,
     )
 
 
 def _default_settings(loaded: LoadedRegistry) -> RepositorySettings:
-    """The settings of a repository that names no standard: the file's default standard."""
-    probe = loaded.config.model_copy(update={"repositories": (RepositoryConfig(name=_PROBE),)})
+    """The settings of a repository that names no standard: the file's default standard
+    (resolved with the file's standards alone: nothing else of the file, such as a public
+    repository's logo file, is read again)."""
+    probe = loaded.config.model_copy(
+        update={
+            "repositories": (RepositoryConfig(name=_PROBE),),
+            "public_repositories": (),
+            "registry": RegistrySettingsConfig(),
+        }
+    )
     return resolve_registry(probe).repositories[0].settings
 
 
-def _registry(loaded: LoadedRegistry, account: LiveAccount) -> tuple[list[Difference], list[str]]:
-    found, not_compared = [], []
+def _registry(loaded: LoadedRegistry, account: LiveAccount) -> list[Difference]:
+    found = []
     for section in SECTIONS:
         if section.name not in account.registry:
             continue  # unreadable, reported as such
         actual = account.registry[section.name]
-        if section.declared is None:
-            if actual is not None:
-                not_compared.append(
-                    f"{section.title}: configured in the account; the registry file has no key "
-                    "for it yet, so it is not compared"
-                )
-            continue
         expected = section.declared(loaded.config, account.context)
-        if section.comparable(expected) != section.comparable(actual):
-            found.append(Difference("registry", section.name, expected, actual))
-    return found, not_compared
+        found += [
+            Difference("registry", *difference)
+            for difference in section.differing(expected, actual, account.context)
+        ]
+    return found
 
 
 def _templates(loaded: LoadedRegistry, account: LiveAccount) -> list[Difference]:
@@ -193,38 +192,23 @@ def _templates(loaded: LoadedRegistry, account: LiveAccount) -> list[Difference]
 
 
 def _public(
-    declared: tuple[PublicRepositoryConfig, ...],
-    read: tuple[LivePublicRepository, ...] | None,
+    loaded: LoadedRegistry, read: tuple[LivePublicRepository, ...] | None, partition: str
 ) -> tuple[list[Difference], list[str], list[Unmanaged]]:
     if read is None:
         return [], [], []
     live = {repository.name: repository for repository in read}
     found, not_deployed = [], []
-    for repository in declared:
+    for repository in loaded.config.public_repositories:
         subject = f"public repository {repository.name}"
         actual = live.pop(repository.name, None)
         if actual is None:
             not_deployed.append(subject)
             continue
-        expected = {"catalog": public_catalog(repository), "tags": dict(repository.tags)}
-        have = {
-            "catalog": _sorted_lists(actual.catalog),
-            "tags": {k: v for k, v in actual.tags.items() if not is_system_tag(k)},
-        }
-        for setting in ("catalog", "tags"):
-            if expected[setting] != have[setting]:
-                found.append(Difference(subject, setting, expected[setting], have[setting]))
+        found += differences(
+            subject,
+            declared_public_view(repository, loaded.source, partition),
+            live_public_view(actual, partition),
+            settings=PUBLIC_SETTINGS,
+        )
     unmanaged = [Unmanaged(f"public repository {name}", ()) for name in live]
     return found, not_deployed, unmanaged
-
-
-def public_catalog(repository: PublicRepositoryConfig) -> dict[str, Any]:
-    """A public repository's catalog data as the file declares it (keys set only)."""
-    data = repository.model_dump(
-        mode="json", include={"description", "about", "usage", "operating_systems", "architectures"}
-    )
-    return _sorted_lists({key: value for key, value in data.items() if value})
-
-
-def _sorted_lists(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: sorted(v) if isinstance(v, list | tuple) else v for k, v in values.items()}

@@ -90,7 +90,8 @@ def aws_call(
             text = f"{operation} on {subject} in {region} failed: {code}: {message}"
         raise CallFailed(text) from None
     except BotoCoreError as error:
-        raise CallFailed(f"{operation} on {subject} failed: {error}") from None
+        detail = " ".join(str(error).split())  # validation errors come a line per problem
+        raise CallFailed(f"{operation} on {subject} failed: {detail}") from None
 
 
 @dataclass

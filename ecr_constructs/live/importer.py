@@ -2,26 +2,31 @@
 
 Private repositories become standards and overrides (``grouping``) of settings said
 exactly (``adoption``); registry-wide sections are written as read where the file can
-say them; creation templates name a standard with exactly their settings; public
-repositories carry their catalog data. What the file can't say exactly is left out and
-reported, never changed. ``round_trip_differences`` checks a written file against the
-account it came from.
+say them (each checked as ``validate`` checks it); creation templates name a standard with
+exactly their settings; public repositories carry their catalog data, access lists and
+logo (an image file beside the registry file). What the file can't say exactly is left
+out and reported, never changed. ``round_trip_differences`` checks a written file against
+the account it came from.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..standards.registry_file.loading import LoadedRegistry
+from ..errors import ConfigError, PolicyDocumentError, format_path
+from ..standards.registry_file.loading import LoadedRegistry, parse_registry
 from .account import LiveAccount
 from .adoption import Adopted, adopt
 from .audit import audit
 from .failures import Unreadable
 from .grouping import Grouping, group, written_standard
-from .public import LivePublicRepository
-from .registry_sections import SECTIONS
+from .logos import logo_suffix
+from .public_views import public_access_keys
+from .registry_sections import SECTIONS, Context
 from .views import Difference, is_system_tag
 
 FORMAT_VERSION = 1
@@ -52,10 +57,16 @@ class Imported:
     document: dict[str, Any]
     """The registry file, as data."""
     report: ImportReport
+    logos: Mapping[str, bytes] = field(default_factory=dict)
+    """The public repositories' logo images the file names, by path relative to the file."""
 
 
-def import_registry(account: LiveAccount, *, stack_name: str) -> Imported:
-    """The registry file document of ``account`` (deployed as ``stack_name``)."""
+def import_registry(
+    account: LiveAccount, *, stack_name: str, logo_folder: str = "logos"
+) -> Imported:
+    """The registry file document of ``account`` (deployed as ``stack_name``), and the
+    images of its public repositories' logos, named in the file as files in ``logo_folder``
+    (a folder beside the file; default: ``logos``)."""
     context = account.context
     adopted = [
         adopt(repository, partition=context.partition, managed_key=account.managed_key)
@@ -66,18 +77,12 @@ def import_registry(account: LiveAccount, *, stack_name: str) -> Imported:
     left_out = [(a.name, str(a.refused)) for a in adopted if a.refused is not None]
     notes = [f"{a.name}: {note}" for a in adopted for note in a.notes]
     exempted = [(a.name, tuple(a.keys["exemptions"])) for a in adopted if a.keys.get("exemptions")]
-    registry: dict[str, Any] = {}
-    for section in SECTIONS:
-        if section.name in account.registry:
-            written = section.to_file(account.registry[section.name], context)
-            if written.note is not None:
-                left_out.append((section.title, written.note))
-            elif written.value is not None:
-                registry[section.name] = written.value
+    registry = _registry(account, left_out, notes)
     templates = _templates(account, grouping, left_out, exempted)
     if templates:
         registry["creation_templates"] = templates
-    public = _public(account.public_repositories, left_out)
+    logos: dict[str, bytes] = {}
+    public = _public(account, left_out, logos, logo_folder)
     document: dict[str, Any] = {"version": FORMAT_VERSION}
     if grouping.standards:
         document["standards"] = {s.name: written_standard(s.keys) for s in grouping.standards}
@@ -103,7 +108,51 @@ def import_registry(account: LiveAccount, *, stack_name: str) -> Imported:
         notes=tuple(notes),
         unreadable=account.unreadable,
     )
-    return Imported(document, report)
+    return Imported(document, report, logos)
+
+
+def _registry(
+    account: LiveAccount, left_out: list[tuple[str, str]], notes: list[str]
+) -> dict[str, Any]:
+    """The registry-wide sections read, as the file's keys; those the file can't say as
+    read (``validate`` would refuse them) are left out."""
+    context = account.context
+    written = {
+        section: section.written(account.registry[section.name], context)
+        for section in SECTIONS
+        if section.name in account.registry
+    }
+    scope = next((w.keys for s, w in written.items() if s.name == "policy_scope"), {})
+    if _refused(scope, context) is not None:
+        scope = {}  # left out below; the others are checked on the file's default scope
+    registry: dict[str, Any] = {}
+    for section, value in written.items():
+        problem = value.note or _refused({**scope, **value.keys}, context)
+        if problem is not None:
+            left_out.append((section.title, problem))
+        else:
+            registry.update(value.keys)
+    if "policy_scope" not in account.registry:
+        notes.append(
+            "registry policy scope: not read, so the file leaves policy_scope to its default, "
+            "V2 (ECR's default); if the account is on V1, say policy_scope: V1"
+        )
+    return registry
+
+
+def _refused(keys: Mapping[str, Any], context: Context) -> str | None:
+    """What ``validate`` finds wrong with registry ``keys`` alone; None when nothing."""
+    if not keys:
+        return None
+    deployment = {"account": context.account, "region": context.region}
+    document = {"version": FORMAT_VERSION, "registry": dict(keys), "deployment": deployment}
+    try:
+        parse_registry(json.dumps(document), "registry.json")
+    except ConfigError as error:
+        problem = error.problems[0]
+        where = format_path(problem.path or ())
+        return f"validate would refuse it as read: {replace(problem, where=where)}"
+    return None
 
 
 def _templates(
@@ -140,27 +189,34 @@ def _templates(
 
 
 def _public(
-    repositories: tuple[LivePublicRepository, ...] | None, left_out: list[tuple[str, str]]
+    account: LiveAccount,
+    left_out: list[tuple[str, str]],
+    logos: dict[str, bytes],
+    logo_folder: str,
 ) -> list[dict[str, Any]]:
     entries = []
-    for repository in repositories or ():
+    for repository in account.public_repositories or ():
         subject = f"public repository {repository.name}"
-        reasons = [
-            reason
-            for reason, applies in (
-                ("its catalog logo can't be said in the file yet", repository.has_logo),
-                ("its repository policy can't be said in the file yet", repository.policy_text),
-                ("some of it could not be read", repository.unreadable),
-            )
-            if applies
-        ]
-        if reasons:
-            left_out.append((subject, "; ".join(reasons)))
+        if repository.unreadable:
+            calls = ", ".join(sorted({u.call for u in repository.unreadable}))
+            left_out.append((subject, f"{calls} could not be read"))
             continue
+        try:
+            access = public_access_keys(repository.policy_text, account.context.partition)
+        except PolicyDocumentError as error:
+            left_out.append((subject, f"its {error.problems[0]}"))
+            continue
+        entry: dict[str, Any] = {"name": repository.name, **repository.catalog}
+        if repository.logo is not None:
+            path = f"{logo_folder}/{repository.name}{logo_suffix(repository.logo)}"
+            logos[path] = repository.logo
+            entry["logo"] = path
+        if access:
+            entry["access"] = access
         tags = {k: v for k, v in repository.tags.items() if not is_system_tag(k)}
-        entries.append(
-            {"name": repository.name, **repository.catalog, **({"tags": tags} if tags else {})}
-        )
+        if tags:
+            entry["tags"] = tags
+        entries.append(entry)
     return entries
 
 
@@ -186,5 +242,6 @@ def round_trip_differences(
     return found
 
 
-def _title(section: str) -> str:
-    return next(s.title for s in SECTIONS if s.name == section)
+def _title(setting: str) -> str:
+    """The title of the registry-wide section that ``setting`` (a ``Difference``'s) is of."""
+    return next(s.title for s in SECTIONS if setting in (s.name, *s.keys))

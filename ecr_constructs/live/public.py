@@ -1,6 +1,7 @@
 """ECR Public repositories (us-east-1 only): ``DescribeRepositories`` at its largest page,
 then ``GetRepositoryCatalogData``, ``ListTagsForResource`` and ``GetRepositoryPolicy`` for
-each. A call refused for one repository is recorded with it, and the others go on."""
+each, and for a repository with a gallery logo the image from its ``logoUrl`` (``logos``).
+A call refused for one repository is recorded with it, and the others go on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .failures import Reads, Unreadable, aws_call
+from .failures import CallFailed, Reads, Unreadable, aws_call
+from .logos import CALL as LOGO_CALL
+from .logos import read_logo
 from .session import Connection
 
 REGION = "us-east-1"
@@ -35,7 +38,8 @@ class LivePublicRepository:
     name: str
     catalog: Mapping[str, Any] = field(default_factory=dict)
     """``description``, ``about``, ``usage``, ``operating_systems``, ``architectures``, as set."""
-    has_logo: bool = False
+    logo: bytes | None = None
+    """The gallery logo's image; None: no logo (or it could not be read: ``unreadable``)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     policy_text: str | None = None
     unreadable: tuple[Unreadable, ...] = ()
@@ -70,12 +74,18 @@ def _read(client: Any, item: Mapping[str, Any]) -> LivePublicRepository:
         lambda: client.get_repository_policy(repositoryName=name),
         missing="RepositoryPolicyNotFoundException",
     )
+    logo = None
+    if catalog.get("logoUrl"):
+        try:
+            logo = read_logo(str(catalog["logoUrl"]))
+        except CallFailed as failure:
+            reads.unreadable.append(Unreadable(LOGO_CALL, name, f"{reads.label}: {failure}"))
     return LivePublicRepository(
         name=name,
         catalog={
             ours: catalog[theirs] for theirs, ours in _CATALOG_KEYS.items() if catalog.get(theirs)
         },
-        has_logo=bool(catalog.get("logoUrl")),
+        logo=logo,
         tags={str(t["Key"]): str(t["Value"]) for t in (listed or {}).get("tags", [])},
         policy_text=(policy or {}).get("policyText"),
         unreadable=tuple(reads.unreadable),

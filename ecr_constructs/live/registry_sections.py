@@ -3,27 +3,34 @@
 A ``RegistrySection`` reads its setting from the account and takes the registry file's
 word on it, both in the file's vocabulary (``{"type": "ENHANCED", "rules": [...]}``), so
 that audit compares them with ``==`` and import writes what it read. ``None`` is ECR's
-default (nothing configured). A section the file has no key for yet (``declared`` None) is
-read and reported, not compared. Creation templates carry repository settings and have
+default (nothing configured). The registry policy is one setting made of two keys
+(``replication_sources`` and ``organization_pull``), compared as a policy document and
+reported by the key that differs. Creation templates carry repository settings and have
 their own module (``creation_templates``).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..policy import RegistryAccess, RegistryPolicyDocument
-from ..registry_rules import UPSTREAMS
+from ..errors import PolicyDocumentError
+from ..policy import RegistryPolicyDocument
+from ..registry_rules import ROOT, UPSTREAMS, RegistryPolicyScope
+from ..standards.registry_file.checks import registry_policy_grants
 from ..standards.registry_file.models import RegistryConfig
 from .failures import error_code
-from .semantic import canonical_policy
+from .semantic import canonical_policy, root_account
 
-_ROOT_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):root")
+_ORGANIZATION_KEY = "aws:principalorgid"
+"""``aws:PrincipalOrgID`` as canonical policies spell condition keys (lower case)."""
+POLICY_SCOPE_SETTING = "REGISTRY_POLICY_SCOPE"
+"""The account setting ``GetAccountSetting`` reads the registry policy scope from."""
 
 
 @dataclass(frozen=True)
@@ -41,15 +48,11 @@ Value = Any
 
 @dataclass(frozen=True)
 class FileValue:
-    """What import writes for a setting read: ``value`` under ``registry.<key>``, or, when
-    the file can't say it, None and ``note`` (why)."""
+    """What import writes for a setting read: ``keys`` under ``registry:`` (none for ECR's
+    default), or, when the file can't say it, no keys and ``note`` (why)."""
 
-    value: Value
+    keys: Mapping[str, Value] = field(default_factory=dict)
     note: str | None = None
-
-
-def _same(value: Value, _context: Context) -> FileValue:
-    return FileValue(value)
 
 
 def _unchanged(value: Value) -> Value:
@@ -61,18 +64,47 @@ class RegistrySection:
     """One registry-wide setting: how to read it, what the file says, what to write."""
 
     name: str
-    """Its key under ``registry:`` (planned keys for sections the file can't say yet)."""
+    """Its key under ``registry:`` (``registry_policy``: the policy two keys make), and the
+    setting audit names."""
     title: str
     """Its name in reports."""
     call: str
     """The ECR operation that reads it."""
     read: Callable[[Any, Context], Value]
     """The account's setting, read with an ECR client."""
-    declared: Callable[[RegistryConfig, Context], Value] | None
-    """The file's setting; None while the file has no key for it."""
+    declared: Callable[[RegistryConfig, Context], Value]
+    """The file's setting."""
     comparable: Callable[[Value], Value] = _unchanged
     """The part of a value that is compared (a secret's name, not its ARN)."""
-    to_file: Callable[[Value, Context], FileValue] = _same
+    to_file: Callable[[Value, Context], FileValue] | None = None
+    """The keys that say a value read; default: the value under ``name`` (none for None)."""
+    keys: tuple[str, ...] = ()
+    """The file keys that make the setting when they are several (the registry policy's);
+    default: ``name``."""
+
+    def written(self, value: Value, context: Context) -> FileValue:
+        """What import writes for ``value``, read from the account of ``context``."""
+        if self.to_file is not None:
+            return self.to_file(value, context)
+        return FileValue({} if value is None else {self.name: value})
+
+    def differing(
+        self, expected: Value, actual: Value, context: Context
+    ) -> list[tuple[str, Value, Value]]:
+        """Where ``expected`` (the file's) and ``actual`` (the account's) differ, as
+        ``(setting, expected, actual)``: the file key that differs where the setting is made
+        of several and the file can say both values, else ``name`` with the whole values."""
+        if self.comparable(expected) == self.comparable(actual):
+            return []
+        if self.keys:
+            want, have = self.written(expected, context), self.written(actual, context)
+            if want.note is None and have.note is None:
+                return [
+                    (key, want.keys.get(key), have.keys.get(key))
+                    for key in self.keys
+                    if want.keys.get(key) != have.keys.get(key)
+                ]
+        return [(self.name, expected, actual)]
 
 
 def all_pages(call: Callable[..., dict[str, Any]], key: str, **request: Any) -> Iterator[Any]:
@@ -183,9 +215,15 @@ def _read_registry_policy(client: Any, context: Context) -> Value:
     return canonical_policy(str(response["policyText"]), context.partition)
 
 
-def _replication_from(accounts: list[str], context: Context) -> Value:
+def _registry_policy(
+    sources: Sequence[str], organizations: Sequence[str], context: Context
+) -> Value:
+    """The policy ``replication_sources`` and ``organization_pull`` render, canonical."""
+    grants = registry_policy_grants(sources, organizations)
+    if not grants:
+        return None
     document = RegistryPolicyDocument(
-        [RegistryAccess.replication_from(accounts)],
+        grants.values(),
         account=context.account,
         region=context.region,
         partition=context.partition,
@@ -194,25 +232,65 @@ def _replication_from(accounts: list[str], context: Context) -> Value:
 
 
 def _declared_registry_policy(config: RegistryConfig, context: Context) -> Value:
-    sources = list(config.registry.replication_sources)
-    return _replication_from(sources, context) if sources else None
+    registry = config.registry
+    return _registry_policy(registry.replication_sources, registry.organization_pull, context)
 
 
 def _registry_policy_to_file(value: Value, context: Context) -> FileValue:
-    """``replication_sources`` when the policy is exactly what they render."""
+    """``replication_sources`` and ``organization_pull`` when the policy is exactly what
+    they render."""
     if value is None:
-        return FileValue(None)
-    statements = value.get("Statement", []) if isinstance(value, dict) else []
-    principals = statements[0].get("Principal", {}).get("AWS", []) if len(statements) == 1 else []
-    matches = [_ROOT_ARN.fullmatch(principal) for principal in principals]
-    accounts = [match[1] for match in matches if match is not None]
-    if 0 < len(accounts) == len(principals) and _replication_from(accounts, context) == value:
-        return FileValue(sorted(accounts))
+        return FileValue()
+    accounts, organizations = _policy_lists(value, context.partition)
+    keys = {
+        key: sorted(values)
+        for key, values in (("replication_sources", accounts), ("organization_pull", organizations))
+        if values
+    }
+    try:
+        exact = _registry_policy(accounts, organizations, context) == value
+    except PolicyDocumentError:
+        exact = False
+    if exact:
+        return FileValue(keys)
     return FileValue(
-        None,
-        "the registry policy grants more than replication from other accounts, which is "
-        "all the file can say (replication_sources)",
+        note="the registry policy grants more than replication from other accounts "
+        "(replication_sources) and pull by organisations (organization_pull), which is all "
+        "the file can say"
     )
+
+
+def _policy_lists(policy: Value, partition: str) -> tuple[list[str], list[str]]:
+    """The accounts (root principals) and organisations (``aws:PrincipalOrgID``) a canonical
+    registry policy names: what ``replication_sources`` and ``organization_pull`` would be."""
+    accounts: list[str] = []
+    organizations: list[str] = []
+    for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+        condition = statement.get("Condition")
+        equals = condition.get("StringEquals") if isinstance(condition, dict) else None
+        principal = statement.get("Principal")
+        if isinstance(equals, dict) and _ORGANIZATION_KEY in equals:
+            organizations += equals[_ORGANIZATION_KEY]
+        elif isinstance(principal, dict):
+            found = (root_account(name, partition) for name in principal.get("AWS", []))
+            accounts += [account for account in found if account is not None]
+    return accounts, organizations
+
+
+# -- registry policy scope -----------------------------------------------------------------
+
+
+def _read_policy_scope(client: Any, _context: Context) -> Value:
+    return str(client.get_account_setting(name=POLICY_SCOPE_SETTING)["value"])
+
+
+def _declared_policy_scope(config: RegistryConfig, _context: Context) -> Value:
+    return config.registry.policy_scope.value
+
+
+def _policy_scope_to_file(value: Value, _context: Context) -> FileValue:
+    """The scope, unless it is the file's default (V2, ECR's)."""
+    return FileValue({} if value == RegistryPolicyScope.V2 else {"policy_scope": value})
 
 
 # -- pull-through cache --------------------------------------------------------------------
@@ -254,7 +332,11 @@ def _upstream_of(url: str) -> str:
 
 def _declared_cache(config: RegistryConfig, _context: Context) -> Value:
     rules = [
-        rule.model_dump(mode="json", exclude_none=True)
+        {
+            key: value
+            for key, value in rule.model_dump(mode="json", exclude_none=True).items()
+            if (key, value) != ("upstream_repository_prefix", ROOT)  # ECR's default, said
+        }
         for rule in config.registry.pull_through_cache
     ]
     return sorted(rules, key=lambda rule: str(rule["prefix"])) or None
@@ -272,19 +354,28 @@ def _comparable_cache(value: Value) -> Value:
 
 
 def _cache_to_file(value: Value, _context: Context) -> FileValue:
-    unsaid = [rule for rule in value or () if "upstream_repository_prefix" in rule]
-    unknown = [rule for rule in value or () if rule["upstream"] not in UPSTREAMS]
-    if unsaid or unknown:
+    unknown = [str(rule["prefix"]) for rule in value or () if rule["upstream"] not in UPSTREAMS]
+    if unknown:
         return FileValue(
-            None,
-            "rules with an upstream repository prefix or an upstream the file doesn't know "
-            f"({', '.join(str(r['prefix']) for r in unsaid + unknown)}) can't be said in the "
-            "file yet",
+            note=f"rules with an upstream the file doesn't know ({', '.join(unknown)}) can't be "
+            "said in the file"
         )
-    return FileValue(value)
+    return FileValue({} if value is None else {"pull_through_cache": value})
 
 
-# -- sections the file can't say yet -------------------------------------------------------
+# -- signing and pull-time update exclusions -----------------------------------------------
+
+
+def _signing(rules: Iterable[tuple[str, Iterable[str]]]) -> Value:
+    """Signing rules as the file says them, in a fixed order: ECR starts a signing job for
+    every rule that matches a push, so neither the rules' order nor their filters' matters."""
+    written = []
+    for profile, filters in rules:
+        rule: dict[str, Any] = {"signing_profile_arn": profile}
+        if filters:
+            rule["repository_filters"] = sorted(filters)
+        written.append(rule)
+    return {"rules": sorted(written, key=json.dumps)} if written else None
 
 
 def _read_signing(client: Any, _context: Context) -> Value:
@@ -292,21 +383,19 @@ def _read_signing(client: Any, _context: Context) -> Value:
         client.get_signing_configuration, "SigningConfigurationNotFoundException"
     )
     rules = (response or {}).get("signingConfiguration", {}).get("rules", [])
-    return (
-        {
-            "rules": [
-                {
-                    "signing_profile_arn": str(rule["signingProfileArn"]),
-                    "repository_filters": sorted(
-                        str(f["filter"]) for f in rule.get("repositoryFilters", [])
-                    ),
-                }
-                for rule in rules
-            ]
-        }
-        if rules
-        else None
+    return _signing(
+        (
+            str(rule["signingProfileArn"]),
+            [str(f["filter"]) for f in rule.get("repositoryFilters", ())],
+        )
+        for rule in rules
     )
+
+
+def _declared_signing(config: RegistryConfig, _context: Context) -> Value:
+    signing = config.registry.signing
+    rules = signing.rules if signing is not None else ()
+    return _signing((rule.signing_profile_arn, rule.repository_filters) for rule in rules)
 
 
 def _read_pull_time_exclusions(client: Any, _context: Context) -> Value:
@@ -314,13 +403,8 @@ def _read_pull_time_exclusions(client: Any, _context: Context) -> Value:
     return sorted(str(principal) for principal in principals) or None
 
 
-def _not_yet(title: str) -> Callable[[Value, Context], FileValue]:
-    def to_file(value: Value, _context: Context) -> FileValue:
-        if value is None:
-            return FileValue(None)
-        return FileValue(None, f"the registry file has no key for {title} yet")
-
-    return to_file
+def _declared_pull_time_exclusions(config: RegistryConfig, _context: Context) -> Value:
+    return sorted(config.registry.pull_time_update_exclusions) or None
 
 
 SECTIONS: tuple[RegistrySection, ...] = (
@@ -335,12 +419,21 @@ SECTIONS: tuple[RegistrySection, ...] = (
         "replication", "replication", "DescribeRegistry", _read_replication, _declared_replication
     ),
     RegistrySection(
-        "replication_sources",
+        "policy_scope",
+        "registry policy scope",
+        "GetAccountSetting",
+        _read_policy_scope,
+        _declared_policy_scope,
+        to_file=_policy_scope_to_file,
+    ),
+    RegistrySection(
+        "registry_policy",
         "registry policy",
         "GetRegistryPolicy",
         _read_registry_policy,
         _declared_registry_policy,
         to_file=_registry_policy_to_file,
+        keys=("replication_sources", "organization_pull"),
     ),
     RegistrySection(
         "pull_through_cache",
@@ -352,20 +445,14 @@ SECTIONS: tuple[RegistrySection, ...] = (
         to_file=_cache_to_file,
     ),
     RegistrySection(
-        "signing",
-        "signing",
-        "GetSigningConfiguration",
-        _read_signing,
-        None,
-        to_file=_not_yet("signing"),
+        "signing", "signing", "GetSigningConfiguration", _read_signing, _declared_signing
     ),
     RegistrySection(
         "pull_time_update_exclusions",
         "pull-time update exclusions",
         "ListPullTimeUpdateExclusions",
         _read_pull_time_exclusions,
-        None,
-        to_file=_not_yet("pull-time update exclusions"),
+        _declared_pull_time_exclusions,
     ),
 )
 """Every registry-wide setting read, in the order reports list them."""

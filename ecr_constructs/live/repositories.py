@@ -6,21 +6,18 @@ of threads. A call refused for one repository is recorded with it, and the other
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .failures import Reads, Unreadable, aws_call
+from .pool import Progress, read_each
 from .session import Connection
 
 PAGE_SIZE = 1000
 """Repositories per ``DescribeRepositories`` call: the most ECR returns."""
 CALLS = ("DescribeRepositories", "GetLifecyclePolicy", "GetRepositoryPolicy", "ListTagsForResource")
 """The ECR operations this module calls."""
-
-Progress = Callable[[int, int], None]
-"""Called with (repositories read, repositories in all) as each repository is read."""
 
 
 @dataclass(frozen=True)
@@ -61,21 +58,14 @@ def read_repositories(
         (r for r in found if not prefixes or r["repositoryName"].startswith(tuple(prefixes))),
         key=lambda r: str(r["repositoryName"]),
     )
-    with ThreadPoolExecutor(max_workers=connection.workers) as pool:
-        futures = [pool.submit(_read, client, region, summary) for summary in chosen]
-        try:
-            _wait(futures, progress)
-        except BaseException:
-            pool.shutdown(cancel_futures=True)
-            raise
-    return tuple(future.result() for future in futures)
-
-
-def _wait(futures: list[Future[LiveRepository]], progress: Progress | None) -> None:
-    for done, future in enumerate(as_completed(futures), start=1):
-        future.result()  # the first failure that stops the run is raised here
-        if progress is not None:
-            progress(done, len(futures))
+    return tuple(
+        read_each(
+            connection.workers,
+            lambda summary: _read(client, region, summary),
+            chosen,
+            progress=progress,
+        )
+    )
 
 
 def _read(client: Any, region: str, summary: Mapping[str, Any]) -> LiveRepository:

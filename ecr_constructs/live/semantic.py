@@ -112,6 +112,16 @@ def _root_arn(principal: str, partition: str) -> str:
     return principal
 
 
+def root_account(principal: str, partition: str) -> str | None:
+    """The account of an account's root ARN (``arn:PARTITION:iam::ACCOUNT:root``); None for
+    other principals."""
+    prefix, suffix = f"arn:{partition}:iam::", ":root"
+    if principal.startswith(prefix) and principal.endswith(suffix):
+        account = principal[len(prefix) : -len(suffix)]
+        return account if ACCOUNT_ID_PATTERN.fullmatch(account) else None
+    return None
+
+
 def _values(value: Any) -> list[str]:
     """One value or a list of values, as a sorted list of distinct strings."""
     items = value if isinstance(value, list) else [value]

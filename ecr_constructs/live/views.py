@@ -9,7 +9,7 @@ tags whose key starts with ``aws:`` (AWS sets them; no template can).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,10 +108,12 @@ def differences(
     actual: Mapping[str, Any],
     *,
     skip: Collection[str] = (),
+    settings: Sequence[str] = SETTINGS,
 ) -> list[Difference]:
-    """Every setting present in both views that differs; tags one key at a time."""
+    """Every setting of ``settings`` present in both views that differs; tags one key at a
+    time."""
     found = []
-    for setting in SETTINGS:
+    for setting in settings:
         if setting in skip or setting not in expected or setting not in actual:
             continue
         want, have = expected[setting], actual[setting]

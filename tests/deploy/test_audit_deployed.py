@@ -1,10 +1,10 @@
 """A fleet synthesized from a registry file, deployed on the local CloudFormation engine
 (ministack), then audited through the ECR API: no drift; a change by hand: drift.
 
-The engine's ECR API has no registry-wide operations (scanning, registry policy, cache
-rules, templates, signing, pull-time exclusions): those are answered as an untouched
-registry answers, checked against botocore's service model (``live_fakes``). Every call the
-audit sends must be a read.
+The engine's ECR API has no registry-wide operations (scanning, registry policy and its
+scope, cache rules, templates, signing, pull-time exclusions): those are answered as an
+untouched registry answers, checked against botocore's service model (``live_fakes``).
+Every call the audit sends must be a read.
 """
 
 from __future__ import annotations
