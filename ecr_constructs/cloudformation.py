@@ -1,9 +1,10 @@
 """CloudFormation's limits that a fleet is planned within: stack names, resources per stack,
-template size. Written once; the fleet, its placement and the registry file use them. Pure
-Python."""
+template size, and the StackSets limits of an organisation-wide rollout. Written once; the
+fleet, its placement, its rollout and the registry file use them. Pure Python."""
 
 from __future__ import annotations
 
+import enum
 import re
 
 from .naming import TextRule
@@ -42,3 +43,51 @@ STACK_NAME = TextRule(
     (1, MAX_STACK_NAME_LENGTH),
     invalid="not a valid CloudFormation stack name",
 )
+
+# --- StackSets -------------------------------------------------------------------------------
+# CloudFormation User Guide, "Understand CloudFormation quotas" (cloudformation-limits.html);
+# CloudFormation API Reference, CreateStackSet, CreateStackInstances and
+# StackSetOperationPreferences (the service model botocore ships holds the same bounds).
+
+MAX_TEMPLATE_BODY_BYTES = 51_200
+"""The largest ``TemplateBody`` a StackSet takes inline (CreateStackSet); a larger template
+goes by ``TemplateURL``, an S3 object of at most ``MAX_TEMPLATE_BYTES``."""
+MAX_STACK_INSTANCES = 100_000
+"""Stack instances per StackSet (an adjustable quota)."""
+MAX_STACK_SETS = 1_000
+"""StackSets per administrator account (an adjustable quota)."""
+MAX_ORGANIZATIONAL_UNITS = 50
+"""Organizational units in one CreateStackInstances operation."""
+MAX_CONCURRENT_PERCENTAGE = (1, 100)
+"""``OperationPreferences.MaxConcurrentPercentage``: the lowest and highest value."""
+FAILURE_TOLERANCE_PERCENTAGE = (0, 100)
+"""``OperationPreferences.FailureTolerancePercentage``: the lowest and highest value."""
+
+#: An AWS Organizations organizational unit, or the organization's root (CreateStackInstances'
+#: OrganizationalUnitId pattern).
+ORGANIZATIONAL_UNIT_ID = TextRule(
+    "organizational unit ID",
+    re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}"),
+    "ou-xxxx-yyyyyyyy (4 to 32 and 8 to 32 lowercase letters or digits), or a root r-xxxx",
+    invalid="not an organizational unit ID",
+)
+
+
+class CallAs(enum.StrEnum):
+    """Which account a service-managed StackSet is created from (CloudFormation's ``CallAs``)."""
+
+    DELEGATED_ADMIN = "DELEGATED_ADMIN"
+    """A member account registered as the organisation's delegated administrator for
+    CloudFormation StackSets."""
+    SELF = "SELF"
+    """The organisation's management account."""
+
+
+class PermissionModel(enum.StrEnum):
+    """How a StackSet reaches its target accounts (CloudFormation's ``PermissionModel``)."""
+
+    SERVICE_MANAGED = "SERVICE_MANAGED"
+    """Through AWS Organizations: organizational units, new accounts deployed to
+    automatically."""
+    SELF_MANAGED = "SELF_MANAGED"
+    """Through IAM roles created in each account beforehand: listed accounts."""

@@ -713,7 +713,43 @@ def _deployment(d: Draw, public: bool, shard: bool) -> dict[str, Any]:
         deployment["max_resources_per_stack"] = d.count(2, 500, 400)
     if public and d.breaking():
         deployment["region"] = "eu-west-1"
+    if d.chance(5):
+        deployment["targets"] = _targets(d, public)
+        if d.breaking():
+            pass  # the home account and region as they are, for stages too
+        elif deployment["targets"].get("mode") == "stages":
+            deployment.pop("account", None)
+            deployment.pop("region", None)
+        else:  # where the StackSets live
+            deployment.setdefault("account", ACCOUNT)
+            deployment.setdefault("region", PARTITION_REGIONS[d.partition][0])
     return deployment
+
+
+def _targets(d: Draw, public: bool) -> dict[str, Any]:
+    """``deployment.targets``: organizational units or accounts, in one or two regions of
+    the registry's partition (us-east-1 among them with public repositories)."""
+    regions = PARTITION_REGIONS[d.partition]
+    chosen = d(st.lists(st.sampled_from(regions), min_size=1, max_size=2, unique=True))
+    if public and PUBLIC_REGION not in chosen and not d.breaking():
+        chosen.append(PUBLIC_REGION)
+    targets: dict[str, Any] = {"regions": chosen}
+    accounts = [f"{200000000000 + n:012d}" for n in range(max(d.count(1, 3, 2), 0))]
+    if d.chance(3):
+        targets["mode"] = "stages"
+        targets["accounts"] = accounts
+        return targets
+    if d.chance(2):
+        targets["accounts"] = accounts
+    else:
+        length = d.count(8, 32, 8)
+        targets["organizational_units"] = [f"ou-ab12-{'x' * length}"]
+        targets["call_as"] = d(st.sampled_from(["DELEGATED_ADMIN", "SELF"]))
+    if d.chance(2):
+        targets["max_concurrent_percentage"] = d.count(1, 100, 25)
+        targets["failure_tolerance_percentage"] = d.count(0, 100, 10)
+        targets["region_order"] = list(reversed(chosen))
+    return targets
 
 
 @st.composite

@@ -39,6 +39,16 @@ def problems_of(text: str, source_name: str = "registry.yaml") -> tuple[Problem,
     return caught.value.problems
 
 
+def assert_problems_at_mark(text: str, path: str, fragment: str) -> None:
+    """Every problem of ``text`` is at its line marked ``# <`` and field ``path``; one of
+    them says ``fragment``."""
+    source, line = marked(text)
+    found = problems_of(source)
+    where = f"registry.yaml:{line}: {path}"
+    assert [p.where for p in found] == [where] * len(found), [str(p) for p in found]
+    assert any(fragment in str(p) for p in found), [str(p) for p in found]
+
+
 def marked(text: str) -> tuple[str, int]:
     """The YAML text and the line number of the line marked ``# <``."""
     text = textwrap.dedent(text).lstrip("\n")

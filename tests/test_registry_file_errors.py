@@ -11,7 +11,7 @@ from ecr_constructs.standards import (
     parse_registry_config,
 )
 
-from .registry_files import marked, one_line, problems_of
+from .registry_files import assert_problems_at_mark, one_line, problems_of
 
 REGIONS = one_line([f"{{region: us-east-{n}}}" for n in range(1, 27)])
 PREFIXES = one_line([f"p{n:03d}" for n in range(101)])
@@ -1313,11 +1313,7 @@ BAD_INPUT = [
 def test_bad_input_names_file_line_path_and_what_is_wrong(
     text: str, path: str, fragment: str
 ) -> None:
-    source, line = marked(text)
-    found = problems_of(source)
-    where = f"registry.yaml:{line}: {path}"
-    assert [p.where for p in found] == [where] * len(found), [str(p) for p in found]
-    assert any(fragment in str(p) for p in found), [str(p) for p in found]
+    assert_problems_at_mark(text, path, fragment)
 
 
 def test_the_bad_input_table_is_large() -> None:

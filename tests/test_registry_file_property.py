@@ -39,11 +39,13 @@ from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES, STACK_OVERHEAD
 from ecr_constructs.errors import ConfigError
 from ecr_constructs.standards import load_registry
 from ecr_constructs.standards.fleet.fleet import RepositoryFleet
+from ecr_constructs.standards.fleet.rollout import RegistryRollout
 from ecr_constructs.standards.registry_file.models import (
     SETTING_KEYS,
     AccessConfig,
     RegistryConfig,
     RegistrySettingsConfig,
+    RolloutMode,
 )
 from tests.gates import REGION, assert_cfn_lint_clean
 from tests.registry_file_strategy import (
@@ -111,17 +113,27 @@ def _checked(path: Path) -> bool:
 
 
 def _assert_synthesizes(path: Path, outdir: Path) -> None:
-    """The fleet of the file builds into a CDK app that synthesizes, and its shard map is
-    committed (as ``ecr-constructs synth`` does; other warnings are passed on); every
-    template is within CloudFormation's size limit and cfn-lint accepts it, and each stack
-    holds the resources placement counted, within ``max_resources_per_stack``."""
+    """The fleet of the file (or its rollout, with ``deployment.targets``) builds into a CDK
+    app that synthesizes, and its shard map is committed (as ``ecr-constructs synth`` does;
+    other warnings are passed on); every template is within CloudFormation's size limit and
+    cfn-lint accepts it in its region (an instance template in every target region), and
+    each stack of the fleet holds the resources placement counted, within
+    ``max_resources_per_stack``."""
     loaded = load_registry(path)
     app = cdk.App(outdir=str(outdir))
+    targets = loaded.config.deployment.targets
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with RepositoryFleet.from_file(app, path) as fleet:
-            assembly = app.synth()
-            fleet.commit_shard_map(assembly)
+        if targets is None:
+            with RepositoryFleet.from_file(app, path) as fleet:
+                assembly = app.synth()
+                fleet.commit_shard_map(assembly)
+        else:
+            with RegistryRollout.from_file(app, path) as rollout:
+                assembly = app.synth()
+                rollout.commit_shard_map(assembly)
+            fleet = rollout.fleet
+            event(f"rolled out ({targets.mode})")
     # A new registry has no shard map: a fleet of more than one stack says so.
     from_scratch = [w for w in caught if str(w.message).startswith("no shard map found at ")]
     assert len(from_scratch) == (len(fleet.stacks) > 1)
@@ -129,15 +141,26 @@ def _assert_synthesizes(path: Path, outdir: Path) -> None:
         if other not in from_scratch:
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     region = loaded.config.deployment.region or REGION
-    counted = {stack.name: stack.resources for stack in fleet.stacks}
     for stack in assembly.stacks:
         template_file = Path(stack.template_full_path)
         assert template_file.stat().st_size <= MAX_TEMPLATE_BYTES, stack.stack_name
-        template = json.loads(template_file.read_text())
-        assert_cfn_lint_clean(template, region)
+        stack_region = stack.environment.region
+        lint_region = region if stack_region == "unknown-region" else stack_region
+        assert_cfn_lint_clean(json.loads(template_file.read_text()), lint_region)
+    if targets is None or targets.mode is RolloutMode.STAGES:
+        fleet_templates = {
+            s.name: assembly.get_stack_artifact(s.stack.artifact_id).template for s in fleet.stacks
+        }
+    else:
+        fleet_templates = rollout.instance_templates
+        for template in fleet_templates.values():
+            for target_region in targets.regions:
+                assert_cfn_lint_clean(template, target_region)
+    counted = {stack.name: stack.resources for stack in fleet.stacks}
+    for name, template in fleet_templates.items():
         resources = len(template["Resources"]) + STACK_OVERHEAD  # + the CDK CLI's metadata
-        assert resources == counted[stack.stack_name], stack.stack_name
-        assert resources <= fleet.max_resources_per_stack, stack.stack_name
+        assert resources == counted[name], name
+        assert resources <= fleet.max_resources_per_stack, name
     event(f"synthesized into {len(assembly.stacks)} stacks")
 
 

@@ -85,4 +85,14 @@ def summary(config: RegistryConfig) -> str:
     deployment = config.deployment
     where = "/".join(value for value in (deployment.account, deployment.region) if value)
     parts.append(f"stack {deployment.stack_name}" + (f" in {where}" if where else ""))
+    targets = deployment.targets
+    if targets is not None:
+        to = (
+            counted(len(targets.organizational_units), "OU")
+            if targets.organizational_units
+            else counted(len(targets.accounts), "account")
+        )
+        parts.append(
+            f"rolled out ({targets.mode}) to {to} x {counted(len(targets.regions), 'region')}"
+        )
     return ", ".join(parts)

@@ -32,6 +32,7 @@ from .registry import load_printing_problems, print_problems
 
 if TYPE_CHECKING:
     from ..standards.fleet.fleet import RepositoryFleet
+    from ..standards.fleet.rollout import RegistryRollout, RolloutPlan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,7 +91,7 @@ def run_synth(args: argparse.Namespace) -> int:
         # Locked and read before the CDK starts: a busy or broken map is refused at once.
         opened = None if args.locked else ShardMapFile(map_file, lock_timeout=timeout)
         with closing(opened) if opened else nullcontext():
-            fleet = _synthesize(args, loaded, opened or map_file, staging, output)
+            fleet, rollout = _synthesize(args, loaded, opened or map_file, staging, output)
     except ShardMapBusyError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILURE
@@ -101,6 +102,8 @@ def run_synth(args: argparse.Namespace) -> int:
         shutil.rmtree(staging, ignore_errors=True)
     try:
         _summarize(args, fleet, time.perf_counter() - started)
+        if rollout is not None:
+            _print_plan(rollout.plan)
     except KeyboardInterrupt:
         raise Interrupted(_written(output, fleet.shard_map_path)) from None
     return EXIT_OK
@@ -156,12 +159,13 @@ def _synthesize(
     shard_map: ShardMapFile | Path,
     staging: Path,
     output: Path,
-) -> RepositoryFleet:
-    """The fleet, synthesized into ``staging``, its map committed and ``staging`` moved to
-    ``output``."""
+) -> tuple[RepositoryFleet, RegistryRollout | None]:
+    """The fleet (and its rollout, with ``deployment.targets``), synthesized into
+    ``staging``, its map committed and ``staging`` moved to ``output``."""
     import aws_cdk as cdk
 
     from ..standards.fleet.fleet import RepositoryFleet
+    from ..standards.fleet.rollout import RegistryRollout
 
     def progress(line: str) -> None:
         print(f"  {line}", file=sys.stderr, flush=True)
@@ -171,33 +175,34 @@ def _synthesize(
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        fleet = RepositoryFleet(
-            app,
-            config=loaded,
-            shard_map=shard_map,
-            locked=args.locked,
-            progress=progress,
-        )
+        rollout = None
+        if loaded.config.deployment.targets is None:
+            fleet = RepositoryFleet(
+                app, config=loaded, shard_map=shard_map, locked=args.locked, progress=progress
+            )
+        else:
+            rollout = RegistryRollout(
+                app, config=loaded, shard_map=shard_map, locked=args.locked, progress=progress
+            )
+            fleet = rollout.fleet
     for warning in caught:
         if issubclass(warning.category, UserWarning):
             print(f"warning: {warning.message}", file=sys.stderr)
-    with fleet:
-        print(
-            f"synthesizing {counted(len(fleet.stacks), 'stack')} to {args.output}",
-            file=sys.stderr,
-        )
+    with rollout or fleet:
+        stacks = sum(isinstance(child, cdk.Stack) for child in app.node.children)
+        print(f"synthesizing {counted(stacks, 'stack')} to {args.output}", file=sys.stderr)
         app.synth()
         written = False
         try:
             with interrupts_held():
-                fleet.commit_shard_map(staging)
+                (rollout or fleet).commit_shard_map(staging)
                 _replace_output(staging, output, args.output)
                 written = True
         except KeyboardInterrupt:  # held until both were written, or raised before either
             if written:
                 raise Interrupted(_written(output, fleet.shard_map_path)) from None
             raise
-    return fleet
+    return fleet, rollout
 
 
 def _replace_output(staging: Path, output: Path, given: str) -> None:
@@ -246,6 +251,47 @@ def _summarize(args: argparse.Namespace, fleet: RepositoryFleet, seconds: float)
             f"`aws cloudformation delete-stack --stack-name {name}` (its repositories are "
             "retained or deleted as their removal_policy says)",
             file=sys.stderr,
+        )
+
+
+def _print_plan(plan: RolloutPlan) -> None:
+    """The rollout: where each StackSet (or stack) goes, and how many instances."""
+    from ..standards.registry_file.models import RolloutMode
+
+    accounts_by_regions = (
+        f"{counted(len(plan.accounts), 'account')} x {counted(len(plan.regions), 'region')}"
+    )
+    if plan.mode is RolloutMode.STAGES:
+        print(
+            f"rollout (stages): {accounts_by_regions} = {counted(plan.instances or 0, 'stack')}, "
+            "deployed with `cdk deploy --all`"
+        )
+        for target in plan.targets:
+            print(f"  {target.account} {target.region}: {', '.join(target.stacks)}")
+        return
+    if plan.organizational_units:
+        model, where = "service-managed", "OUs " + ", ".join(plan.organizational_units)
+        count = (
+            "one stack instance per account in them (accounts that join later included) "
+            "per region, per StackSet"
+        )
+    else:
+        model, where = "self-managed", "accounts " + ", ".join(plan.accounts)
+        each = counted(len(plan.accounts) * len(plan.regions), "stack instance")
+        count = f"{accounts_by_regions} = {each} per StackSet, {plan.instances} in all"
+    print(f"rollout (StackSets, {model}): {counted(len(plan.stack_sets), 'StackSet')} to {where}")
+    print(f"  regions: {', '.join(plan.regions)}; {count}")
+    for stack_set in plan.stack_sets:
+        public = (
+            f", {len(stack_set.public_repositories)} public (us-east-1 only)"
+            if stack_set.public_repositories
+            else ""
+        )
+        body = "inline" if stack_set.inline else "TemplateURL (a file asset)"
+        repositories = counted(len(stack_set.repositories), "repository", "repositories")
+        print(
+            f"  StackSet {stack_set.name}: {repositories}{public}, "
+            f"{stack_set.template_bytes / 1000:,.1f} KB template, {body}"
         )
 
 

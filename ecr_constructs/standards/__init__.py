@@ -15,6 +15,7 @@ from .fleet.placement import ShardMap, shard_map_path
 if TYPE_CHECKING:
     from .compliance import *  # noqa: F403
     from .fleet.fleet import FleetStack, RepositoryFleet
+    from .fleet.rollout import RegistryRollout, RolloutPlan, RolloutStackSet, RolloutTarget
     from .fleet.shard_map_file import ShardMapBusyError, ShardMapFile
     from .registry_file.loading import (
         LoadedRegistry,
@@ -53,6 +54,7 @@ __getattr__ = lazy_exports(
             "ResolvedRepository",
         ],
         ".fleet.fleet": ["FleetStack", "RepositoryFleet"],
+        ".fleet.rollout": ["RegistryRollout", "RolloutPlan", "RolloutStackSet", "RolloutTarget"],
         ".fleet.shard_map_file": ["ShardMapBusyError", "ShardMapFile"],
     },
 )
@@ -61,9 +63,13 @@ __all__ = [
     "FleetStack",
     "LoadedRegistry",
     "RegistryConfig",
+    "RegistryRollout",
     "RepositoryFleet",
     "ResolvedCreationTemplate",
     "ResolvedRepository",
+    "RolloutPlan",
+    "RolloutStackSet",
+    "RolloutTarget",
     "ShardMap",
     "ShardMapBusyError",
     "ShardMapFile",

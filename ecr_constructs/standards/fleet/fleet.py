@@ -82,7 +82,8 @@ class RepositoryFleet:
         ``name``, for fleets described in Python. Default: none.
     :param stack_name: Default: ``deployment.stack_name``, else ``ecr-registry``.
     :param env: Default: ``deployment.account`` and ``deployment.region``, else
-        environment-agnostic stacks.
+        environment-agnostic stacks; required for a file with ``deployment.targets``
+        (``RegistryRollout`` deploys those).
     :param max_resources_per_stack: 2..500. Default: ``deployment.max_resources_per_stack``,
         else 400.
     :param shard_map: a shard map file, or a ``ShardMap``. A file is locked (a
@@ -97,6 +98,9 @@ class RepositoryFleet:
         holds the shard map's lock. Default: 0, ``ShardMapBusyError`` at once; None: wait
         as long as it takes.
     :param progress: called with a line of text as each stack is built. Default: silent.
+    :param construct_id_suffix: appended to each stack's construct ID (the CDK CLI's name
+        for it) but not to its CloudFormation stack name, so that one app holds the same
+        fleet for several environments. Default: none.
 
     In a CDK app::
 
@@ -117,6 +121,7 @@ class RepositoryFleet:
         locked: bool = False,
         lock_timeout: float | None = 0.0,
         progress: Callable[[str], None] | None = None,
+        construct_id_suffix: str = "",
     ) -> None:
         loaded = _loaded(config)
         deployment = loaded.config.deployment if loaded is not None else None
@@ -136,10 +141,19 @@ class RepositoryFleet:
             )
         self.max_resources_per_stack: int = max_resources_per_stack
         if env is None and deployment is not None:
+            if deployment.targets is not None:
+                raise ConfigError(
+                    "deployment.targets",
+                    "a fleet is deployed to one account and region, and this file rolls the "
+                    "registry out to many",
+                    allowed="RegistryRollout for deployment.targets (ecr-constructs synth "
+                    "builds it), or an explicit env=",
+                )
             env = cdk.Environment(account=deployment.account, region=deployment.region)
         self._scope = scope
         self._env = env
         self._progress = progress or (lambda _line: None)
+        self._construct_id_suffix = construct_id_suffix
         self._stacks: dict[int, cdk.Stack] = {}
         self._map_file: ShardMapFile | None = None
         self._uncommitted: weakref.finalize[[Path], RepositoryFleet] | None = None
@@ -440,7 +454,7 @@ class RepositoryFleet:
             name = shard_stack_name(self.stack_name, index)
             stack = cdk.Stack(
                 self._scope,
-                name,
+                name + self._construct_id_suffix,
                 stack_name=name,
                 env=self._env,
                 description=f"Amazon ECR registry {self.stack_name}, stack {index} "

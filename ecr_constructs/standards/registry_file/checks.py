@@ -51,7 +51,6 @@ from ..fleet.placement import STACK_BASE_BYTES
 from ..fleet.template_size import PARTITION_TOKEN, TemplateBytes
 from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
-    PUBLIC_REPOSITORY_REGION,
     CreationTemplateConfig,
     DefaultsConfig,
     DeploymentConfig,
@@ -64,6 +63,13 @@ from .models import (
     ScanningConfig,
     SigningConfig,
     StandardConfig,
+)
+from .targets import (
+    RegistryLocation,
+    public_region_issues,
+    registry_locations,
+    registry_region,
+    target_issues,
 )
 
 if TYPE_CHECKING:
@@ -132,11 +138,20 @@ def check_parts(parts: Parts) -> list[Issue]:
     _check_unique("repository name", names, ("repositories",), "name", issues)
     names = [r.name if r is not None else None for r in parts.public_repositories]
     _check_unique("public repository name", names, ("public_repositories",), "name", issues)
-    _check_public_region(parts, issues)
+    issues += public_region_issues(
+        parts.deployment, parts.deployment_failed, parts.public_repositories
+    )
+    issues += target_issues(
+        parts.deployment,
+        parts.deployment_failed,
+        standards=parts.standards,
+        repositories=parts.repositories,
+        public_repositories=parts.public_repositories,
+    )
     _check_public_repositories(parts, issues)
     _check_logo_room(parts, issues)
     _check_scanning(parts.scanning, issues)
-    _check_replication(parts.replication, parts.deployment, issues)
+    _check_replication(parts.replication, registry_locations(parts.deployment), issues)
     _check_pull_through_cache(parts, issues)
     _check_creation_templates(parts.creation_templates, issues)
     _check_registry_policy(parts, issues)
@@ -270,21 +285,6 @@ def _check_unique(
             )
 
 
-def _check_public_region(parts: Parts, issues: list[Issue]) -> None:
-    if not parts.public_repositories or "region" in parts.deployment_failed:
-        return
-    region = parts.deployment.region
-    if region != PUBLIC_REPOSITORY_REGION:
-        issues.append(
-            Issue(
-                ("public_repositories",),
-                "public repositories exist only in us-east-1; set deployment.region: us-east-1",
-                given=region if region is not None else "deployment.region not set",
-                allowed="deployment.region us-east-1",
-            )
-        )
-
-
 def _check_public_repositories(parts: Parts, issues: list[Issue]) -> None:
     """Each public repository's policy, checked as its construct checks it, and its logo."""
     for index, repository in enumerate(parts.public_repositories):
@@ -334,13 +334,15 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
     if not grants:
         return
     keys = list(grants)
-    deployment = parts.deployment
+    # With targets, every registry's account and region are measured as unknown ones.
+    (location, *others) = registry_locations(parts.deployment)
+    region = registry_region(parts.deployment) or location.region
     try:
         RegistryPolicyDocument(
             grants.values(),
-            account=deployment.account or _STACK_ACCOUNT,
-            region=deployment.region or _STACK_REGION,
-            partition=partition_of(deployment.region) or LONGEST_PARTITION,
+            account=location.account if not others and location.account else _STACK_ACCOUNT,
+            region=location.region if not others and location.region else _STACK_REGION,
+            partition=partition_of(region) or LONGEST_PARTITION,
             scope=parts.policy_scope or RegistryPolicyScope.V2,
             where=("grants",),
         )
@@ -375,22 +377,26 @@ def _check_scanning(scanning: ScanningConfig | None, issues: list[Issue]) -> Non
 
 
 def _check_replication(
-    replication: ReplicationConfig | None, deployment: DeploymentConfig, issues: list[Issue]
+    replication: ReplicationConfig | None,
+    locations: Sequence[RegistryLocation],
+    issues: list[Issue],
 ) -> None:
+    """The replication rules of every registry the file deploys (``locations``)."""
     if replication is None:
         return
     path: Path = ("registry", "replication", "rules")
     destinations = [(d.account, d.region) for r in replication.rules for d in r.destinations]
-    issues += _issues(path, unique_destination_problems(destinations, deployment.account))
-    for index, rule in enumerate(replication.rules):
-        for number, destination in enumerate(rule.destinations):
-            problems = self_replication_problems(
-                destination.account,
-                destination.region,
-                source_account=deployment.account,
-                source_region=deployment.region,
-            )
-            issues += _issues((*path, index, "destinations", number), problems)
+    for location in locations:
+        issues += _issues(path, unique_destination_problems(destinations, location.account))
+        for index, rule in enumerate(replication.rules):
+            for number, destination in enumerate(rule.destinations):
+                problems = self_replication_problems(
+                    destination.account,
+                    destination.region,
+                    source_account=location.account,
+                    source_region=location.region,
+                )
+                issues += _issues((*path, index, "destinations", number), problems)
 
 
 def _check_pull_through_cache(parts: Parts, issues: list[Issue]) -> None:
@@ -398,25 +404,29 @@ def _check_pull_through_cache(parts: Parts, issues: list[Issue]) -> None:
     rules = parts.pull_through_cache
     prefixes = [rule.prefix if rule is not None else None for rule in rules]
     _check_unique("pull-through cache prefix", prefixes, path, "prefix", issues, prefix_key)
+    locations = registry_locations(parts.deployment)
     for index, rule in enumerate(rules):
         if rule is not None:
-            _check_upstream(rule, (*path, index), parts.deployment, issues)
+            _check_upstream(rule, (*path, index), locations, issues)
 
 
 def _check_upstream(
     rule: PullThroughCacheRuleConfig,
     path: Path,
-    deployment: DeploymentConfig,
+    locations: Sequence[RegistryLocation],
     issues: list[Issue],
 ) -> None:
+    """A pull-through cache rule, in every registry the file deploys (``locations``)."""
     kind = UPSTREAMS[rule.upstream]
     secret = rule.credential_secret
     how = f"a Secrets Manager secret name or ARN starting with {SECRET_NAME_PREFIX}"
-    problems = credentials_problems(kind.name, secret, how) or (
-        []
-        if secret is None
-        else secret_location_problems(secret, region=deployment.region, account=deployment.account)
-    )
+    problems = credentials_problems(kind.name, secret, how) or [
+        problem
+        for location in (locations if secret is not None else ())
+        for problem in secret_location_problems(
+            secret or "", region=location.region, account=location.account
+        )
+    ]
     issues += _issues((*path, "credential_secret"), problems)
     url_path = (*path, "upstream_url")
     if kind.url_rule is None and rule.upstream_url is not None:
@@ -441,12 +451,16 @@ def _check_upstream(
         problems = kind.url_rule.problems(rule.upstream_url)
         if not problems and kind.name == "ecr":
             account, region = ecr_upstream_registry(rule.upstream_url)
-            problems = self_cache_problems(
-                account,
-                region,
-                registry_account=deployment.account,
-                registry_region=deployment.region,
-            )
+            problems = [
+                problem
+                for location in locations
+                for problem in self_cache_problems(
+                    account,
+                    region,
+                    registry_account=location.account,
+                    registry_region=location.region,
+                )
+            ]
         issues += _issues(url_path, problems)
     if kind.needs_role and rule.custom_role_arn is None:
         issues.append(

@@ -191,15 +191,31 @@ class _Validator:
         if not isinstance(value, dict):
             self.field(RegistryConfig, key, data, ())
             return model(), frozenset(model.model_fields)
-        self.unknown_keys(model, value, (key,))
+        return self.keys(model, value, (key,))
+
+    def keys(
+        self, model: type[_Model], value: dict[str, Any], path: Path
+    ) -> tuple[_Model, frozenset[str]]:
+        """A mapping validated key by key, and a mapping of a model inside it too (its
+        invalid keys named ``key.inner``): the model of its valid keys (defaults in place of
+        the invalid ones) and the names of the invalid keys. The model has no required key."""
+        self.unknown_keys(model, value, path)
         valid: dict[str, Any] = {}
-        for name in model.model_fields:
-            if name in value:
-                result = self.one(_field_annotation(model, name), value[name], (key, name))
-                if result is not _FAILED:
-                    valid[name] = result
-        failed = frozenset(name for name in model.model_fields if name in value) - set(valid)
-        return model.model_construct(**valid), failed
+        failed: set[str] = set()
+        for name, info in model.model_fields.items():
+            if name not in value:
+                continue
+            inner = _model_in(info.annotation)
+            if inner is not None and isinstance(value[name], dict):
+                result, inner_failed = self.keys(inner, value[name], (*path, name))
+                failed.update(f"{name}.{key}" for key in inner_failed)
+            else:
+                result = self.one(_field_annotation(model, name), value[name], (*path, name))
+            if result is _FAILED:
+                failed.add(name)
+            else:
+                valid[name] = result
+        return model.model_construct(**valid), frozenset(failed)
 
     def unknown_keys(self, model: type[BaseModel], data: dict[str, Any], path: Path) -> None:
         for key in data:

@@ -10,6 +10,7 @@ CDK app are held to the same ones.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass
@@ -32,7 +33,15 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from ...cloudformation import MAX_RESOURCES, MIN_RESOURCES_PER_STACK, STACK_NAME
+from ...cloudformation import (
+    FAILURE_TOLERANCE_PERCENTAGE,
+    MAX_CONCURRENT_PERCENTAGE,
+    MAX_RESOURCES,
+    MIN_RESOURCES_PER_STACK,
+    ORGANIZATIONAL_UNIT_ID,
+    STACK_NAME,
+    CallAs,
+)
 from ...errors import Problem
 from ...naming import (
     ACCOUNT_ID,
@@ -198,6 +207,7 @@ SigningProfileArn = Annotated[StrictStr, _text(SIGNING_PROFILE_ARN)]
 SigningFilter = Annotated[StrictStr, _text(SIGNING_FILTER)]
 ExcludedPrincipal = Annotated[StrictStr, _text(PULL_TIME_EXCLUSION_PRINCIPAL)]
 OrganizationId = Annotated[StrictStr, _text(ORGANIZATION_ID)]
+OrganizationalUnitId = Annotated[StrictStr, _text(ORGANIZATIONAL_UNIT_ID)]
 
 
 TagKey = Annotated[StrictStr, _text(TAG_KEY)]
@@ -589,6 +599,61 @@ class RegistrySettingsConfig(_Model):
     rules on pull time (archive_unpulled); at most 100, each once. Default: none."""
 
 
+class RolloutMode(enum.StrEnum):
+    """How a registry file reaches the accounts and regions of ``deployment.targets``."""
+
+    STACKSETS = "stacksets"
+    """CloudFormation StackSets: one stack in ``deployment.account`` and ``region`` holds a
+    StackSet per stack of the fleet, and CloudFormation deploys them to every target."""
+    STAGES = "stages"
+    """The CDK's own way: the fleet's stacks once per target account and region in the
+    cloud assembly, deployed with ``cdk deploy --all`` through bootstrapped trust."""
+
+
+class TargetsConfig(_Model):
+    """Every account and region that gets the registry: an organisation-wide rollout."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["regions"]})
+
+    mode: RolloutMode = RolloutMode.STACKSETS
+    """stacksets (CloudFormation StackSets) or stages (one stack per account and region in
+    the cloud assembly). Default: stacksets."""
+    organizational_units: Annotated[tuple[OrganizationalUnitId, ...], *_Unique] = ()
+    """AWS Organizations OUs (ou-...) or the root (r-...): a service-managed StackSet,
+    deployed to every account in them and, automatically, to every account that joins
+    them; an account that leaves keeps its stacks. stacksets only. Default: none."""
+    accounts: Annotated[tuple[AccountId, ...], *_Unique] = ()
+    """Account IDs: a self-managed StackSet (or, with mode stages, a stack per account and
+    region). Default: none. Exactly one of organizational_units and accounts is given."""
+    regions: Annotated[tuple[Region, ...], Field(min_length=1), *_Unique] = ()
+    """The regions every target account gets the registry in: required, at least one."""
+    max_concurrent_percentage: (
+        Annotated[
+            StrictInt,
+            Field(ge=MAX_CONCURRENT_PERCENTAGE[0], le=MAX_CONCURRENT_PERCENTAGE[1]),
+        ]
+        | None
+    ) = None
+    """StackSets: the percentage of accounts deployed at once, per region (1..100).
+    Default: CloudFormation's (one account at a time)."""
+    failure_tolerance_percentage: (
+        Annotated[
+            StrictInt,
+            Field(ge=FAILURE_TOLERANCE_PERCENTAGE[0], le=FAILURE_TOLERANCE_PERCENTAGE[1]),
+        ]
+        | None
+    ) = None
+    """StackSets: the percentage of accounts per region that may fail before the operation
+    stops (0..100). Default: CloudFormation's (none)."""
+    region_order: Annotated[tuple[Region, ...], *_Unique] = ()
+    """StackSets: the order in which regions are deployed, each one of regions.
+    Default: CloudFormation's."""
+    call_as: CallAs | None = None
+    """With organizational_units: DELEGATED_ADMIN when deployment.account is a delegated
+    administrator for StackSets, SELF when it is the organisation's management account.
+    Default: DELEGATED_ADMIN."""
+
+
 class DeploymentConfig(_Model):
     """How the result is laid out in CloudFormation."""
 
@@ -600,9 +665,15 @@ class DeploymentConfig(_Model):
     """Resources per stack before the fleet is sharded, stably (CloudFormation allows 500).
     Default: 400."""
     account: AccountId | None = None
-    """Target account. Default: the environment of the CDK app."""
+    """Target account; with targets (stacksets), the account the StackSets live in: the
+    management account or a delegated administrator. Default: the environment of the CDK
+    app."""
     region: Region | None = None
-    """Target region. Default: the environment of the CDK app."""
+    """Target region; with targets (stacksets), the region the StackSets live in.
+    Default: the environment of the CDK app."""
+    targets: TargetsConfig | None = None
+    """Deploy the registry to many accounts and regions (see TargetsConfig).
+    Default: none: the registry is deployed to account and region only."""
 
 
 class RegistryConfig(_Model):
@@ -619,7 +690,8 @@ class RegistryConfig(_Model):
     repositories: tuple[RepositoryConfig, ...] = ()
     """Private repositories."""
     public_repositories: tuple[PublicRepositoryConfig, ...] = ()
-    """ECR Public repositories (only with deployment.region us-east-1)."""
+    """ECR Public repositories (only with deployment.region us-east-1, or us-east-1 among
+    deployment.targets.regions)."""
     registry: RegistrySettingsConfig = Field(default_factory=RegistrySettingsConfig)
     """Registry-wide settings."""
     deployment: DeploymentConfig = Field(default_factory=DeploymentConfig)

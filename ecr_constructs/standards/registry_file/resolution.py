@@ -34,6 +34,7 @@ from .checks import Parts, check_parts, check_registry_bytes, check_registry_roo
 from .locations import Issue, is_under
 from .models import ACCESS_KEYS, SETTING_KEYS, LifecycleItemConfig, _Settings
 from .presets import build_preset
+from .targets import registry_region
 
 # Value and the field path that set it; None for a built-in default.
 Layer = dict[str, tuple[Any, Path | None]]
@@ -162,7 +163,7 @@ class _Resolver:
         self.standards: dict[str, tuple[RepositorySettings | None, _Found]] = {}
         self.policies: dict[Path, LifecyclePolicy | None] = {}
         self.warnings: list[Issue] = []
-        self.region = parts.deployment.region
+        self.region = registry_region(parts.deployment)
 
     def standard_name(self, name: str | None) -> str | None:
         if name is not None:
