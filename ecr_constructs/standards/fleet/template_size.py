@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...handlers import handler_source
-from ...naming import LONGEST_PARTITION, partition_of
 from ...policy import PublicRepositoryPolicyDocument, RegistryPolicyDocument
 from ...registry_rules import (
     ROOT,
@@ -113,19 +112,27 @@ class TemplateBytes:
         )
 
     def registry_settings(
-        self, parts: Parts, templates: Sequence[ResolvedCreationTemplate]
+        self,
+        parts: Parts,
+        templates: Sequence[ResolvedCreationTemplate],
+        *,
+        account: str | None,
+        region: str | None,
+        measured_in: str,
     ) -> dict[str, int]:
         """What the ``registry`` section of a file adds to stack 1's template
         (``build_registry_settings``), in bytes, by key (the registry policy under the first of
         ``replication_sources`` and ``organization_pull``). At least what CDK writes: an
-        account or region the deployment doesn't give counted as a ``Ref``, every value as
+        account or region not known counted as a ``Ref``, every value as
         given (before CDK drops a repeated filter or rule).
 
         :param templates: the creation templates, resolved (their settings make their size).
+        :param account: the registry's account; None: known only at deploy time.
+        :param region: the registry's region; None: known only at deploy time.
+        :param measured_in: the partition the registry policy was checked in.
         """
-        deployment = parts.deployment
-        account = deployment.account or _ACCOUNT_TOKEN
-        region = deployment.region or _REGION_TOKEN
+        account = account or _ACCOUNT_TOKEN
+        region = region or _REGION_TOKEN
         partition = self._partition
         tokens = {
             partition: "AWS::Partition",
@@ -313,7 +320,7 @@ class TemplateBytes:
                 account=account,
                 region=region,
                 partition=partition,
-                measured_in=partition_of(deployment.region) or LONGEST_PARTITION,
+                measured_in=measured_in,
                 scope=parts.policy_scope or RegistryPolicyScope.V2,
             )
             add(

@@ -21,7 +21,7 @@ from ...cloudformation import (
     public_repository_resources,
 )
 from ...errors import Path, PolicyDocumentError, Problem
-from ...naming import LONGEST_PARTITION, partition_of
+from ...naming import LONGEST_PARTITION, LONGEST_REGION, partition_of
 from ...policy import (
     AccessGrant,
     PublicRepositoryAccess,
@@ -334,15 +334,13 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
     if not grants:
         return
     keys = list(grants)
-    # With targets, every registry's account and region are measured as unknown ones.
-    (location, *others) = registry_locations(parts.deployment)
-    region = registry_region(parts.deployment) or location.region
+    account, region, partition = _registry_place(parts.deployment)
     try:
         RegistryPolicyDocument(
             grants.values(),
-            account=location.account if not others and location.account else _STACK_ACCOUNT,
-            region=location.region if not others and location.region else _STACK_REGION,
-            partition=partition_of(region) or LONGEST_PARTITION,
+            account=account or _STACK_ACCOUNT,
+            region=region or _STACK_REGION,
+            partition=partition,
             scope=parts.policy_scope or RegistryPolicyScope.V2,
             where=("grants",),
         )
@@ -356,6 +354,17 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
             else:
                 key = tuple(keys) if len(keys) == 1 else ()
             issues += _issues(("registry", *key), [problem.moved(())])
+
+
+def _registry_place(deployment: DeploymentConfig) -> tuple[str | None, str | None, str]:
+    """The account and region of the file's registry (None: unknown here; with targets,
+    every registry's are) and the partition its registry policy is measured in."""
+    locations = registry_locations(deployment) or [RegistryLocation(None, None)]
+    region = registry_region(deployment) or locations[0].region
+    partition = partition_of(region) or LONGEST_PARTITION
+    if len(locations) > 1:
+        return None, None, partition
+    return locations[0].account, locations[0].region, partition
 
 
 def _check_signing(parts: Parts, issues: list[Issue]) -> None:
@@ -551,14 +560,29 @@ def check_registry_room(parts: Parts, template_resources: int) -> list[Issue]:
     return []
 
 
+def registry_bytes(parts: Parts, templates: Sequence[ResolvedCreationTemplate]) -> dict[str, int]:
+    """What the registry-wide settings add to stack 1's template, by key
+    (``TemplateBytes.registry_settings``): for the longest stack name, and an account or
+    region not known here as a ``Ref``, so at least what synth writes."""
+    account, region, partition = _registry_place(parts.deployment)
+    longest = "S" * MAX_STACK_NAME_LENGTH
+    if parts.deployment.targets is not None:
+        # StackSets deploy environment-agnostic templates; stages name each target's stack
+        # constructs with a -ACCOUNT-REGION suffix.
+        account = region = None
+        longest += f"-{'0' * 12}-{LONGEST_REGION}"
+    return TemplateBytes(longest, PARTITION_TOKEN).registry_settings(
+        parts, templates, account=account, region=region, measured_in=partition
+    )
+
+
 def check_registry_bytes(
     parts: Parts, templates: Sequence[ResolvedCreationTemplate]
 ) -> list[Issue]:
     """The registry-wide settings share stack 1's template with what every stack holds
-    (``STACK_BASE_BYTES``): estimated as CDK writes them, for the longest stack name (at least
-    what synth writes), they must leave it within CloudFormation's template limit."""
-    longest = "S" * MAX_STACK_NAME_LENGTH
-    sizes = TemplateBytes(longest, PARTITION_TOKEN).registry_settings(parts, templates)
+    (``STACK_BASE_BYTES``): by ``registry_bytes``, they must leave it within
+    CloudFormation's template limit."""
+    sizes = registry_bytes(parts, templates)
     needed = STACK_BASE_BYTES + sum(sizes.values())
     if needed <= MAX_TEMPLATE_BYTES:
         return []
