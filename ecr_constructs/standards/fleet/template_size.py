@@ -123,8 +123,8 @@ class TemplateBytes:
         """What the ``registry`` section of a file adds to stack 1's template
         (``build_registry_settings``), in bytes, by key (the registry policy under the first of
         ``replication_sources`` and ``organization_pull``). At least what CDK writes: an
-        account or region not known counted as a ``Ref``, every value as
-        given (before CDK drops a repeated filter or rule).
+        account or region not known counted as a ``Ref``, a repeated rule as often as it is
+        given (a repeated filter once, as the constructs keep it).
 
         :param templates: the creation templates, resolved (their settings make their size).
         :param account: the registry's account; None: known only at deploy time.
@@ -173,7 +173,8 @@ class TemplateBytes:
                 {
                     "ScanFrequency": frequency,
                     "RepositoryFilters": [
-                        {"Filter": value, "FilterType": "WILDCARD"} for value in filters
+                        {"Filter": value, "FilterType": "WILDCARD"}
+                        for value in dict.fromkeys(filters)
                     ],
                 }
                 for frequency, filters in frequencies.items()
@@ -194,7 +195,7 @@ class TemplateBytes:
                     ],
                     "RepositoryFilters": [
                         {"Filter": prefix, "FilterType": "PREFIX_MATCH"}
-                        for prefix in replication_rule.repository_prefixes
+                        for prefix in dict.fromkeys(replication_rule.repository_prefixes)
                     ]
                     or None,
                 }
@@ -334,7 +335,7 @@ class TemplateBytes:
                 {
                     "RepositoryFilters": [
                         {"Filter": value, "FilterType": "WILDCARD_MATCH"}
-                        for value in signing_rule.repository_filters
+                        for value in dict.fromkeys(signing_rule.repository_filters)
                     ]
                     or None,
                     "SigningProfileArn": signing_rule.signing_profile_arn,
