@@ -31,13 +31,16 @@ def public_repository_resources(*, logo: bool) -> int:
     return REPOSITORY_RESOURCES + (LOGO_RESOURCES if logo else 0)
 
 
+MAX_STACK_NAME_LENGTH = 124
+"""The longest fleet stack name: CloudFormation's 128 less the ``-N`` suffix of later stacks."""
+
 #: A stack name with room for the ``-N`` suffix of later stacks (CloudFormation allows 128).
 STACK_NAME = TextRule(
     "CloudFormation stack name",
     re.compile(r"[A-Za-z][A-Za-z0-9-]*"),
-    "1..124 letters, digits and -, starting with a letter (stacks after the first get a "
-    "-N suffix within CloudFormation's 128)",
-    (1, 124),
+    f"1..{MAX_STACK_NAME_LENGTH} letters, digits and -, starting with a letter (stacks after "
+    "the first get a -N suffix within CloudFormation's 128)",
+    (1, MAX_STACK_NAME_LENGTH),
     invalid="not a valid CloudFormation stack name",
 )
 

@@ -384,6 +384,19 @@ def credentials_problems(upstream: str, given: object, how: str) -> list[Problem
     return []
 
 
+UPSTREAM_ROLE_ACTIONS = (
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchImportUpstreamImage",
+    "ecr:GetImageCopyStatus",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+)
+"""What the role ECR assumes for a pull-through cache of an ecr upstream may do, on the
+upstream's repositories and on the cache's (besides signing in)."""
+
 SECRET_NAME_PREFIX = "ecr-pullthroughcache/"
 SECRET_NAME = TextRule(
     "a pull-through cache secret name",

@@ -594,17 +594,23 @@ def test_a_repository_costs_at_most_three_jsii_calls(monkeypatch: pytest.MonkeyP
 def test_a_large_registry_section_is_measured_so_its_stack_stays_within_cloudformation(
     tmp_path: Path,
 ) -> None:
-    """The registry-wide resources of the largest file (1,000 replication prefixes, 200
+    """The registry-wide resources of the largest valid file (1,000 replication prefixes, 200
     scanning filters, a full registry policy...) are counted at their size, not as 2 KB
     each: repositories go to the next stack instead of overflowing the first."""
     from ecr_constructs.cli import main
     from ecr_constructs.cloudformation import MAX_TEMPLATE_BYTES
 
-    from .registry_file_strategy import file_text, largest_document, write_logos
+    from .registry_file_strategy import (
+        SIGNING_FILTERS_UNDER_THE_LIMIT,
+        file_text,
+        largest_document,
+        write_logos,
+    )
 
     write_logos(tmp_path)
     registry = tmp_path / "registry.yaml"
-    registry.write_text(file_text(largest_document(), registry.name, ascii_only=False))
+    document = largest_document(SIGNING_FILTERS_UNDER_THE_LIMIT)
+    registry.write_text(file_text(document, registry.name, ascii_only=False))
     assert main(["synth", str(registry), "-o", str(tmp_path / "out")]) == 0
     sizes = [path.stat().st_size for path in (tmp_path / "out").glob("*.template.json")]
     assert len(sizes) == 2

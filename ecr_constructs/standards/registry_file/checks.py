@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
+from typing import TYPE_CHECKING
 
 from ...cloudformation import (
     LOGO_RESOURCES,
     MAX_RESOURCES,
+    MAX_STACK_NAME_LENGTH,
+    MAX_TEMPLATE_BYTES,
     STACK_OVERHEAD,
     public_repository_resources,
 )
 from ...errors import Path, PolicyDocumentError, Problem
-from ...naming import LONGEST_PARTITION, partition_of
+from ...naming import LONGEST_PARTITION, LONGEST_REGION, partition_of
 from ...policy import (
     AccessGrant,
     PublicRepositoryAccess,
@@ -44,6 +47,8 @@ from ...registry_rules import (
     unique_destination_problems,
     upstream_prefix_problems,
 )
+from ..fleet.placement import STACK_BASE_BYTES
+from ..fleet.template_size import PARTITION_TOKEN, TemplateBytes
 from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
     CreationTemplateConfig,
@@ -66,6 +71,9 @@ from .targets import (
     registry_region,
     target_issues,
 )
+
+if TYPE_CHECKING:
+    from .resolution import ResolvedCreationTemplate
 
 # The registry's account and region when the deployment section doesn't give them:
 # unresolved, as the stack's are, so the registry policy is measured as the fleet's
@@ -326,15 +334,13 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
     if not grants:
         return
     keys = list(grants)
-    # With targets, every registry's account and region are measured as unknown ones.
-    (location, *others) = registry_locations(parts.deployment)
-    region = registry_region(parts.deployment) or location.region
+    account, region, partition = _registry_place(parts.deployment)
     try:
         RegistryPolicyDocument(
             grants.values(),
-            account=location.account if not others and location.account else _STACK_ACCOUNT,
-            region=location.region if not others and location.region else _STACK_REGION,
-            partition=partition_of(region) or LONGEST_PARTITION,
+            account=account or _STACK_ACCOUNT,
+            region=region or _STACK_REGION,
+            partition=partition,
             scope=parts.policy_scope or RegistryPolicyScope.V2,
             where=("grants",),
         )
@@ -348,6 +354,17 @@ def _check_registry_policy(parts: Parts, issues: list[Issue]) -> None:
             else:
                 key = tuple(keys) if len(keys) == 1 else ()
             issues += _issues(("registry", *key), [problem.moved(())])
+
+
+def _registry_place(deployment: DeploymentConfig) -> tuple[str | None, str | None, str]:
+    """The account and region of the file's registry (None: unknown here; with targets,
+    every registry's are) and the partition its registry policy is measured in."""
+    locations = registry_locations(deployment) or [RegistryLocation(None, None)]
+    region = registry_region(deployment) or locations[0].region
+    partition = partition_of(region) or LONGEST_PARTITION
+    if len(locations) > 1:
+        return None, None, partition
+    return locations[0].account, locations[0].region, partition
 
 
 def _check_signing(parts: Parts, issues: list[Issue]) -> None:
@@ -541,3 +558,43 @@ def check_registry_room(parts: Parts, template_resources: int) -> list[Issue]:
             )
         ]
     return []
+
+
+def registry_bytes(parts: Parts, templates: Sequence[ResolvedCreationTemplate]) -> dict[str, int]:
+    """What the registry-wide settings add to stack 1's template, by key
+    (``TemplateBytes.registry_settings``): for the longest stack name, and an account or
+    region not known here as a ``Ref``, so at least what synth writes."""
+    account, region, partition = _registry_place(parts.deployment)
+    longest = "S" * MAX_STACK_NAME_LENGTH
+    if parts.deployment.targets is not None:
+        # StackSets deploy environment-agnostic templates; stages name each target's stack
+        # constructs with a -ACCOUNT-REGION suffix.
+        account = region = None
+        longest += f"-{'0' * 12}-{LONGEST_REGION}"
+    return TemplateBytes(longest, PARTITION_TOKEN).registry_settings(
+        parts, templates, account=account, region=region, measured_in=partition
+    )
+
+
+def check_registry_bytes(
+    parts: Parts, templates: Sequence[ResolvedCreationTemplate]
+) -> list[Issue]:
+    """The registry-wide settings share stack 1's template with what every stack holds
+    (``STACK_BASE_BYTES``): by ``registry_bytes``, they must leave it within
+    CloudFormation's template limit."""
+    sizes = registry_bytes(parts, templates)
+    needed = STACK_BASE_BYTES + sum(sizes.values())
+    if needed <= MAX_TEMPLATE_BYTES:
+        return []
+    shares = sorted(sizes.items(), key=lambda share: -share[1])
+    return [
+        Issue(
+            ("registry",),
+            "stack 1 holds every registry-wide setting, and its template would be larger than "
+            "CloudFormation accepts: "
+            + ", ".join(f"{key} about {size:,} bytes" for key, size in shares),
+            given=f"about {needed:,} bytes (with {STACK_BASE_BYTES:,} for the stack itself)",
+            allowed=f"at most {MAX_TEMPLATE_BYTES:,} bytes: fewer or shorter settings, "
+            f"first in {shares[0][0]}",
+        )
+    ]

@@ -30,7 +30,7 @@ from ...lifecycle import LifecyclePolicy, LifecyclePolicyWarning, LifecyclePrese
 from ...policy import AccessGrant, RepositoryAccess
 from ...registry_rules import AppliedFor
 from ...settings import RepositorySettings
-from .checks import Parts, check_parts, check_registry_room
+from .checks import Parts, check_parts, check_registry_bytes, check_registry_room
 from .locations import Issue, is_under
 from .models import ACCESS_KEYS, SETTING_KEYS, LifecycleItemConfig, _Settings
 from .presets import build_preset
@@ -123,6 +123,9 @@ def resolve(parts: Parts) -> tuple[Resolution, list[Issue]]:
         )
     roles = sum(t.custom_role_arn is None and t.settings.creation_needs_role for t in templates)
     issues += check_registry_room(parts, len(templates) + roles)
+    if not issues:
+        # Measured on a file without other problems: the estimate renders every setting.
+        issues += check_registry_bytes(parts, templates)
     return Resolution(tuple(repositories), tuple(templates), tuple(resolver.warnings)), issues
 
 
