@@ -703,3 +703,10 @@ PULL_TIME_EXCLUSION_PRINCIPAL = TextRule(
     lengths=(1, 200),
     invalid="not an IAM role or user ARN (ECR excludes roles and users, not accounts or sessions)",
 )
+
+
+def exclusion_id(principal: str) -> str:
+    """The construct ID of a pull-time update exclusion: its principal's ARN (or construct
+    path) with ``%`` and ``/`` percent-encoded, since construct IDs hold no ``/``. Distinct
+    principals keep distinct IDs, and an ID never changes while its principal doesn't."""
+    return principal.replace("%", "%25").replace("/", "%2F")

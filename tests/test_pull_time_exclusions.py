@@ -67,7 +67,7 @@ def test_one_resource_per_principal(built: dict[str, Any]) -> None:
     several: PullTimeUpdateExclusions = built["several"]
     assert [e.principal_arn for e in several.exclusions] == [SCANNER, AUDITOR]
     assert several.exclusions[0].node.path == (
-        "Test/Scanners/arn:aws:iam::123456789012:role--security--trivy"
+        "Test/Scanners/arn:aws:iam::123456789012:role%2Fsecurity%2Ftrivy"
     )
     assert built["single"].principal_arn == built["single"].resource.principal_arn
 
@@ -193,10 +193,19 @@ def test_a_list_is_refused_whole_when_one_principal_is_already_excluded() -> Non
     with pytest.raises(RegistryError) as raised:
         PullTimeUpdateExclusions(stack, "Scanners", principals=[GRYPE, SCANNER])
     assert str(raised.value).startswith(
-        "Test/Scanners/arn:aws:iam::123456789012:role--security--trivy: pull-time update "
+        "Test/Scanners/arn:aws:iam::123456789012:role%2Fsecurity%2Ftrivy: pull-time update "
         "exclusion principal 'arn:aws:iam::123456789012:role/security/trivy' is already used "
         "by Test/Trivy"
     )
     assert stack.node.try_find_child("Scanners") is None
     assert list(_exclusions(stack).values()) == [SCANNER]
     PullTimeUpdateExclusions(stack, "Scanners", principals=[GRYPE])
+
+
+def test_principals_whose_paths_differ_only_in_slashes_and_dashes_are_both_excluded() -> None:
+    stack = new_stack()
+    nested = "arn:aws:iam::123456789012:role/ci-1/c"
+    dashed = "arn:aws:iam::123456789012:role/ci-1--c"
+    several = PullTimeUpdateExclusions(stack, "Scanners", principals=[nested, dashed])
+    assert [e.principal_arn for e in several.exclusions] == [nested, dashed]
+    assert sorted(_exclusions(stack).values()) == sorted([nested, dashed])

@@ -77,6 +77,16 @@ BAD_TARGETS = [
         "[ou-...] (a service-managed StackSet)",
     ),
     (
+        "nothing-to-roll-out",
+        "version: 1\n"
+        + HOME
+        + f"  targets:  # <\n    organizational_units: [{OU}]\n    regions: [eu-west-1]\n"
+        + "registry:\n  signing: {rules: []}\n",
+        "deployment.targets",
+        "nothing to roll out: the file has no repository, public repository or registry-wide "
+        "setting that creates a resource",
+    ),
+    (
         "empty-region-list",
         targets(f"organizational_units: [{OU}]\nregions: []  # <\n"),
         "deployment.targets.regions",

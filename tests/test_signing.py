@@ -3,6 +3,7 @@ CloudFormation's schema, and the grant pushers need to sign."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -279,3 +280,18 @@ def test_token_arn_passes_unchecked() -> None:
     assert configuration["Rules"] == [
         {"SigningProfileArn": {"Fn::ImportValue": "SigningProfileArn"}}
     ]
+
+
+def test_a_registry_file_signing_nothing_synthesizes_nothing(tmp_path: Path) -> None:
+    from ecr_constructs.standards import RepositoryFleet
+
+    file = tmp_path / "registry.yaml"
+    file.write_text(
+        f"version: 1\ndeployment: {{account: '{ACCOUNT}', region: {REGION}}}\n"
+        "registry:\n  signing: {rules: []}\n"
+    )
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    with RepositoryFleet.from_file(app, file) as fleet:
+        assembly = app.synth()
+        assert fleet.commit_shard_map(assembly) is True
+    assert (fleet.stacks, assembly.stacks) == ([], [])

@@ -19,7 +19,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..errors import RegistryError
-from ..registry_rules import PULL_TIME_EXCLUSION_PRINCIPAL, PULL_TIME_EXCLUSIONS
+from ..registry_rules import PULL_TIME_EXCLUSION_PRINCIPAL, PULL_TIME_EXCLUSIONS, exclusion_id
 from ._registry import Claimed, RegistryIndex, child_path
 
 PrincipalLike = iam.IRole | iam.IUser | str
@@ -116,7 +116,6 @@ def principal_arn(principal: object, where: str) -> str:
 
 
 def _child_id(principal: object) -> str:
-    """A construct ID that names the principal for good: its ARN, or its construct path
-    (``/`` written ``--``, as the constructs library would)."""
-    name = principal.node.path if isinstance(principal, Construct) else str(principal)
-    return name.replace("/", "--")
+    """A construct ID that names the principal for good (``exclusion_id``): its ARN, or its
+    construct path."""
+    return exclusion_id(principal.node.path if isinstance(principal, Construct) else str(principal))

@@ -220,7 +220,7 @@ class RepositoryFleet:
 
         sizes = TemplateBytes(self.stack_name, _PARTITION)
         registry_resources = registry_bytes = 0
-        if loaded is not None and _has_registry_settings(loaded.config):
+        if loaded is not None and _has_registry_resources(loaded):
             # Imported when needed: the registry constructs' CDK modules take a while to load.
             from .registry_settings import build_registry_settings
 
@@ -553,18 +553,10 @@ def _loaded(config: LoadedRegistry | RegistryConfig | None) -> LoadedRegistry | 
     return resolve_registry(config) if isinstance(config, RegistryConfig) else config
 
 
-def _has_registry_settings(config: RegistryConfig) -> bool:
-    registry = config.registry
-    return bool(
-        registry.scanning is not None
-        or registry.replication is not None
-        or registry.pull_through_cache
-        or registry.creation_templates
-        or registry.replication_sources
-        or registry.organization_pull
-        or registry.signing is not None
-        or registry.pull_time_update_exclusions
-    )
+def _has_registry_resources(loaded: LoadedRegistry) -> bool:
+    from ..registry_file.checks import has_registry_resources
+
+    return has_registry_resources(loaded.config.registry)
 
 
 def _measured(stack: cdk.Stack, sizes: TemplateBytes) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from ...registry_rules import (
     RegistryPolicyScope,
     ScanFrequency,
     ecr_upstream_registry,
+    exclusion_id,
     prefix_key,
 )
 from ...settings import RemovalPolicy
@@ -351,7 +352,7 @@ class TemplateBytes:
         for principal in parts.pull_time_update_exclusions:
             add(
                 "pull_time_update_exclusions",
-                ("PullTimeUpdateExclusions", principal.replace("/", "--"), "Resource"),
+                ("PullTimeUpdateExclusions", exclusion_id(principal), "Resource"),
                 "AWS::ECR::PullTimeUpdateExclusion",
                 {"PrincipalArn": principal},
             )

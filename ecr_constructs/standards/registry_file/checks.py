@@ -58,6 +58,7 @@ from .models import (
     PublicRepositoryConfig,
     PullThroughCacheRuleConfig,
     RegistryConfig,
+    RegistrySettingsConfig,
     ReplicationConfig,
     RepositoryConfig,
     ScanningConfig,
@@ -129,6 +130,21 @@ class Parts:
         )
 
 
+def has_registry_resources(registry: Parts | RegistrySettingsConfig) -> bool:
+    """Whether the registry-wide settings create any resource (in stack 1): a signing
+    section without rules signs nothing and creates nothing."""
+    return bool(
+        registry.scanning is not None
+        or registry.replication is not None
+        or registry.pull_through_cache
+        or registry.creation_templates
+        or registry.replication_sources
+        or registry.organization_pull
+        or (registry.signing is not None and registry.signing.rules)
+        or registry.pull_time_update_exclusions
+    )
+
+
 def check_parts(parts: Parts) -> list[Issue]:
     """Every cross-field problem of ``parts``."""
     issues: list[Issue] = []
@@ -163,6 +179,8 @@ def check_parts(parts: Parts) -> list[Issue]:
         None,
         issues,
     )
+    if not issues:  # the file is otherwise right: does it roll anything out?
+        _check_something_to_roll_out(parts, issues)
     return issues
 
 
@@ -283,6 +301,22 @@ def _check_unique(
                     see=(*prefix, seen),
                 )
             )
+
+
+def _check_something_to_roll_out(parts: Parts, issues: list[Issue]) -> None:
+    if parts.deployment.targets is None or "targets" in parts.deployment_failed:
+        return
+    if parts.repositories or parts.public_repositories or has_registry_resources(parts):
+        return
+    issues.append(
+        Issue(
+            ("deployment", "targets"),
+            "nothing to roll out: the file has no repository, public repository or "
+            "registry-wide setting that creates a resource",
+            given="an empty registry",
+            allowed="at least one repository, public repository or registry-wide setting",
+        )
+    )
 
 
 def _check_public_repositories(parts: Parts, issues: list[Issue]) -> None:
