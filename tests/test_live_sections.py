@@ -469,12 +469,21 @@ def test_a_public_repository_s_logo_access_or_catalog_changed_is_drift(
     assert [d["setting"] for d in json.loads(out)["differences"]] == ["catalog", "access"]
 
 
+@pytest.fixture
+def kept(tmp_path: Path) -> Path:
+    """A logo of an earlier import, in the folder an import to registry.yaml writes."""
+    logo = tmp_path / "registry.logos" / "mine.png"
+    logo.parent.mkdir()
+    logo.write_bytes(PNG)
+    return logo
+
+
 def test_logos_are_never_written_over_unless_forced(
-    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    public: tuple[FakeAccount, dict[str, Any]],
+    kept: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    kept = tmp_path / "registry.logos" / "mine.png"
-    kept.parent.mkdir()
-    kept.write_bytes(PNG)
     file = tmp_path / "registry.yaml"
     code, out, err = run(capsys, "import", "-o", str(file))
     assert (code, out) == (EXIT_INVALID, "")
@@ -489,11 +498,11 @@ def test_logos_are_never_written_over_unless_forced(
 
 
 def test_logos_replaced_are_put_back_when_the_file_naming_them_cannot_be_written(
-    public: tuple[FakeAccount, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    public: tuple[FakeAccount, dict[str, Any]],
+    kept: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    kept = tmp_path / "registry.logos" / "mine.png"
-    kept.parent.mkdir()
-    kept.write_bytes(PNG)
     file = tmp_path / "registry.yaml"
     file.mkdir()  # the file can't be written where a directory is
     code, out, err = run(capsys, "import", "-o", str(file), "--force")
