@@ -372,8 +372,16 @@ def test_python_settings_render_as_the_repository_construct_does(
     assert service["RepositoryPolicyText"]["Statement"][0]["Sid"] == "Pull"
 
 
-def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -> None:
-    """As `cdk synth` writes it: path metadata and the CDK metadata resource included."""
+@pytest.mark.parametrize(
+    "env",
+    [cdk.Environment(account=ACCOUNT, region=REGION), None],
+    ids=["in a region", "environment-agnostic"],
+)
+def test_template_size_estimates_match_what_the_cdk_cli_writes(
+    tmp_path: Path, env: cdk.Environment | None
+) -> None:
+    """As `cdk synth` writes it: path metadata and the CDK metadata resource included (without
+    a region, with the conditions that list every region it reports from)."""
     app = cdk.App(
         outdir=str(tmp_path),
         analytics_reporting=True,
@@ -391,7 +399,7 @@ def test_template_size_estimates_match_what_the_cdk_cli_writes(tmp_path: Path) -
             )
             for i in range(40)
         ],
-        env=cdk.Environment(account=ACCOUNT, region=REGION),
+        env=env,
         shard_map=ShardMap(),
     )
     assembly = app.synth()

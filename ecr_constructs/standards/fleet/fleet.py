@@ -29,7 +29,15 @@ from ...errors import ConfigError, Problem
 from ...naming import is_token
 from ...settings import RemovalPolicy, RepositorySettings
 from .assembly_agreement import PlacedStack, check_assembly_agrees
-from .placement import Placement, ShardMap, logical_id, place, shard_map_path, shard_stack_name
+from .placement import (
+    Placement,
+    ShardMap,
+    logical_id,
+    place,
+    shard_map_path,
+    shard_stack_name,
+    stack_base_bytes,
+)
 from .shard_map_file import ShardMapFile, read_committed_map, real_map_path
 from .template_size import TemplateBytes, pascal_case
 
@@ -245,6 +253,7 @@ class RepositoryFleet:
                     p.name: public_repository_resources(logo=p.logo is not None) for p in public
                 }
             },
+            base_bytes=stack_base_bytes(region_known=self._region_known()),
         )
         self.shard_map: ShardMap = replace(
             self.placement.shard_map,
@@ -447,6 +456,11 @@ class RepositoryFleet:
                 given=repository_name,
             )
         return self._stacks[index]
+
+    def _region_known(self) -> bool:
+        """Whether the fleet's stacks have a region (else CDK adds region conditions)."""
+        region = self._env.region if self._env is not None else None
+        return region is not None and not is_token(region)
 
     def _stack(self, index: int) -> cdk.Stack:
         stack = self._stacks.get(index)

@@ -52,7 +52,17 @@ PLACEMENT_TEMPLATE_BYTES = 800_000
 for the stack's repositories to grow (longer policies) without moving."""
 STACK_BASE_BYTES = 3_000
 """Template bytes of a stack besides its resources' (description, parameters, rules, the
-CDK metadata resource and its conditions)."""
+CDK metadata resource)."""
+AGNOSTIC_STACK_BASE_BYTES = 6_000
+"""The same for a stack without a region: its CDK metadata resource comes with conditions
+that list every region CDK reports from (about 4,600 bytes in all)."""
+
+
+def stack_base_bytes(region_known: bool) -> int:
+    """Template bytes of a stack besides its resources', with or without a region."""
+    return STACK_BASE_BYTES if region_known else AGNOSTIC_STACK_BASE_BYTES
+
+
 MAX_STACK_NUMBER = 999
 """The highest stack number: ``-999`` takes a 124-character ``stack_name`` to CloudFormation's
 128."""
@@ -245,6 +255,7 @@ def place(
     stack_name_base: str = "stack",
     where: str = "max_resources_per_stack",
     resources_of: Mapping[str, Mapping[str, int]] | None = None,
+    base_bytes: int = STACK_BASE_BYTES,
 ) -> Placement:
     """Place repositories in stacks: the previous map's entries kept, new names placed in
     the first stack with room (see the module documentation).
@@ -261,6 +272,8 @@ def place(
     :param resources_of: the resources of each repository that takes more than
         ``REPOSITORY_RESOURCES``, by section and name (a public repository with a logo).
         Default: one each.
+    :param base_bytes: a stack's template bytes besides its resources'
+        (``stack_base_bytes``). Default: a stack with a region's.
     Raises ``ConfigError`` when a stack would exceed the resource limit, or CloudFormation's
     template size limit: repositories placed earlier never move, so only a higher limit (or
     less in that stack) resolves it.
@@ -304,7 +317,7 @@ def place(
             return True
         return (
             STACK_OVERHEAD + count.get(index, 0) + item_resources <= limit
-            and STACK_BASE_BYTES + size.get(index, 0) + item_bytes <= PLACEMENT_TEMPLATE_BYTES
+            and base_bytes + size.get(index, 0) + item_bytes <= PLACEMENT_TEMPLATE_BYTES
         )
 
     added: dict[str, dict[str, int]] = {section: {} for section in SECTIONS}
@@ -317,7 +330,7 @@ def place(
             added[section][name] = index
     indexes = sorted(count.keys() | size.keys())
     resources = {index: STACK_OVERHEAD + count.get(index, 0) for index in indexes}
-    template_bytes = {index: STACK_BASE_BYTES + size.get(index, 0) for index in indexes}
+    template_bytes = {index: base_bytes + size.get(index, 0) for index in indexes}
     problems = []
     if indexes and indexes[-1] > MAX_STACK_NUMBER:
         problems.append(

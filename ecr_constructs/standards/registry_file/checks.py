@@ -47,7 +47,7 @@ from ...registry_rules import (
     unique_destination_problems,
     upstream_prefix_problems,
 )
-from ..fleet.placement import STACK_BASE_BYTES
+from ..fleet.placement import stack_base_bytes
 from ..fleet.template_size import PARTITION_TOKEN, TemplateBytes
 from .locations import Issue, describe_choices, unknown_name_message
 from .models import (
@@ -614,10 +614,12 @@ def check_registry_bytes(
     parts: Parts, templates: Sequence[ResolvedCreationTemplate]
 ) -> list[Issue]:
     """The registry-wide settings share stack 1's template with what every stack holds
-    (``STACK_BASE_BYTES``): by ``registry_bytes``, they must leave it within
+    (``stack_base_bytes``): by ``registry_bytes``, they must leave it within
     CloudFormation's template limit."""
     sizes = registry_bytes(parts, templates)
-    needed = STACK_BASE_BYTES + sum(sizes.values())
+    deployment = parts.deployment
+    base = stack_base_bytes(deployment.region is not None or deployment.targets is not None)
+    needed = base + sum(sizes.values())
     if needed <= MAX_TEMPLATE_BYTES:
         return []
     shares = sorted(sizes.items(), key=lambda share: -share[1])
@@ -627,7 +629,7 @@ def check_registry_bytes(
             "stack 1 holds every registry-wide setting, and its template would be larger than "
             "CloudFormation accepts: "
             + ", ".join(f"{key} about {size:,} bytes" for key, size in shares),
-            given=f"about {needed:,} bytes (with {STACK_BASE_BYTES:,} for the stack itself)",
+            given=f"about {needed:,} bytes (with {base:,} for the stack itself)",
             allowed=f"at most {MAX_TEMPLATE_BYTES:,} bytes: fewer or shorter settings, "
             f"first in {shares[0][0]}",
         )
