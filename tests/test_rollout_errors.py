@@ -297,3 +297,11 @@ def test_more_stack_instances_than_a_stackset_holds_are_refused() -> None:
         "more stack instances than a StackSet holds (given '33,334 accounts x 3 regions = "
         "100,002'; allowed: at most 100,000 stack instances per StackSet" in str(problem)
     )
+
+
+@pytest.mark.parametrize("region", ["${Token[X]}", "mars-1"])
+def test_a_value_that_is_not_a_region_is_refused_once(region: str) -> None:
+    found = problems_of(targets(f"organizational_units: [{OU}]\nregions: ['{region}']\n"))
+    assert [(p.where, p.given) for p in found] == [
+        ("registry.yaml:9: deployment.targets.regions[0]", region)
+    ]

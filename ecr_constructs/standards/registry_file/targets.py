@@ -279,6 +279,8 @@ def _partition_issues(
     issues = []
     for index, region in enumerate(targets.regions):
         partition = partition_of(region)
+        if partition is None:  # not a region: refused as such
+            continue
         if first is None:
             first = partition
         elif partition != first:
