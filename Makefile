@@ -21,9 +21,9 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(MINISTACK_VENV)/.installed
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-# The inner loop: everything but the slow and deploy tests (about a minute).
+# The inner loop: everything but the slow and deploy tests, on every core (about a minute).
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	$(BIN)/python -m pytest -m "not slow and not deploy"
+	$(BIN)/python -m pytest -m "not slow and not deploy" -n auto
 
 # The deploy tests alone: the round trip on a local CloudFormation engine (ministack), the
 # CDK CLI against it, and what the engine can't deploy checked at the API level.

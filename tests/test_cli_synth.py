@@ -151,6 +151,7 @@ def large_registry(names: list[str]) -> str:
     )
 
 
+@pytest.mark.slow
 def test_a_thousand_repositories_shard_and_ten_more_move_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

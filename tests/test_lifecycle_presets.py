@@ -485,6 +485,7 @@ def test_random_preset_lists_refuse_or_render_valid_policies(
     assert [r.rule_priority for r in policy.rules] == list(range(1, len(policy.rules) + 1))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(preset_strategy, min_size=1, max_size=8))
 def test_random_rendered_policies_pass_cfn_lint(presets: list[LifecyclePreset]) -> None:

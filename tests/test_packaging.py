@@ -8,9 +8,12 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 
 
+@pytest.mark.slow
 def test_wheel_installs_cleanly_into_a_fresh_virtualenv(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(
