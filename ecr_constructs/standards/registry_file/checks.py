@@ -61,6 +61,7 @@ from .models import (
     RegistrySettingsConfig,
     ReplicationConfig,
     RepositoryConfig,
+    RolloutMode,
     ScanningConfig,
     SigningConfig,
     StandardConfig,
@@ -617,8 +618,12 @@ def check_registry_bytes(
     (``stack_base_bytes``): by ``registry_bytes``, they must leave it within
     CloudFormation's template limit."""
     sizes = registry_bytes(parts, templates)
-    deployment = parts.deployment
-    base = stack_base_bytes(deployment.region is not None or deployment.targets is not None)
+    deployment, targets = parts.deployment, parts.deployment.targets
+    # As the fleet builds stack 1: in deployment.region, or in each target's (stages), or in
+    # none (StackSets' instance templates).
+    base = stack_base_bytes(
+        deployment.region is not None if targets is None else targets.mode is RolloutMode.STAGES
+    )
     needed = base + sum(sizes.values())
     if needed <= MAX_TEMPLATE_BYTES:
         return []
