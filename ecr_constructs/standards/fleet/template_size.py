@@ -545,8 +545,8 @@ def pascal_case(value: Any) -> Any:
 
 def _resolved(value: Any, tokens: Mapping[str, str]) -> Any:
     """A value with ``tokens`` (their text: the pseudo parameter each stands for) as
-    CloudFormation gets them: a string that holds one becomes an ``Fn::Join`` of its pieces
-    and ``Ref``s."""
+    CloudFormation gets them: a string that is one token becomes its ``Ref``, a string that
+    holds one among other text an ``Fn::Join`` of its pieces and ``Ref``s."""
     if isinstance(value, dict):
         return {key: _resolved(item, tokens) for key, item in value.items()}
     if isinstance(value, list):
@@ -562,5 +562,6 @@ def _resolved(value: Any, tokens: Mapping[str, str]) -> Any:
             start = found.end()
         if start < len(value):
             parts.append(value[start:])
-        return {"Fn::Join": ["", parts]}
+        # A string that is one token and nothing else is that token's value, as CDK writes it.
+        return parts[0] if len(parts) == 1 else {"Fn::Join": ["", parts]}
     return value
